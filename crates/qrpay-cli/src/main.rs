@@ -1,0 +1,3 @@
+//! The `qrpay` command.
+
+fn main() {}
