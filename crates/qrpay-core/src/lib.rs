@@ -1,1 +1,4 @@
 //! Encode and decode merchant-payment QR payloads.
+
+#[cfg(feature = "render")]
+pub mod render;
