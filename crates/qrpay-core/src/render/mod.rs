@@ -24,6 +24,7 @@ mod png;
 mod svg;
 mod text;
 
+pub use crate::qr::{EccLevel, UnknownEccLevel};
 pub use text::TerminalStyle;
 
 use qrcode::bits::Bits;
@@ -120,81 +121,6 @@ pub enum RenderError {
     #[error("png encoding failed")]
     Png(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
-
-/// Error-correction level of a QR symbol (ISO/IEC 18004:2015, 5.1.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum EccLevel {
-    /// About 7 % of codewords can be restored.
-    L,
-    /// About 15 % of codewords can be restored; the default.
-    #[default]
-    M,
-    /// About 25 % of codewords can be restored.
-    Q,
-    /// About 30 % of codewords can be restored.
-    H,
-}
-
-impl EccLevel {
-    /// All levels, from the least to the most redundant.
-    pub const ALL: [EccLevel; 4] = [EccLevel::L, EccLevel::M, EccLevel::Q, EccLevel::H];
-
-    fn to_qrcode(self) -> EcLevel {
-        match self {
-            EccLevel::L => EcLevel::L,
-            EccLevel::M => EcLevel::M,
-            EccLevel::Q => EcLevel::Q,
-            EccLevel::H => EcLevel::H,
-        }
-    }
-
-    /// The two error-correction bits of the format information (ISO/IEC 18004:2015, table 12).
-    fn format_bits(self) -> u16 {
-        match self {
-            EccLevel::L => 0b01,
-            EccLevel::M => 0b00,
-            EccLevel::Q => 0b11,
-            EccLevel::H => 0b10,
-        }
-    }
-
-    /// The level's letter, as printed in the specification.
-    #[must_use]
-    pub fn as_char(self) -> char {
-        match self {
-            EccLevel::L => 'L',
-            EccLevel::M => 'M',
-            EccLevel::Q => 'Q',
-            EccLevel::H => 'H',
-        }
-    }
-}
-
-impl std::fmt::Display for EccLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.as_char())
-    }
-}
-
-impl std::str::FromStr for EccLevel {
-    type Err = UnknownEccLevel;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "L" | "l" => Ok(EccLevel::L),
-            "M" | "m" => Ok(EccLevel::M),
-            "Q" | "q" => Ok(EccLevel::Q),
-            "H" | "h" => Ok(EccLevel::H),
-            _ => Err(UnknownEccLevel),
-        }
-    }
-}
-
-/// The text named no error-correction level (expected one of `L`, `M`, `Q`, `H`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown ecc level: expected one of L, M, Q, H")]
-pub struct UnknownEccLevel;
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -377,13 +303,13 @@ impl QrSymbol {
             bits.push_eci_designator(ECI_UTF8).map_err(encoder_error)?;
         }
         bits.push_byte_data(data).map_err(encoder_error)?;
-        bits.push_terminator(ecc.to_qrcode())
+        bits.push_terminator(to_qrcode(ecc))
             .map_err(encoder_error)?;
         let qr_version = Version::Normal(i16::from(version));
         let (data_codewords, ec_codewords) =
-            qrcode::ec::construct_codewords(&bits.into_bytes(), qr_version, ecc.to_qrcode())
+            qrcode::ec::construct_codewords(&bits.into_bytes(), qr_version, to_qrcode(ecc))
                 .map_err(encoder_error)?;
-        let mut canvas = Canvas::new(qr_version, ecc.to_qrcode());
+        let mut canvas = Canvas::new(qr_version, to_qrcode(ecc));
         canvas.draw_all_functional_patterns();
         canvas.draw_data(&data_codewords, &ec_codewords);
         let width = usize::from(version) * 4 + 17;
@@ -486,6 +412,15 @@ impl QrSymbol {
     }
 }
 
+fn to_qrcode(ecc: EccLevel) -> EcLevel {
+    match ecc {
+        EccLevel::L => EcLevel::L,
+        EccLevel::H => EcLevel::H,
+        EccLevel::Q => EcLevel::Q,
+        _ => EcLevel::M,
+    }
+}
+
 /// Bits a byte-mode segment of `len` bytes needs at `version`, with an optional ECI header
 /// (ISO/IEC 18004:2015, 7.4.2 and table 3): ECI mode (4) + designator (8), mode (4), count (8
 /// or 16), data.
@@ -499,14 +434,14 @@ fn needed_bits(len: usize, eci: bool, version: u8) -> usize {
 fn smallest_version(len: usize, eci: bool, ecc: EccLevel) -> Option<u8> {
     (1..=40u8).find(|&v| {
         Bits::new(Version::Normal(i16::from(v)))
-            .max_len(ecc.to_qrcode())
+            .max_len(to_qrcode(ecc))
             .is_ok_and(|cap| needed_bits(len, eci, v) <= cap)
     })
 }
 
 fn too_long(len: usize, eci: bool, ecc: EccLevel) -> RenderError {
     let cap = Bits::new(Version::Normal(40))
-        .max_len(ecc.to_qrcode())
+        .max_len(to_qrcode(ecc))
         .unwrap_or(0);
     let len_max = cap.saturating_sub(needed_bits(0, eci, 40)) / 8;
     RenderError::TooLong { len, len_max, ecc }
