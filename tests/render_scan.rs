@@ -322,12 +322,19 @@ fn huge_png_header_is_refused_before_decoding() {
     );
 }
 
+/// `../shared/data/photos` next to the repository, or `QRPAY_PHOTOS_DIR` when set (a worktree
+/// that does not sit next to `shared/`).
 fn photos_dir() -> PathBuf {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/data/photos"
-    ))
-    .to_path_buf()
+    std::env::var_os("QRPAY_PHOTOS_DIR").map_or_else(
+        || {
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/data/photos"
+            ))
+            .to_path_buf()
+        },
+        PathBuf::from,
+    )
 }
 
 /// Read rate the scanner reached on the photos when this floor was set; a change that reads
