@@ -159,8 +159,7 @@ impl DecodeError {
 }
 
 /// A broken rule: which, on which object, at which byte.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{rule} ({path} at byte {offset})")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     /// The rule.
     pub rule: Rule,
@@ -169,6 +168,18 @@ pub struct Violation {
     /// Byte offset of that object (0 for the whole payload).
     pub offset: usize,
 }
+
+impl core::fmt::Display for Violation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.rule {
+            Rule::Missing => write!(f, "missing mandatory object {}", self.path),
+            Rule::NoMerchantAccount | Rule::PayloadTooLong { .. } => write!(f, "{}", self.rule),
+            _ => write!(f, "{}: {} at byte {}", self.path, self.rule, self.offset),
+        }
+    }
+}
+
+impl std::error::Error for Violation {}
 
 impl Violation {
     pub(crate) fn new(rule: Rule, path: TagPath, offset: usize) -> Violation {

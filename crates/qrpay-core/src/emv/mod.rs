@@ -12,13 +12,17 @@
 mod decode;
 mod encode;
 mod error;
+mod names;
 mod object;
 mod payload;
 mod rules;
+#[cfg(feature = "serde")]
+mod json;
 
 pub use decode::{decode, Decoder, INPUT_BYTES_MAX};
 pub use encode::{encode_objects, Object, PayloadBuilder, Value};
 pub use error::{Charset, DecodeError, EncodeError, Rule, Violation};
+pub use names::field_name;
 pub use object::DataObject;
 pub use payload::{AdditionalData, LanguageTemplate, Payload, PointOfInitiation, TipOrConvenience};
 pub use rules::PAYLOAD_CHARS_MAX;
