@@ -17,6 +17,7 @@
 pub mod crc;
 pub mod emv;
 pub mod money;
+pub mod schemes;
 pub mod tag;
 
 pub use emv::{decode, DataObject, DecodeError, Decoder, EncodeError, Payload, PayloadBuilder};
