@@ -212,6 +212,8 @@ pub struct BharatQrBuilder {
     amount_minor: Option<u64>,
     mcc: String,
     postal_code: Option<String>,
+    reference: Option<String>,
+    terminal_label: Option<String>,
 }
 
 impl BharatQrBuilder {
@@ -231,6 +233,8 @@ impl BharatQrBuilder {
             amount_minor: None,
             mcc: "0000".to_owned(),
             postal_code: None,
+            reference: None,
+            terminal_label: None,
         }
     }
 
@@ -294,6 +298,20 @@ impl BharatQrBuilder {
     #[must_use]
     pub fn postal_code(mut self, pin: &str) -> BharatQrBuilder {
         self.postal_code = Some(pin.to_owned());
+        self
+    }
+
+    /// 62.05 the reference label.
+    #[must_use]
+    pub fn reference(mut self, reference: &str) -> BharatQrBuilder {
+        self.reference = Some(reference.to_owned());
+        self
+    }
+
+    /// 62.07 the terminal label.
+    #[must_use]
+    pub fn terminal_label(mut self, label: &str) -> BharatQrBuilder {
+        self.terminal_label = Some(label.to_owned());
         self
     }
 
@@ -369,6 +387,12 @@ impl BharatQrBuilder {
         }
         if let Some(pin) = &self.postal_code {
             builder = builder.postal_code(pin);
+        }
+        if let Some(reference) = &self.reference {
+            builder = builder.additional_data(5, reference);
+        }
+        if let Some(label) = &self.terminal_label {
+            builder = builder.additional_data(7, label);
         }
         Ok(builder.build()?)
     }

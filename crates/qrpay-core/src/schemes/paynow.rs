@@ -292,6 +292,7 @@ pub struct PayNowBuilder {
     merchant_city: String,
     bill_number: Option<String>,
     point_of_initiation: Option<PointOfInitiation>,
+    mcc: String,
 }
 
 fn bad(field: &'static str, found: &str, expected: &'static str) -> BuildError {
@@ -318,6 +319,7 @@ impl PayNowBuilder {
             merchant_city: "Singapore".to_owned(),
             bill_number: None,
             point_of_initiation: None,
+            mcc: "0000".to_owned(),
         }
     }
 
@@ -403,6 +405,13 @@ impl PayNowBuilder {
         self
     }
 
+    /// 52 the merchant category code (`0000` by default).
+    #[must_use]
+    pub fn merchant_category_code(mut self, mcc: &str) -> PayNowBuilder {
+        mcc.clone_into(&mut self.mcc);
+        self
+    }
+
     /// 01 the point of initiation, overriding the default.
     #[must_use]
     pub fn point_of_initiation(mut self, poi: PointOfInitiation) -> PayNowBuilder {
@@ -440,7 +449,7 @@ impl PayNowBuilder {
         let mut builder = PayloadBuilder::new()
             .point_of_initiation(poi)
             .merchant_account(26, GUI, &fields)
-            .merchant_category_code("0000")
+            .merchant_category_code(&self.mcc)
             .currency(currency)
             .country_code(COUNTRY)
             .merchant_name(&self.merchant_name)
