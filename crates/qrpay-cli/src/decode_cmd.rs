@@ -43,7 +43,11 @@ pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
 /// An aligned, human-readable listing of every object with its name.
 pub(crate) fn listing(payload: &Payload<'_>) -> String {
     let mut rows: Vec<(String, String, String)> = Vec::new();
-    rows.push((String::new(), "format".into(), "EMV merchant-presented mode".into()));
+    rows.push((
+        String::new(),
+        "format".into(),
+        "EMV merchant-presented mode".into(),
+    ));
     for object in payload.objects() {
         push_rows(&mut rows, object, payload);
     }
@@ -58,13 +62,23 @@ pub(crate) fn listing(payload: &Payload<'_>) -> String {
     } else {
         out.push_str(&format!("violations ({}):\n", payload.violations().len()));
         for v in payload.violations() {
-            out.push_str(&format!("  {:<8} byte {:<4} {}: {}\n", v.path, v.offset, v.code(), v.rule));
+            out.push_str(&format!(
+                "  {:<8} byte {:<4} {}: {}\n",
+                v.path,
+                v.offset,
+                v.code(),
+                v.rule
+            ));
         }
     }
     out
 }
 
-fn push_rows(rows: &mut Vec<(String, String, String)>, object: &DataObject<'_>, payload: &Payload<'_>) {
+fn push_rows(
+    rows: &mut Vec<(String, String, String)>,
+    object: &DataObject<'_>,
+    payload: &Payload<'_>,
+) {
     let depth = object.path().depth().saturating_sub(1);
     let indent = "  ".repeat(depth);
     let path = format!("{indent}{}", object.path());

@@ -134,8 +134,12 @@ fn from_flags(args: &EncodeArgs) -> Result<String, String> {
         }
     }
     for raw in &args.object {
-        let (tag, value) = raw.split_once('=').ok_or_else(|| format!("--object {raw:?}: use TAG=VALUE"))?;
-        let tag: Tag = tag.parse().map_err(|_| format!("--object {raw:?}: bad tag"))?;
+        let (tag, value) = raw
+            .split_once('=')
+            .ok_or_else(|| format!("--object {raw:?}: use TAG=VALUE"))?;
+        let tag: Tag = tag
+            .parse()
+            .map_err(|_| format!("--object {raw:?}: bad tag"))?;
         b = b.object(tag.get(), value);
     }
     b.build().map_err(|e| e.to_string())
@@ -145,7 +149,9 @@ fn parse_tip(text: &str) -> Result<TipOrConvenience, String> {
     let bad = || format!("--tip {text:?}: use prompt, fixed:AMOUNT or percent:PERCENT");
     match text.split_once(':') {
         None if text == "prompt" => Ok(TipOrConvenience::PromptTip),
-        Some(("fixed", amount)) => Ok(TipOrConvenience::FixedFee(Amount::parse(amount).map_err(|e| format!("--tip: {e}"))?)),
+        Some(("fixed", amount)) => Ok(TipOrConvenience::FixedFee(
+            Amount::parse(amount).map_err(|e| format!("--tip: {e}"))?,
+        )),
         Some(("percent", pct)) => {
             let hundredths = Amount::parse(pct)
                 .ok()
@@ -165,7 +171,9 @@ fn add_account(b: PayloadBuilder, spec: &str) -> Result<PayloadBuilder, String> 
         let tag: Tag = tag.parse().map_err(|_| bad("bad tag"))?;
         return Ok(b.merchant_account_primitive(tag.get(), value));
     }
-    let (tag, rest) = spec.split_once(':').ok_or_else(|| bad("use TAG:GUI[:SUB=VALUE…]"))?;
+    let (tag, rest) = spec
+        .split_once(':')
+        .ok_or_else(|| bad("use TAG:GUI[:SUB=VALUE…]"))?;
     let tag: Tag = tag.parse().map_err(|_| bad("bad tag"))?;
     // Sub-fields start at ":NN=", so a GUI or value may itself contain colons.
     let mut cuts: Vec<usize> = rest
@@ -177,10 +185,12 @@ fn add_account(b: PayloadBuilder, spec: &str) -> Result<PayloadBuilder, String> 
         })
         .collect();
     cuts.push(rest.len());
-    let gui = rest.get(..cuts.first().copied().unwrap_or(rest.len())).unwrap_or_default();
+    let gui = rest
+        .get(..cuts.first().copied().unwrap_or(rest.len()))
+        .unwrap_or_default();
     let mut fields = Vec::new();
-    for pair in cuts.windows(2) {
-        let part = rest.get(pair[0] + 1..pair[1]).unwrap_or_default();
+    for (&from, &to) in cuts.iter().zip(cuts.iter().skip(1)) {
+        let part = rest.get(from + 1..to).unwrap_or_default();
         let (sub, value) = part.split_once('=').ok_or_else(|| bad("use SUB=VALUE"))?;
         let sub: Tag = sub.parse().map_err(|_| bad("bad sub-tag"))?;
         fields.push((sub.get(), value.to_owned()));
@@ -234,9 +244,18 @@ fn from_json(text: &str) -> Result<String, String> {
 fn objects_from_json(items: &[Json], parent: &str) -> Result<Vec<Object>, String> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let tag_text = item.get("tag").and_then(Json::as_str).ok_or_else(|| format!("{parent}: object without a \"tag\" string"))?;
-        let tag: Tag = tag_text.parse().map_err(|_| format!("{parent}: bad tag {tag_text:?}"))?;
-        let path = if parent.is_empty() { tag_text.to_owned() } else { format!("{parent}.{tag_text}") };
+        let tag_text = item
+            .get("tag")
+            .and_then(Json::as_str)
+            .ok_or_else(|| format!("{parent}: object without a \"tag\" string"))?;
+        let tag: Tag = tag_text
+            .parse()
+            .map_err(|_| format!("{parent}: bad tag {tag_text:?}"))?;
+        let path = if parent.is_empty() {
+            tag_text.to_owned()
+        } else {
+            format!("{parent}.{tag_text}")
+        };
         let value = item.get("value").and_then(Json::as_str);
         match item.get("objects") {
             Some(Json::Array(children)) => {
@@ -247,7 +266,9 @@ fn objects_from_json(items: &[Json], parent: &str) -> Result<Vec<Object>, String
                         encoded.push_str(&encode_child(c)?);
                     }
                     if encoded != value {
-                        return Err(format!("tag {path}: \"value\" disagrees with its \"objects\" (remove one)"));
+                        return Err(format!(
+                            "tag {path}: \"value\" disagrees with its \"objects\" (remove one)"
+                        ));
                     }
                 }
                 out.push(Object::template(tag, children));
@@ -265,11 +286,17 @@ fn objects_from_json(items: &[Json], parent: &str) -> Result<Vec<Object>, String
 fn encode_child(object: &Object) -> Result<String, String> {
     let value = match &object.value {
         Value::Primitive(v) => v.clone(),
-        Value::Template(children) => children.iter().map(encode_child).collect::<Result<String, _>>()?,
+        Value::Template(children) => children
+            .iter()
+            .map(encode_child)
+            .collect::<Result<String, _>>()?,
     };
     let len = value.chars().count();
     if len > 99 {
-        return Err(format!("tag {}: value has {len} characters, at most 99", object.tag));
+        return Err(format!(
+            "tag {}: value has {len} characters, at most 99",
+            object.tag
+        ));
     }
     Ok(format!("{}{len:02}{value}", object.tag))
 }
@@ -290,9 +317,9 @@ fn check_agreement(map: &Map<String, Json>, payload: &str) -> Result<(), String>
 /// `given` agrees with `actual` when equal, or, for objects, when every key given agrees.
 fn agrees(given: &Json, actual: &Json) -> bool {
     match (given, actual) {
-        (Json::Object(g), Json::Object(a)) => {
-            g.iter().all(|(k, v)| agrees(v, a.get(k).unwrap_or(&Json::Null)))
-        }
+        (Json::Object(g), Json::Object(a)) => g
+            .iter()
+            .all(|(k, v)| agrees(v, a.get(k).unwrap_or(&Json::Null))),
         _ => given == actual,
     }
 }

@@ -96,7 +96,10 @@ impl Payload<'_> {
         map.serialize_entry("point_of_initiation_method", &value(1))?;
         map.serialize_entry("merchant_category_code", &value(52))?;
         map.serialize_entry("transaction_currency", &value(53))?;
-        map.serialize_entry("transaction_currency_alpha", &self.currency().map(|c| c.alpha()))?;
+        map.serialize_entry(
+            "transaction_currency_alpha",
+            &self.currency().map(|c| c.alpha()),
+        )?;
         map.serialize_entry("transaction_amount", &value(54))?;
         map.serialize_entry("transaction_amount_minor", &self.amount_minor())?;
         map.serialize_entry("tip_or_convenience_indicator", &value(55))?;

@@ -12,12 +12,12 @@
 mod decode;
 mod encode;
 mod error;
+#[cfg(feature = "serde")]
+mod json;
 mod names;
 mod object;
 mod payload;
 mod rules;
-#[cfg(feature = "serde")]
-mod json;
 
 pub use decode::{decode, Decoder, INPUT_BYTES_MAX};
 pub use encode::{encode_objects, Object, PayloadBuilder, Value};
