@@ -1,5 +1,10 @@
 //! The `qrpay` command as a user runs it: exit codes, stdout, stderr.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};

@@ -1,5 +1,10 @@
 //! Golden vectors and properties of the EMV MPM codec, through the public API only.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use qrpay_core::emv::{decode, Decoder, Payload, PayloadBuilder, PointOfInitiation};
