@@ -294,9 +294,8 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
 /// Whether the object at `path` is defined as a template: 26–51, 62, 64 and 80–99 at the root,
 /// and the payment-system-specific templates 50–99 inside 62.
 pub(crate) fn is_template(path: TagPath) -> bool {
-    let mut tags = path.tags().map(Tag::get);
     matches!(
-        (tags.next(), tags.next(), tags.next()),
+        path.ids(),
         (Some(26..=51 | 62 | 64 | 80..=99), None, None) | (Some(62), Some(50..=99), None)
     )
 }
