@@ -8,3 +8,4 @@ pub mod iban;
 mod percent;
 
 pub mod epc;
+pub mod swiss;
