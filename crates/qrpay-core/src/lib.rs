@@ -1,6 +1,7 @@
 //! Encode and decode merchant-payment QR payloads.
 
 pub mod bic;
+pub mod cpm;
 pub mod creditor_reference;
 pub mod decimal;
 pub mod iban;
