@@ -7,6 +7,7 @@ pub mod decimal;
 pub mod iban;
 #[allow(dead_code)] // used by the URI formats (upi, bip21) that follow
 mod percent;
+pub mod spayd;
 
 pub mod epc;
 pub mod swiss;
