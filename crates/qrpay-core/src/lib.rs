@@ -1,13 +1,15 @@
 //! Encode and decode merchant-payment QR payloads.
 
+// Building blocks shared by the payment-QR formats below.
 pub mod bic;
-pub mod cpm;
 pub mod creditor_reference;
 pub mod decimal;
 pub mod iban;
-#[allow(dead_code)] // used by the URI formats (upi, bip21) that follow
 mod percent;
-pub mod spayd;
 
+// Payment-QR formats other than EMV merchant-presented mode.
+pub mod cpm;
 pub mod epc;
+pub mod spayd;
 pub mod swiss;
+pub mod upi;

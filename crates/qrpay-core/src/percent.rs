@@ -39,11 +39,11 @@ pub(crate) fn decode(component: &str) -> Result<String, PercentError> {
 }
 
 /// Encodes every byte outside RFC 3986 unreserved characters and the pchar delimiters that are
-/// harmless inside a query value (`:@/?!$'()*,;`). `&`, `=`, `+`, `#`, `%` and space are escaped.
+/// harmless inside a query value (`:@/?!$'()*,;=`; a value ends only at `&`). `&`, `+`, `#`, `%` and space are escaped.
 pub(crate) fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
-        let keep = byte.is_ascii_alphanumeric() || b"-._~:@/?!$'()*,;".contains(&byte);
+        let keep = byte.is_ascii_alphanumeric() || b"-._~:@/?!$'()*,;=".contains(&byte);
         if keep {
             out.push(char::from(byte));
         } else {
@@ -53,6 +53,30 @@ pub(crate) fn encode_query_value(value: &str) -> String {
         }
     }
     out
+}
+
+/// One `key=value` pair of a query string, still percent-encoded, with the byte offset of
+/// the pair within the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawPair<'a> {
+    pub(crate) offset: usize,
+    pub(crate) key: &'a str,
+    pub(crate) value: &'a str,
+}
+
+/// Splits a query on `&` and each pair on its first `=`. `Err(offset)` for an empty pair,
+/// a pair without `=` or with an empty key.
+pub(crate) fn query_pairs(query: &str) -> Result<Vec<RawPair<'_>>, usize> {
+    let mut pairs = Vec::new();
+    let mut offset = 0;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some((key, value)) if !key.is_empty() => pairs.push(RawPair { offset, key, value }),
+            _ => return Err(offset),
+        }
+        offset += pair.len() + 1;
+    }
+    Ok(pairs)
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
@@ -77,6 +101,20 @@ fn hex_digit(nibble: u8) -> char {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn splits_pairs() {
+        let pairs = query_pairs("pa=a@b&pn=x%20y&am=").unwrap();
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(
+            (pairs[1].offset, pairs[1].key, pairs[1].value),
+            (7, "pn", "x%20y")
+        );
+        assert_eq!(pairs[2].value, "");
+        assert_eq!(query_pairs("pa=a&&pn=b"), Err(5));
+        assert_eq!(query_pairs("pa=a&pn"), Err(5));
+        assert_eq!(query_pairs("=a"), Err(0));
+    }
 
     #[test]
     fn decodes_table() {
