@@ -189,8 +189,8 @@ fn add_account(b: PayloadBuilder, spec: &str) -> Result<PayloadBuilder, String> 
         .get(..cuts.first().copied().unwrap_or(rest.len()))
         .unwrap_or_default();
     let mut fields = Vec::new();
-    for pair in cuts.windows(2) {
-        let part = rest.get(pair[0] + 1..pair[1]).unwrap_or_default();
+    for (&from, &to) in cuts.iter().zip(cuts.iter().skip(1)) {
+        let part = rest.get(from + 1..to).unwrap_or_default();
         let (sub, value) = part.split_once('=').ok_or_else(|| bad("use SUB=VALUE"))?;
         let sub: Tag = sub.parse().map_err(|_| bad("bad sub-tag"))?;
         fields.push((sub.get(), value.to_owned()));

@@ -24,7 +24,7 @@ enum Command {
     /// Decode and validate a payment QR payload.
     Decode(decode_cmd::DecodeArgs),
     /// Build a payload from JSON (the output of `decode --json`) or from flags.
-    Encode(encode_cmd::EncodeArgs),
+    Encode(Box<encode_cmd::EncodeArgs>),
 }
 
 fn main() -> ExitCode {

@@ -23,3 +23,17 @@ pub mod tag;
 pub use emv::{decode, DataObject, DecodeError, Decoder, EncodeError, Payload, PayloadBuilder};
 pub use money::{Amount, Currency};
 pub use tag::{Tag, TagPath};
+
+// Building blocks shared by the payment-QR formats below.
+pub mod bic;
+pub mod creditor_reference;
+pub mod decimal;
+pub mod iban;
+mod percent;
+
+// Payment-QR formats other than EMV merchant-presented mode.
+pub mod cpm;
+pub mod epc;
+pub mod spayd;
+pub mod swiss;
+pub mod upi;

@@ -156,6 +156,19 @@ impl TagPath {
             .map(|&t| Tag(t))
     }
 
+    /// The path's tags as numbers, outermost first, `None` past its depth: cheaper to match on
+    /// than [`TagPath::tags`].
+    #[must_use]
+    pub const fn ids(&self) -> (Option<u8>, Option<u8>, Option<u8>) {
+        let [a, b, c] = self.tags;
+        match self.len {
+            0 => (None, None, None),
+            1 => (Some(a), None, None),
+            2 => (Some(a), Some(b), None),
+            _ => (Some(a), Some(b), Some(c)),
+        }
+    }
+
     /// The innermost tag, `None` for the root path.
     #[must_use]
     pub fn last(&self) -> Option<Tag> {

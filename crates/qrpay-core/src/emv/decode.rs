@@ -211,36 +211,46 @@ fn snippet(text: &str, pos: usize) -> String {
 
 /// Explains a failed walk as well as the input allows: a wrong CRC means the data is corrupt,
 /// which says more than the structural symptom; a walk that works when counting bytes means the
-/// encoder counted bytes.
+/// encoder counted bytes. Input that fails at its first byte is no payload at all (a byte order
+/// mark, say), which the structural error says best.
 fn diagnose(input: &str, ascii: bool, err: DecodeError) -> DecodeError {
-    if let Some(expected) = trailing_crc(input) {
+    let at_start = err.offset() == Some(0);
+    if let Some(expected) = trailing_crc(input).filter(|_| !at_start) {
         let computed = crc::crc16(input.as_bytes().get(..input.len() - 4).unwrap_or_default());
         if computed != expected {
             return DecodeError::CrcMismatch { expected, computed };
         }
     }
-    if !ascii && walk_all(input, Count::Bytes).is_ok() {
-        let (tag, offset) = match &err {
-            DecodeError::Truncated { tag, offset, .. }
-            | DecodeError::BadLength { tag, offset, .. } => (*tag, *offset),
-            DecodeError::BadId { parent, offset, .. }
-            | DecodeError::TruncatedHeader { parent, offset, .. } => (*parent, *offset),
-            _ => return err,
-        };
-        return DecodeError::ByteLengths { tag, offset };
+    if !ascii {
+        if let Ok(Some((tag, offset))) = first_non_ascii_by_bytes(input) {
+            return DecodeError::ByteLengths { tag, offset };
+        }
     }
     err
 }
 
-/// Walks the root and every template with `count`, for diagnosis only.
-fn walk_all(input: &str, count: Count) -> Result<(), DecodeError> {
-    let objects = walk(input, 0, TagPath::ROOT, false, count)?;
+/// Walks the root and every template counting bytes, for diagnosis only; when that walk
+/// succeeds, the first object holding non-ASCII text is where the two counts part.
+fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, DecodeError> {
+    let objects = walk(input, 0, TagPath::ROOT, false, Count::Bytes)?;
+    let mut first = None;
     for object in &objects {
         if is_template(object.path) {
-            walk(&object.value, object.offset + 4, object.path, false, count)?;
+            let inner = walk(
+                &object.value,
+                object.offset + 4,
+                object.path,
+                false,
+                Count::Bytes,
+            )?;
+            let hit = inner.iter().find(|o| !o.value.is_ascii());
+            first = first.or(hit.map(|o| (o.path, o.offset)));
+        }
+        if !object.value.is_ascii() {
+            first = first.or(Some((object.path, object.offset)));
         }
     }
-    Ok(())
+    Ok(first)
 }
 
 /// The CRC the input ends with, if it ends in `6304` and four hexadecimal digits.
@@ -284,9 +294,8 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
 /// Whether the object at `path` is defined as a template: 26–51, 62, 64 and 80–99 at the root,
 /// and the payment-system-specific templates 50–99 inside 62.
 pub(crate) fn is_template(path: TagPath) -> bool {
-    let mut tags = path.tags().map(Tag::get);
     matches!(
-        (tags.next(), tags.next(), tags.next()),
+        path.ids(),
         (Some(26..=51 | 62 | 64 | 80..=99), None, None) | (Some(62), Some(50..=99), None)
     )
 }

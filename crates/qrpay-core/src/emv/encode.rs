@@ -111,6 +111,13 @@ fn encode_into(out: &mut String, objects: &[Object], parent: TagPath) -> Result<
 /// a CRC object that is not four hexadecimal digits, [`EncodeError::Invalid`] when the result
 /// does not decode (a CRC object that is not last, say).
 pub fn encode_objects(objects: &[Object]) -> Result<String, EncodeError> {
+    let out = encode_unchecked(objects)?;
+    Decoder::new().decode(&out).map_err(EncodeError::Invalid)?;
+    Ok(out)
+}
+
+/// [`encode_objects`] without the final decode; callers check the result themselves.
+fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
     let (body, crc_given) = match objects.split_last() {
         Some((last, rest)) if last.tag == Tag::CRC => match &last.value {
             Value::Primitive(text) => (rest, Some(text.as_str())),
@@ -142,7 +149,6 @@ pub fn encode_objects(objects: &[Object]) -> Result<String, EncodeError> {
         }
         None => push_crc(&mut out, computed),
     }
-    Decoder::new().decode(&out).map_err(EncodeError::Invalid)?;
     Ok(out)
 }
 

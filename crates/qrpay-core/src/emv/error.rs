@@ -137,6 +137,23 @@ impl DecodeError {
         }
     }
 
+    /// The object the error points at, when it points at one (`payload` for the root level).
+    #[must_use]
+    pub fn path(&self) -> Option<TagPath> {
+        match self {
+            DecodeError::BadId { parent, .. } | DecodeError::TruncatedHeader { parent, .. } => {
+                Some(*parent)
+            }
+            DecodeError::BadLength { tag, .. }
+            | DecodeError::Truncated { tag, .. }
+            | DecodeError::ByteLengths { tag, .. }
+            | DecodeError::TooDeep { tag, .. } => Some(*tag),
+            DecodeError::CrcFormat { .. } | DecodeError::DataAfterCrc { .. } => None,
+            DecodeError::Invalid(v) => Some(v.path),
+            _ => None,
+        }
+    }
+
     /// A stable, kebab-case name of the error kind, for JSON and logs.
     #[must_use]
     pub fn code(&self) -> &'static str {

@@ -34,36 +34,36 @@ const S: Option<Charset> = None;
 
 /// The specification of the object at `path`, or `None` for reserved or unknown objects.
 fn spec_of(path: TagPath) -> Option<Spec> {
-    let mut tags = path.tags().map(Tag::get);
-    let spec = match (tags.next()?, tags.next(), tags.next()) {
-        (0 | 1, None, None) => spec(N, 2, 2),
-        (2..=25, None, None) => spec(ANS, 1, 99),
-        (26..=51 | 80..=99, None, None) => spec(S, 1, 99),
-        (52, None, None) => spec(N, 4, 4),
-        (53, None, None) => spec(N, 3, 3),
-        (54 | 56, None, None) => spec(ANS, 1, 13),
-        (55, None, None) => spec(N, 2, 2),
-        (57, None, None) => spec(ANS, 1, 5),
-        (58, None, None) => spec(ANS, 2, 2),
-        (59, None, None) => spec(ANS, 1, 25),
-        (60, None, None) => spec(ANS, 1, 15),
-        (61, None, None) => spec(ANS, 1, 10),
-        (62 | 64, None, None) => spec(S, 1, 99),
-        (63, None, None) => spec(ANS, 4, 4),
-        (26..=51, Some(0), None) => spec(ANS, 1, 32),
-        (26..=51, Some(_), None) => spec(ANS, 1, 99),
-        (80..=99, Some(0), None) => spec(ANS, 1, 32),
-        (80..=99, Some(_), None) => spec(S, 1, 99),
-        (62, Some(1..=8), None) => spec(ANS, 1, 25),
-        (62, Some(9), None) => spec(ANS, 1, 3),
-        (62, Some(10), None) => spec(ANS, 1, 20),
-        (62, Some(11), None) => spec(ANS, 3, 3),
-        (62, Some(50..=99), None) => spec(S, 1, 99),
-        (62, Some(50..=99), Some(0)) => spec(ANS, 1, 32),
-        (62, Some(50..=99), Some(_)) => spec(S, 1, 99),
-        (64, Some(0), None) => spec(ANS, 2, 2),
-        (64, Some(1), None) => spec(S, 1, 25),
-        (64, Some(2), None) => spec(S, 1, 15),
+    let spec = match path.ids() {
+        (None, _, _) => return None,
+        (Some(0 | 1), None, None) => spec(N, 2, 2),
+        (Some(2..=25), None, None) => spec(ANS, 1, 99),
+        (Some(26..=51 | 80..=99), None, None) => spec(S, 1, 99),
+        (Some(52), None, None) => spec(N, 4, 4),
+        (Some(53), None, None) => spec(N, 3, 3),
+        (Some(54 | 56), None, None) => spec(ANS, 1, 13),
+        (Some(55), None, None) => spec(N, 2, 2),
+        (Some(57), None, None) => spec(ANS, 1, 5),
+        (Some(58), None, None) => spec(ANS, 2, 2),
+        (Some(59), None, None) => spec(ANS, 1, 25),
+        (Some(60), None, None) => spec(ANS, 1, 15),
+        (Some(61), None, None) => spec(ANS, 1, 10),
+        (Some(62 | 64), None, None) => spec(S, 1, 99),
+        (Some(63), None, None) => spec(ANS, 4, 4),
+        (Some(26..=51), Some(0), None) => spec(ANS, 1, 32),
+        (Some(26..=51), Some(_), None) => spec(ANS, 1, 99),
+        (Some(80..=99), Some(0), None) => spec(ANS, 1, 32),
+        (Some(80..=99), Some(_), None) => spec(S, 1, 99),
+        (Some(62), Some(1..=8), None) => spec(ANS, 1, 25),
+        (Some(62), Some(9), None) => spec(ANS, 1, 3),
+        (Some(62), Some(10), None) => spec(ANS, 1, 20),
+        (Some(62), Some(11), None) => spec(ANS, 3, 3),
+        (Some(62), Some(50..=99), None) => spec(S, 1, 99),
+        (Some(62), Some(50..=99), Some(0)) => spec(ANS, 1, 32),
+        (Some(62), Some(50..=99), Some(_)) => spec(S, 1, 99),
+        (Some(64), Some(0), None) => spec(ANS, 2, 2),
+        (Some(64), Some(1), None) => spec(S, 1, 25),
+        (Some(64), Some(2), None) => spec(S, 1, 15),
         _ => return None,
     };
     Some(spec)
@@ -71,9 +71,8 @@ fn spec_of(path: TagPath) -> Option<Spec> {
 
 /// Whether `path` is reserved for future use inside a template EMVCo defines.
 fn is_reserved(path: TagPath) -> bool {
-    let mut tags = path.tags().map(Tag::get);
     matches!(
-        (tags.next(), tags.next(), tags.next()),
+        path.ids(),
         (Some(62), Some(0 | 12..=49), None) | (Some(64), Some(3..=99), None)
     )
 }
@@ -100,9 +99,10 @@ pub(crate) fn check(
             0,
         ));
     }
+    let index = RootIndex::new(objects);
     match objects.first() {
         Some(first) if first.tag == Tag::PAYLOAD_FORMAT => {}
-        _ => match find(objects, Tag::PAYLOAD_FORMAT) {
+        _ => match index.get(0) {
             Some(pfi) => out.push(Violation::new(
                 Rule::FormatIndicatorNotFirst,
                 pfi.path,
@@ -113,15 +113,35 @@ pub(crate) fn check(
     }
     check_level(objects, ascii, out);
     for id in [52, 53, 58, 59, 60] {
-        let tag = Tag::of(id);
-        if find(objects, tag).is_none() {
-            out.push(missing(tag));
+        if index.get(id).is_none() {
+            out.push(missing(Tag::of(id)));
         }
     }
     if !objects.iter().any(|o| o.tag.is_merchant_account()) {
         out.push(Violation::new(Rule::NoMerchantAccount, TagPath::ROOT, 0));
     }
-    check_values(objects, out);
+    check_values(&index, out);
+}
+
+/// The first root object of each tag, found in one pass.
+struct RootIndex<'o, 'a> {
+    first: [Option<&'o DataObject<'a>>; 100],
+}
+
+impl<'o, 'a> RootIndex<'o, 'a> {
+    fn new(objects: &'o [DataObject<'a>]) -> Self {
+        let mut first = [None; 100];
+        for object in objects.iter().rev() {
+            if let Some(slot) = first.get_mut(usize::from(object.tag.get())) {
+                *slot = Some(object);
+            }
+        }
+        RootIndex { first }
+    }
+
+    fn get(&self, id: u8) -> Option<&'o DataObject<'a>> {
+        self.first.get(usize::from(id)).copied().flatten()
+    }
 }
 
 fn missing(tag: Tag) -> Violation {
@@ -158,9 +178,8 @@ fn check_level(objects: &[DataObject<'_>], ascii: bool, out: &mut Vec<Violation>
 
 /// Whether the template at `path` must carry a globally unique identifier (sub-object 00).
 fn needs_gui(path: TagPath) -> bool {
-    let mut tags = path.tags().map(Tag::get);
     matches!(
-        (tags.next(), tags.next(), tags.next()),
+        path.ids(),
         (Some(26..=51 | 80..=99), None, None) | (Some(62), Some(50..=99), None)
     )
 }
@@ -179,7 +198,12 @@ fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) 
     let Some(spec) = spec_of(object.path) else {
         return;
     };
-    if let Some(charset) = spec.charset {
+    let fits = match spec.charset {
+        None => true,
+        Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
+        Some(Charset::Ans) => value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
+    };
+    if let Some(charset) = spec.charset.filter(|_| !fits) {
         let bad = value.chars().enumerate().find(|&(_, c)| match charset {
             Charset::Numeric => !c.is_ascii_digit(),
             Charset::Ans => !(' '..='~').contains(&c),
@@ -215,8 +239,8 @@ fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) 
 }
 
 /// The meaning of individual values: enumerations, amounts, currencies, cross-field rules.
-fn check_values(objects: &[DataObject<'_>], out: &mut Vec<Violation>) {
-    let get = |id: u8| find(objects, Tag::of(id));
+fn check_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
+    let get = |id: u8| index.get(id);
     let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset);
 
     if let Some(o) = get(0) {
