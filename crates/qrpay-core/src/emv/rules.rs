@@ -81,6 +81,7 @@ fn is_reserved(path: TagPath) -> bool {
 pub(crate) fn check(
     input: &str,
     ascii: bool,
+    printable: bool,
     objects: &[DataObject<'_>],
     out: &mut Vec<Violation>,
 ) {
@@ -111,7 +112,7 @@ pub(crate) fn check(
             None => out.push(missing(Tag::PAYLOAD_FORMAT)),
         },
     }
-    check_level(objects, ascii, out);
+    check_level(objects, Text { ascii, printable }, out);
     for id in [52, 53, 58, 59, 60] {
         if index.get(id).is_none() {
             out.push(missing(Tag::of(id)));
@@ -149,7 +150,16 @@ fn missing(tag: Tag) -> Violation {
 }
 
 /// Duplicates, formats, lengths and template shape, for one level and, recursively, below.
-fn check_level(objects: &[DataObject<'_>], ascii: bool, out: &mut Vec<Violation>) {
+/// What is known of the whole payload's characters.
+#[derive(Clone, Copy)]
+struct Text {
+    /// Every character is ASCII: lengths are byte counts.
+    ascii: bool,
+    /// Every character is printable ASCII: every value fits `ans`.
+    printable: bool,
+}
+
+fn check_level(objects: &[DataObject<'_>], text: Text, out: &mut Vec<Violation>) {
     let mut seen: u128 = 0;
     for (i, object) in objects.iter().enumerate() {
         let bit = 1u128 << object.tag.get();
@@ -166,9 +176,9 @@ fn check_level(objects: &[DataObject<'_>], ascii: bool, out: &mut Vec<Violation>
             ));
         }
         seen |= bit;
-        check_object(object, ascii, out);
+        check_object(object, text, out);
         if let Some(children) = &object.children {
-            check_level(children, ascii, out);
+            check_level(children, text, out);
             if needs_gui(object.path) && find(children, Tag::GUI).is_none() {
                 out.push(Violation::new(Rule::MissingGui, object.path, object.offset));
             }
@@ -185,7 +195,7 @@ fn needs_gui(path: TagPath) -> bool {
 }
 
 /// Emptiness, charset and length of one object's value.
-fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) {
+fn check_object(object: &DataObject<'_>, text: Text, out: &mut Vec<Violation>) {
     let value = object.value();
     if value.is_empty() {
         out.push(Violation::new(Rule::Empty, object.path, object.offset));
@@ -201,7 +211,7 @@ fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) 
     let fits = match spec.charset {
         None => true,
         Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
-        Some(Charset::Ans) => value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
+        Some(Charset::Ans) => text.printable || value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
     };
     if let Some(charset) = spec.charset.filter(|_| !fits) {
         let bad = value.chars().enumerate().find(|&(_, c)| match charset {
@@ -220,7 +230,7 @@ fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) 
             ));
         }
     }
-    let len = if ascii {
+    let len = if text.ascii {
         value.len()
     } else {
         object.char_len()
