@@ -248,7 +248,7 @@ fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, Dec
     for object in &objects {
         if is_template(object.path) {
             let inner = walk(
-                &object.value,
+                object.value,
                 object.offset + 4,
                 object.path,
                 false,
@@ -287,7 +287,7 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
     let Some(last) = objects.last().filter(|o| o.tag == Tag::CRC) else {
         return Err(DecodeError::MissingCrc);
     };
-    let Some(expected) = parse_hex(&last.value) else {
+    let Some(expected) = parse_hex(last.value) else {
         return Err(DecodeError::CrcFormat {
             offset: last.offset,
             found: last.value.to_string(),
