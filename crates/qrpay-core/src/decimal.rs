@@ -85,7 +85,7 @@ impl DecimalAmount {
             return Err(inexact);
         }
         let unwritten = pow10(exponent.saturating_sub(fraction_digits));
-        if minor_units % unwritten != 0 {
+        if !minor_units.is_multiple_of(unwritten) {
             return Err(inexact);
         }
         Ok(Self {
