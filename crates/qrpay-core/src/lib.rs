@@ -14,6 +14,7 @@
 //! # Ok::<(), emv::DecodeError>(())
 //! ```
 
+pub mod any;
 pub mod crc;
 pub mod emv;
 pub mod money;
