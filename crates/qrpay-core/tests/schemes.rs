@@ -156,6 +156,14 @@ fn pix_views() {
     assert_eq!(view.key, None);
     assert!(view.is_dynamic());
 
+    let automatic = decoded(vector("BAEE"));
+    let view = pix::Pix::from_payload_strict(&automatic).unwrap();
+    assert_eq!((view.key, view.url), (None, None));
+    assert_eq!(
+        view.recurrence_url,
+        Some("qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1")
+    );
+
     let webhook = decoded(vector("B7DF"));
     match pix::Pix::from_payload_strict(&webhook) {
         Err(SchemeError::Violation(v)) => {
@@ -332,6 +340,41 @@ fn builders_reproduce_canonical_vectors() {
                 .merchant_city("BRASILIA")
                 .txid("RP12345678-2019")
                 .build(),
+        ),
+        (
+            "BAEE",
+            pix::PixBuilder::recurrence_only(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1",
+            )
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .build(),
+        ),
+        (
+            "1837",
+            pix::PixBuilder::with_key("f4c6089a-bfde-4c00-a2d9-9eaa584b0219")
+                .info("CobrancaEstatica")
+                .amount_minor(16207)
+                .merchant_name("Pix")
+                .merchant_city("BRASILIA")
+                .txid("c6ef3f314123446a8e0cab39e")
+                .recurrence_url(
+                    "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/1f7a74f715974d1982c70f0715fb851c",
+                )
+                .build(),
+        ),
+        (
+            "2AC3",
+            pix::PixBuilder::with_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/v2/b1480b32f97f488997e523a6be0a07b8",
+            )
+            .point_of_initiation(PointOfInitiation::Dynamic)
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .recurrence_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/375a594f208645db99dec722f7a16828",
+            )
+            .build(),
         ),
         (
             "D19E",
