@@ -709,3 +709,78 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn qris_transfer_round_trip(pan in "9360[0-9]{14}", beneficiary in "[0-9]{10}",
+                                purpose in prop_oneof![Just("BOOK"), Just("DMCT"), Just("XBCT")],
+                                amount in proptest::option::of(1u64..1_000_000)) {
+        let mut b = qris::QrisBuilder::transfer("BENEFICIARY", "Jakarta", "ID.CO.BCA.WWW", &pan, &beneficiary, purpose);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = qris::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        let t = found.view.transfer.unwrap();
+        prop_assert_eq!(t.customer_pan, Some(pan.as_str()));
+        prop_assert_eq!(t.beneficiary_id, Some(beneficiary.as_str()));
+        prop_assert_eq!(t.purpose, purpose);
+        prop_assert!(found.view.issuers.is_empty());
+    }
+
+    #[test]
+    fn paynow_with_sgqr_identity(uen in "[0-9]{9}[A-Z]", id in "[0-9]{6}[A-Z0-9]{6}", day in 1u32..29) {
+        let date = format!("202401{day:02}");
+        let identity = paynow::SgqrIdentity { id: &id, version: "01.0001", postal_code: "081006", revision_date: &date, ..Default::default() };
+        let text = paynow::PayNowBuilder::uen(&uen).unwrap().sgqr(&identity).unwrap().build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = schemes::detect_strict(&payload).unwrap();
+        let ids: Vec<SchemeId> = found.iter().map(|f| f.id).collect();
+        prop_assert_eq!(ids, vec![SchemeId::PayNow, SchemeId::Sgqr]);
+        let sgqr = paynow::inspect_sgqr(&payload).unwrap().view;
+        prop_assert_eq!(sgqr.id, Some(id.as_str()));
+        prop_assert_eq!(sgqr.revision_date, Some(date.as_str()));
+        prop_assert_eq!(sgqr.level, None);
+    }
+
+    #[test]
+    fn other_builders_round_trip(bic in "[A-Z]{6}[A-Z0-9]{5}", account in "[0-9]{8,16}", biller in "[0-9]{15}",
+                                 ref1 in "[A-Z0-9]{1,20}", merchant in "[A-Z0-9]{4,12}",
+                                 card in "9704[0-9]{12}", bank_account in "[0-9]{10,12}") {
+        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA").build().unwrap();
+        let payload = decode(&p2p).unwrap();
+        let v = qrph::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, qrph::QrPhKind::P2p);
+        prop_assert_eq!(v.view.merchant_id, Some(account.as_str()));
+
+        let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
+        let payload = decode(&bill).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        let b = v.view.bill_payment.unwrap();
+        prop_assert_eq!((b.biller_id, b.ref1), (biller.as_str(), Some(ref1.as_str())));
+
+        let bank = promptpay::PromptPayBuilder::bank_account(&bank_account).unwrap().build().unwrap();
+        let payload = decode(&bank).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.proxy.map(|p| p.kind), Some(promptpay::ProxyType::BankAccount));
+
+        let khqr_text = khqr::KhqrBuilder::merchant("shop@aclb", &merchant, "ACLEDA", "SHOP", "Phnom Penh").build().unwrap();
+        let payload = decode(&khqr_text).unwrap();
+        let v = khqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, khqr::KhqrKind::Merchant);
+        prop_assert_eq!(v.view.merchant_id, Some(merchant.as_str()));
+
+        let to_card = vietqr::VietQrBuilder::card("970436", &card).build().unwrap();
+        let payload = decode(&to_card).unwrap();
+        let v = vietqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.service, Some(vietqr::Service::ToCard));
+        prop_assert_eq!(v.view.account, Some(card.as_str()));
+    }
+}
