@@ -814,12 +814,13 @@ fn model_sees_chains_fail_with_injected_failure() {
         ]
     );
     assert!(ledger.account(Id::from_u128(6)).is_none());
+    // Only the seed's payment of 50 left account 2.
     assert_eq!(
         ledger
             .account(Id::from_u128(2))
             .unwrap()
             .balances
             .debits_posted,
-        0
+        50
     );
 }
