@@ -31,10 +31,7 @@ fn main() -> ExitCode {
                         .iter()
                         .map(|p| format!("({},{})", p.x, p.y))
                         .collect();
-                    let text = code.text().map_or_else(
-                        || format!("{} bytes, not UTF-8", code.bytes().len()),
-                        |t| format!("{t:?}"),
-                    );
+                    let text = format!("{:?} ({:?})", code.text(), code.charset());
                     println!(
                         "{path}: version {} ecc {} corners {} text {text}",
                         code.version(),

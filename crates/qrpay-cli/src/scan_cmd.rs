@@ -59,10 +59,7 @@ pub(crate) fn run(args: &ScanArgs) -> ExitCode {
                 Ok(codes) if codes.is_empty() => println!("{image}: no QR code found"),
                 Ok(codes) => {
                     for code in codes {
-                        let text = code.text().map_or_else(
-                            || format!("<{} bytes, not UTF-8>", code.bytes().len()),
-                            str::to_owned,
-                        );
+                        let text = code.text();
                         println!("{image}: v{} {} {text}", code.version(), code.ecc());
                     }
                 }
@@ -81,18 +78,16 @@ pub(crate) fn run(args: &ScanArgs) -> ExitCode {
 /// (null when the text is not a payment payload), and why not.
 fn code_json(code: &ScannedCode) -> Value {
     let corners: Vec<Value> = code.corners().iter().map(|p| json!([p.x, p.y])).collect();
-    let (decoded, error) = match code.text() {
-        None => (Value::Null, Some("data is not UTF-8 text".to_owned())),
-        Some(text) => match decode_any(text) {
-            Ok(payload) => match serde_json::to_value(&payload) {
-                Ok(v) => (v, None),
-                Err(e) => (Value::Null, Some(e.to_string())),
-            },
+    let (decoded, error) = match decode_any(code.text()) {
+        Ok(payload) => match serde_json::to_value(&payload) {
+            Ok(v) => (v, None),
             Err(e) => (Value::Null, Some(e.to_string())),
         },
+        Err(e) => (Value::Null, Some(e.to_string())),
     };
     json!({
         "text": code.text(),
+        "charset": format!("{:?}", code.charset()).to_lowercase(),
         "corners": corners,
         "version": code.version(),
         "ecc": code.ecc().to_string(),

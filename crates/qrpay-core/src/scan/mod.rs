@@ -16,7 +16,7 @@
 //! let png = QrSymbol::encode("00020101021153039785802FR", EccLevel::M)?
 //!     .to_png(&RenderOptions::new().module_px(3))?;
 //! let codes = Scanner::new().scan_bytes(&png)?;
-//! assert_eq!(codes[0].text(), Some("00020101021153039785802FR"));
+//! assert_eq!(codes[0].text(), "00020101021153039785802FR");
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -112,10 +112,42 @@ pub struct Point {
     pub y: i32,
 }
 
+/// The character set a code's text was read in.
+///
+/// `rqrr` does not report ECI designators, so the set is inferred from the bytes: UTF-8 when
+/// they are valid UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji
+/// mode and Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Charset {
+    /// UTF-8.
+    Utf8,
+    /// Shift_JIS.
+    ShiftJis,
+    /// ISO-8859-1.
+    Latin1,
+}
+
+fn decode_text(bytes: &[u8]) -> (String, Charset) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), Charset::Utf8);
+    }
+    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    if !had_errors {
+        return (text.into_owned(), Charset::ShiftJis);
+    }
+    (
+        bytes.iter().map(|&b| char::from(b)).collect(),
+        Charset::Latin1,
+    )
+}
+
 /// A QR code read from an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedCode {
     bytes: Vec<u8>,
+    text: String,
+    charset: Charset,
     corners: [Point; 4],
     version: u8,
     ecc: EccLevel,
@@ -128,10 +160,16 @@ impl ScannedCode {
         &self.bytes
     }
 
-    /// The data as text, when it is valid UTF-8 (as EMV payloads are).
+    /// The data as text, in the character set [`charset`](Self::charset) names.
     #[must_use]
-    pub fn text(&self) -> Option<&str> {
-        std::str::from_utf8(&self.bytes).ok()
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The character set the text was read in; payment payloads are [`Charset::Utf8`].
+    #[must_use]
+    pub fn charset(&self) -> Charset {
+        self.charset
     }
 
     /// Outer corners of the symbol in image pixels: top-left, top-right, bottom-right,
@@ -403,7 +441,10 @@ fn read_pass(bits: &BitImage, scale: Scale, budget: &mut usize, codes: &mut Vec<
             .iter()
             .any(|c| c.bytes == d.bytes && c.corners == corners);
         if !duplicate {
+            let (text, charset) = decode_text(&d.bytes);
             codes.push(ScannedCode {
+                text,
+                charset,
                 bytes: d.bytes,
                 corners,
                 version: d.version,

@@ -87,8 +87,9 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     };
     let module = (a.module + b.module + c.module) / 3;
     let side = tl.c.dist(tr.c).min(tl.c.dist(bl.c));
-    // At least 14 modules between finder centres (version 1) and at most 170 (version 40).
-    if side < 13 * module || side > 172 * module {
+    // At least 14 modules between finder centres (version 1) and at most 170 (version 40); the
+    // crossing-based module size reads up to √2 too large on a turned symbol.
+    if side < 9 * module || side > 172 * module {
         return None;
     }
     let legs = (leg1 - leg2).abs();
