@@ -71,12 +71,13 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     } else {
         (c, a, b, ab, ca, bc)
     };
-    // Legs within a factor 1.6 of each other (perspective), and Pythagoras within 25 %.
+    // Legs within a factor 1.6 of each other, and Pythagoras within a third: perspective bends
+    // the right angle by 20 degrees and more on a tilted sticker.
     if leg1.max(leg2) > leg1.min(leg2).saturating_mul(256) / 100 {
         return None;
     }
     let pyth = (leg1 + leg2 - hyp).abs();
-    if pyth.saturating_mul(4) > hyp {
+    if pyth.saturating_mul(3) > hyp {
         return None;
     }
     // Seen from the top-left, top-right comes before bottom-left clockwise (y grows down).
@@ -154,7 +155,33 @@ fn dimension_from(t: &Triple, module_tr: i64, module_bl: i64) -> Option<usize> {
 
 /// Try to decode the symbol the triple outlines, trying the dimensions suggested, the one the
 /// version information reads, and the neighbours of the first.
-pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> Option<Decoded> {
+/// Work left for an image, in units of sampling a version-1 grid; error correction of a grid
+/// costs four samplings of it.
+#[derive(Debug)]
+pub(crate) struct Budget(usize);
+
+impl Budget {
+    pub(crate) fn new(units: usize) -> Self {
+        Budget(units)
+    }
+
+    pub(crate) fn is_spent(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Take the cost of sampling a `dim`-wide grid (`times` over), if that much is left.
+    fn take(&mut self, dim: usize, times: usize) -> bool {
+        let cost = (dim * dim).div_ceil(441) * times;
+        if cost > self.0 {
+            self.0 = 0;
+            return false;
+        }
+        self.0 -= cost;
+        true
+    }
+}
+
+pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> Option<Decoded> {
     let mut queue = dimensions(t);
     let dim = *queue.first()?;
     let mut tried: Vec<usize> = Vec::with_capacity(6);
@@ -177,10 +204,9 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> O
             let Some(map) = module_map(t, d, fourth) else {
                 continue;
             };
-            if *budget == 0 {
+            if !budget.take(d, 1) {
                 return None;
             }
-            *budget -= 1;
             let grid = sample(img, &map, d);
             let score = fitness(&grid);
             if best.as_ref().is_none_or(|b| score > b.0) {
@@ -190,6 +216,9 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> O
         let Some((score, fourth, map, grid)) = best else {
             continue;
         };
+        if !budget.take(d, 4) {
+            return None;
+        }
         match decode_grid(&grid, &map, d) {
             Ok(decoded) => return Some(decoded),
             Err(Miss::Plausible) => {
@@ -212,6 +241,9 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> O
                     let Some(map) = module_map(t, d, nudged) else {
                         continue;
                     };
+                    if !budget.take(d, 1) {
+                        return None;
+                    }
                     let grid = sample(img, &map, d);
                     let s = fitness(&grid);
                     if s >= score && nudged_best.as_ref().is_none_or(|b| s > b.0) {
@@ -219,10 +251,9 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> O
                     }
                 }
                 if let Some((_, map, grid)) = nudged_best {
-                    if *budget == 0 {
+                    if !budget.take(d, 4) {
                         return None;
                     }
-                    *budget -= 1;
                     if let Ok(decoded) = decode_grid(&grid, &map, d) {
                         return Some(decoded);
                     }
@@ -370,7 +401,7 @@ enum Miss {
 fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Result<Decoded, Miss> {
     // Full error correction of a wrong grid is the costly part of a miss: only grids whose
     // timing patterns and format information read (either copy, either way round) go on to it.
-    if !timing_plausible(grid) || !format_readable(grid) {
+    if !timing_plausible(grid) || !format_readable(grid) || fitness(grid) < 700 {
         return Err(Miss::Implausible);
     }
     decode_checked(grid, map, dim).ok_or(Miss::Plausible)
