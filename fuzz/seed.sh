@@ -21,3 +21,10 @@ for f in ../crates/qrpay-core/tests/vectors/mpm_*.tsv; do
     i=$((i + 1))
   done < "$f"
 done
+# Scanner seeds: the small real photos (under the 4 KiB input cap), when shared/ is beside us.
+mkdir -p seeds/scan
+photos=../../shared/data/photos
+if [ -d "$photos" ]; then
+  find "$photos" -type f \( -name '*.png' -o -name '*.webp' -o -name '*.jpg' \) -size -4k \
+    -exec cp {} seeds/scan/ \;
+fi
