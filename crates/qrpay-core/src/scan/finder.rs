@@ -43,6 +43,13 @@ pub(crate) fn find(img: &BitImage, tolerance_pct: i64) -> Vec<Finder> {
             );
         }
     }
+    // Rows alone usually find every finder (each is confirmed across); columns are scanned
+    // only when rows found fewer than three well-confirmed candidates.
+    if found.iter().filter(|f| f.count >= 3).count() >= 3 {
+        found.sort_by(|a, b| b.count.cmp(&a.count).then(b.module.cmp(&a.module)));
+        found.truncate(FINDERS_MAX);
+        return found;
+    }
     let mut column = Vec::with_capacity(img.h);
     for x in (0..img.w).step_by(step) {
         column.clear();
