@@ -23,7 +23,9 @@ use sha2::{Digest, Sha256};
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
 
-/// Longest accepted URI (byte capacity of a version 40-L QR code).
+/// Longest URI (byte capacity of a version 40-L QR code). A decoded URI must re-encode
+/// canonically within it; the raw input may be up to three times longer, since raw characters
+/// the encoder escapes grow threefold.
 pub const INPUT_LEN_MAX: usize = 2953;
 /// Satoshi per bitcoin is 10^8.
 pub const SATOSHI_EXPONENT: u8 = 8;
@@ -96,7 +98,7 @@ pub enum AddressKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Bip21Error {
-    /// The URI is longer than a QR code holds.
+    /// The URI (or its canonical re-encoding) is longer than a QR code holds.
     #[error("uri is {len} bytes, at most {len_max} allowed")]
     TooLong {
         /// Bytes found.
@@ -185,7 +187,7 @@ pub enum AddressError {
 ///
 /// A [`Bip21Error`] naming the address, parameter or byte at fault.
 pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
-    if input.len() > INPUT_LEN_MAX {
+    if input.len() > INPUT_LEN_MAX * 3 {
         return Err(Bip21Error::TooLong {
             len: input.len(),
             len_max: INPUT_LEN_MAX,
@@ -240,6 +242,13 @@ pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
             })?;
             uri.set(pair.key, value)?;
         }
+    }
+    let len = uri.to_string().len();
+    if len > INPUT_LEN_MAX {
+        return Err(Bip21Error::TooLong {
+            len,
+            len_max: INPUT_LEN_MAX,
+        });
     }
     Ok(uri)
 }
@@ -884,6 +893,23 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(&text).unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn canonical_form_must_fit_a_qr_code() {
+        // 1000 raw non-ASCII characters (2 bytes each) re-encode as 6000 bytes of escapes.
+        let text = format!(
+            "bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?label={}",
+            "é".repeat(1000)
+        );
+        assert!(text.len() <= INPUT_LEN_MAX);
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            Bip21Error::TooLong {
+                len: 6049,
+                len_max: INPUT_LEN_MAX
+            }
+        );
     }
 
     #[test]

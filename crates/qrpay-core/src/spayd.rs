@@ -1,9 +1,10 @@
 //! SPAYD / QR Platba: the Czech Short Payment Descriptor (`SPD*1.0*ACC:…*AM:…*CC:CZK`).
 //!
 //! A payload is the header `SPD*1.0*` followed by `KEY:VALUE` attributes separated by `*`
-//! (Czech Banking Association, "Short Payment Descriptor" format v1.2). A `*` inside a value
-//! is written `%2A`; other characters outside printable ASCII may be percent-encoded too, and
-//! are decoded here (URI-style: `+` stays `+`). Known keys:
+//! (Czech Banking Association, "Short Payment Descriptor" format v1.2). Only printable ASCII
+//! appears raw: a `*` inside a value is written `%2A`, and characters outside printable ASCII
+//! are percent-encoded as UTF-8; values are decoded here (URI-style: `+` stays `+`). Known
+//! keys:
 //!
 //! | key | meaning | rule |
 //! |---|---|---|
@@ -116,6 +117,12 @@ pub enum SpaydError {
     /// The payload does not start with `SPD*1.0*`.
     #[error("payload does not start with SPD*1.0*")]
     Header,
+    /// A raw character outside printable ASCII (it must be percent-encoded).
+    #[error("character at byte {offset} must be percent-encoded")]
+    Character {
+        /// Byte offset.
+        offset: usize,
+    },
     /// An attribute is empty or lacks its `:`.
     #[error("malformed attribute at byte {offset}")]
     Attribute {
@@ -219,6 +226,10 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
             len: input.len(),
             len_max: INPUT_LEN_MAX,
         });
+    }
+    // Only printable ASCII may appear raw; everything else is percent-encoded.
+    if let Some(offset) = input.bytes().position(|b| !(b' '..=b'~').contains(&b)) {
+        return Err(SpaydError::Character { offset });
     }
     let body = input.strip_prefix(HEADER).ok_or(SpaydError::Header)?;
     // A single `*` after the last attribute is tolerated (the reference SDK accepts it).
@@ -875,6 +886,16 @@ mod tests {
         let table: Vec<(String, SpaydError)> = vec![
             ("SPD*2.0*ACC:CZ5855000000001265098001".into(), SpaydError::Header),
             ("ACC:CZ5855000000001265098001".into(), SpaydError::Header),
+            (
+                "SPD*1.0*ACC:CZ5855000000001265098001*MSG:elektřina".into(),
+                SpaydError::Character { offset: 46 },
+            ),
+            (
+                // Found by fuzzing: raw control characters used to be accepted, and their
+                // escaped re-encoding could exceed the payload limit.
+                "SPD*1.0*ACC:CZ5855000000001265098001*X-G:PO\0\0".into(),
+                SpaydError::Character { offset: 43 },
+            ),
             ("SPD*1.0*AM:100".into(), SpaydError::MissingAccount),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001**AM:1".into(),

@@ -35,7 +35,9 @@ use core::fmt;
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
 
-/// Longest accepted link (byte capacity of a version 40-L QR code).
+/// Longest link (byte capacity of a version 40-L QR code). A decoded link must re-encode
+/// canonically within it; the raw input may be up to three times longer, since raw characters
+/// the encoder escapes grow threefold.
 pub const INPUT_LEN_MAX: usize = 2953;
 /// Longest VPA accepted.
 pub const VPA_LEN_MAX: usize = 255;
@@ -72,7 +74,7 @@ pub struct Vpa(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpiError {
-    /// The link is longer than a QR code holds.
+    /// The link (or its canonical re-encoding) is longer than a QR code holds.
     #[error("link is {len} bytes, at most {len_max} allowed")]
     TooLong {
         /// Bytes found.
@@ -149,7 +151,7 @@ pub enum UpiError {
 ///
 /// A [`UpiError`] naming the parameter or byte at fault.
 pub fn parse(input: &str) -> Result<Upi, UpiError> {
-    if input.len() > INPUT_LEN_MAX {
+    if input.len() > INPUT_LEN_MAX * 3 {
         return Err(UpiError::TooLong {
             len: input.len(),
             len_max: INPUT_LEN_MAX,
@@ -388,6 +390,13 @@ impl Upi {
     }
 
     fn validate(&self) -> Result<(), UpiError> {
+        let len = self.to_string().len();
+        if len > INPUT_LEN_MAX {
+            return Err(UpiError::TooLong {
+                len,
+                len_max: INPUT_LEN_MAX,
+            });
+        }
         if let (Some(minimum), Some(amount)) = (&self.minimum_amount, &self.amount) {
             if minimum.minor_units() > amount.minor_units() {
                 return Err(UpiError::MinimumAboveAmount);
@@ -651,6 +660,22 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(text).unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn canonical_form_must_fit_a_qr_code() {
+        // 1000 raw spaces fit as input but re-encode as 3000 bytes of %20.
+        let text = format!("upi://pay?pa=a@b&tn=x{}x", " ".repeat(1000));
+        assert!(text.len() <= INPUT_LEN_MAX);
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            UpiError::TooLong {
+                len: 3022,
+                len_max: INPUT_LEN_MAX
+            }
+        );
+        let text = format!("upi://pay?pa=a@b&tn={}", "x".repeat(INPUT_LEN_MAX * 3));
+        assert!(matches!(parse(&text), Err(UpiError::TooLong { .. })));
     }
 
     #[test]
