@@ -809,6 +809,32 @@ mod tests {
     }
 
     #[test]
+    fn every_single_character_change_of_an_address_is_rejected() {
+        let cases: [(&str, &[u8]); 2] = [
+            ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", BASE58_ALPHABET),
+            (
+                "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+                BECH32_CHARSET,
+            ),
+        ];
+        for (address, alphabet) in cases {
+            // Base58 from the first character, bech32 after the `bc1` separator.
+            let first = if address.starts_with("bc1") { 3 } else { 0 };
+            for position in first..address.len() {
+                for &c in alphabet {
+                    let mut bytes = address.as_bytes().to_vec();
+                    if bytes[position] == c {
+                        continue;
+                    }
+                    bytes[position] = c;
+                    let changed = String::from_utf8(bytes).unwrap();
+                    assert!(BitcoinAddress::parse(&changed).is_err(), "{changed}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn variants_and_rejections() {
         let uri =
             parse("BITCOIN:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?amount=.5&lightning=lnbc1+x")

@@ -17,7 +17,7 @@
 //! | `DT` | due date | `YYYYMMDD` |
 //! | `PT` | payment type | up to 3 characters |
 //! | `MSG` | message | up to 60 characters |
-//! | `CRC32` | checksum | 8 hex digits; CRC-32 of the canonical form |
+//! | `CRC32` | checksum | 8 upper-case hex digits; CRC-32 of the canonical form |
 //! | `NT`, `NTA` | notification | `P` (phone) or `E` (e-mail) and its address (≤ 320) |
 //! | `X-VS`, `X-SS`, `X-KS` | variable, specific, constant symbol | up to 10 digits |
 //! | `X-PER` | retry days | 0–30 |
@@ -268,7 +268,10 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
             },
         })?;
         if key == "CRC32" {
-            let ok = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
+            let ok = value.len() == 8
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
             let parsed = u32::from_str_radix(value, 16).ok().filter(|_| ok);
             crc32 = Some(parsed.ok_or_else(|| SpaydError::InvalidValue {
                 key: key.to_owned(),
@@ -1067,6 +1070,28 @@ mod tests {
         fn parse_of_build_is_identity(spayd in arb_spayd()) {
             let text = spayd.to_string();
             prop_assert_eq!(parse(&text).unwrap(), spayd);
+        }
+
+        #[test]
+        fn any_single_byte_change_of_a_checksummed_payload_is_rejected(
+            position in 8usize..80,
+            byte in b' '..=b'~',
+        ) {
+            let text = format!("{SHORT_EXAMPLE}*CRC32:91925E12");
+            let mut bytes = text.clone().into_bytes();
+            let position = position % bytes.len();
+            prop_assume!(bytes[position] != byte);
+            bytes[position] = byte;
+            let changed = String::from_utf8(bytes).unwrap();
+            match parse(&changed) {
+                Err(_) => {}
+                // CRC32 is optional: overwriting the `*` that starts the CRC attribute turns
+                // it into text of the previous value, leaving a payload without a checksum.
+                Ok(spayd) => {
+                    prop_assert_eq!(position, text.len() - "*CRC32:91925E12".len());
+                    prop_assert!(!spayd.has_crc32());
+                }
+            }
         }
 
         #[test]

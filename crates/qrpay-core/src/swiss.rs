@@ -1044,6 +1044,22 @@ mod tests {
     }
 
     #[test]
+    fn qr_reference_detects_every_single_digit_change() {
+        let reference = "210000000003139471430009017";
+        for position in 0..reference.len() {
+            for digit in b'0'..=b'9' {
+                let mut bytes = reference.as_bytes().to_vec();
+                if bytes[position] == digit {
+                    continue;
+                }
+                bytes[position] = digit;
+                let changed = String::from_utf8(bytes).unwrap();
+                assert!(QrReference::parse(&changed).is_err(), "{changed}");
+            }
+        }
+    }
+
+    #[test]
     fn rejections() {
         let replace = |text: &str, line: usize, value: &str| {
             let sep = if text.contains("\r\n") { "\r\n" } else { "\n" };
