@@ -191,3 +191,31 @@ fn encode_from_flags_builds_a_valid_canonical_payload() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("XYZ"));
 }
+
+#[test]
+fn decode_json_reports_format_schemes_and_profiles() {
+    let pix = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
+    let out = qrpay(&["decode", "--json", pix], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["format"], "emv-mpm");
+    assert_eq!(json["schemes"], serde_json::json!(["pix"]));
+    assert_eq!(json["profiles"][0]["details"]["key"], "thalesog@me.com");
+    assert_eq!(json["profiles"][0]["details"]["key_kind"], "email");
+
+    let upi = "upi://pay?pa=merchant@bank&pn=Shop%20One&am=10.00&cu=INR";
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&qrpay(&["decode", "--json", upi], None))).unwrap();
+    assert_eq!(json["format"], "upi");
+    assert_eq!(json["schemes"], serde_json::json!(["upi"]));
+    assert_eq!(json["upi"]["payee_name"], "Shop One");
+    assert_eq!(json["upi"]["amount"]["minor_units"], 1000);
+
+    let out = qrpay(&["decode", "hello world"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a payment QR payload"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -14,6 +14,7 @@
 //! # Ok::<(), emv::DecodeError>(())
 //! ```
 
+pub mod any;
 pub mod crc;
 pub mod emv;
 pub mod money;
@@ -38,3 +39,10 @@ pub mod epc;
 pub mod spayd;
 pub mod swiss;
 pub mod upi;
+
+#[cfg(any(feature = "render", feature = "scan"))]
+pub mod qr;
+#[cfg(feature = "render")]
+pub mod render;
+#[cfg(feature = "scan")]
+pub mod scan;

@@ -156,6 +156,14 @@ fn pix_views() {
     assert_eq!(view.key, None);
     assert!(view.is_dynamic());
 
+    let automatic = decoded(vector("BAEE"));
+    let view = pix::Pix::from_payload_strict(&automatic).unwrap();
+    assert_eq!((view.key, view.url), (None, None));
+    assert_eq!(
+        view.recurrence_url,
+        Some("qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1")
+    );
+
     let webhook = decoded(vector("B7DF"));
     match pix::Pix::from_payload_strict(&webhook) {
         Err(SchemeError::Violation(v)) => {
@@ -332,6 +340,41 @@ fn builders_reproduce_canonical_vectors() {
                 .merchant_city("BRASILIA")
                 .txid("RP12345678-2019")
                 .build(),
+        ),
+        (
+            "BAEE",
+            pix::PixBuilder::recurrence_only(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1",
+            )
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .build(),
+        ),
+        (
+            "1837",
+            pix::PixBuilder::with_key("f4c6089a-bfde-4c00-a2d9-9eaa584b0219")
+                .info("CobrancaEstatica")
+                .amount_minor(16207)
+                .merchant_name("Pix")
+                .merchant_city("BRASILIA")
+                .txid("c6ef3f314123446a8e0cab39e")
+                .recurrence_url(
+                    "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/1f7a74f715974d1982c70f0715fb851c",
+                )
+                .build(),
+        ),
+        (
+            "2AC3",
+            pix::PixBuilder::with_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/v2/b1480b32f97f488997e523a6be0a07b8",
+            )
+            .point_of_initiation(PointOfInitiation::Dynamic)
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .recurrence_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/375a594f208645db99dec722f7a16828",
+            )
+            .build(),
         ),
         (
             "D19E",
@@ -664,5 +707,80 @@ proptest! {
             prop_assert_eq!(&p.encode(), text);
             prop_assert_eq!(p.amount_minor(), amount);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn qris_transfer_round_trip(pan in "9360[0-9]{14}", beneficiary in "[0-9]{10}",
+                                purpose in prop_oneof![Just("BOOK"), Just("DMCT"), Just("XBCT")],
+                                amount in proptest::option::of(1u64..1_000_000)) {
+        let mut b = qris::QrisBuilder::transfer("BENEFICIARY", "Jakarta", "ID.CO.BCA.WWW", &pan, &beneficiary, purpose);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = qris::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        let t = found.view.transfer.unwrap();
+        prop_assert_eq!(t.customer_pan, Some(pan.as_str()));
+        prop_assert_eq!(t.beneficiary_id, Some(beneficiary.as_str()));
+        prop_assert_eq!(t.purpose, purpose);
+        prop_assert!(found.view.issuers.is_empty());
+    }
+
+    #[test]
+    fn paynow_with_sgqr_identity(uen in "[0-9]{9}[A-Z]", id in "[0-9]{6}[A-Z0-9]{6}", day in 1u32..29) {
+        let date = format!("202401{day:02}");
+        let identity = paynow::SgqrIdentity { id: &id, version: "01.0001", postal_code: "081006", revision_date: &date, ..Default::default() };
+        let text = paynow::PayNowBuilder::uen(&uen).unwrap().sgqr(&identity).unwrap().build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = schemes::detect_strict(&payload).unwrap();
+        let ids: Vec<SchemeId> = found.iter().map(|f| f.id).collect();
+        prop_assert_eq!(ids, vec![SchemeId::PayNow, SchemeId::Sgqr]);
+        let sgqr = paynow::inspect_sgqr(&payload).unwrap().view;
+        prop_assert_eq!(sgqr.id, Some(id.as_str()));
+        prop_assert_eq!(sgqr.revision_date, Some(date.as_str()));
+        prop_assert_eq!(sgqr.level, None);
+    }
+
+    #[test]
+    fn other_builders_round_trip(bic in "[A-Z]{6}[A-Z0-9]{5}", account in "[0-9]{8,16}", biller in "[0-9]{15}",
+                                 ref1 in "[A-Z0-9]{1,20}", merchant in "[A-Z0-9]{4,12}",
+                                 card in "9704[0-9]{12}", bank_account in "[0-9]{10,12}") {
+        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA").build().unwrap();
+        let payload = decode(&p2p).unwrap();
+        let v = qrph::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, qrph::QrPhKind::P2p);
+        prop_assert_eq!(v.view.merchant_id, Some(account.as_str()));
+
+        let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
+        let payload = decode(&bill).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        let b = v.view.bill_payment.unwrap();
+        prop_assert_eq!((b.biller_id, b.ref1), (biller.as_str(), Some(ref1.as_str())));
+
+        let bank = promptpay::PromptPayBuilder::bank_account(&bank_account).unwrap().build().unwrap();
+        let payload = decode(&bank).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.proxy.map(|p| p.kind), Some(promptpay::ProxyType::BankAccount));
+
+        let khqr_text = khqr::KhqrBuilder::merchant("shop@aclb", &merchant, "ACLEDA", "SHOP", "Phnom Penh").build().unwrap();
+        let payload = decode(&khqr_text).unwrap();
+        let v = khqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, khqr::KhqrKind::Merchant);
+        prop_assert_eq!(v.view.merchant_id, Some(merchant.as_str()));
+
+        let to_card = vietqr::VietQrBuilder::card("970436", &card).build().unwrap();
+        let payload = decode(&to_card).unwrap();
+        let v = vietqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.service, Some(vietqr::Service::ToCard));
+        prop_assert_eq!(v.view.account, Some(card.as_str()));
     }
 }

@@ -170,7 +170,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<BharatQr<'p>>>
         cards::inspect_all(payload)
             .into_iter()
             .find(|c| c.view.network == network)
-            .map(|c| c.view.merchant_id)
+            .and_then(|c| c.view.merchant_id())
     };
     let ifsc = payload.get(8);
     if let Some(i) = ifsc.filter(|i| !starts_with_ifsc(i.value())) {

@@ -62,60 +62,86 @@ impl CardNetwork {
     }
 }
 
-/// One card network's merchant identifier.
+/// One merchant identifier at a card network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct CardAccount<'p> {
-    /// The network.
-    pub network: CardNetwork,
+pub struct CardId<'p> {
     /// The root tag it sits in.
     pub tag: u8,
     /// The merchant identifier as written.
     pub merchant_id: &'p str,
 }
 
-/// Every card-network identifier in the payload, in input order, with its violations: Visa and
-/// RuPay identifiers of 16 digits must pass the Luhn check, and every identifier must be digits.
+/// A card network's merchant identifiers (a network has two tags; codes may fill both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CardAccount<'p> {
+    /// The network.
+    pub network: CardNetwork,
+    /// Its identifiers in input order; never empty.
+    pub ids: Vec<CardId<'p>>,
+}
+
+impl<'p> CardAccount<'p> {
+    /// The first identifier.
+    #[must_use]
+    pub fn merchant_id(&self) -> Option<&'p str> {
+        self.ids.first().map(|i| i.merchant_id)
+    }
+}
+
+/// Every card network with an identifier in the payload, in order of first appearance, with
+/// its violations: identifiers must be digits, and Visa and RuPay identifiers of 16 digits must
+/// pass the Luhn check.
 #[must_use]
 pub fn inspect_all<'p>(payload: &'p Payload<'_>) -> Vec<Inspection<CardAccount<'p>>> {
     let country = payload.country_code();
-    payload
-        .objects()
-        .iter()
-        .filter_map(|o| {
-            let network = CardNetwork::of_tag(o.tag().get(), country)?;
-            let mut ck = Checker::new(network.scheme_id());
-            let id = o.value();
-            if !util::is_digits(id) {
-                ck.flag(
-                    o,
-                    SchemeRule::BadFormat {
-                        field: "card merchant id",
-                        found: id.to_owned(),
-                        expected: "digits",
-                    },
-                );
-            } else if matches!(network, CardNetwork::Visa | CardNetwork::RuPay)
-                && id.len() == 16
-                && !util::luhn_ok(id)
-            {
-                ck.flag(
-                    o,
-                    SchemeRule::BadCheckDigit {
-                        field: "card merchant id",
-                        found: id.to_owned(),
-                    },
-                );
+    let mut out: Vec<Inspection<CardAccount<'p>>> = Vec::new();
+    for o in payload.objects() {
+        let Some(network) = CardNetwork::of_tag(o.tag().get(), country) else {
+            continue;
+        };
+        let mut ck = Checker::new(network.scheme_id());
+        let id = o.value();
+        if !util::is_digits(id) {
+            ck.flag(
+                o,
+                SchemeRule::BadFormat {
+                    field: "card merchant id",
+                    found: id.to_owned(),
+                    expected: "digits",
+                },
+            );
+        } else if matches!(network, CardNetwork::Visa | CardNetwork::RuPay)
+            && id.len() == 16
+            && !util::luhn_ok(id)
+        {
+            ck.flag(
+                o,
+                SchemeRule::BadCheckDigit {
+                    field: "card merchant id",
+                    found: id.to_owned(),
+                },
+            );
+        }
+        let card_id = CardId {
+            tag: o.tag().get(),
+            merchant_id: id,
+        };
+        match out.iter_mut().find(|i| i.view.network == network) {
+            Some(existing) => {
+                existing.view.ids.push(card_id);
+                existing.violations.append(&mut ck.found);
             }
-            Some(Inspection {
+            None => out.push(Inspection {
                 view: CardAccount {
                     network,
-                    tag: o.tag().get(),
-                    merchant_id: id,
+                    ids: vec![card_id],
                 },
                 location: o.path(),
                 violations: ck.found,
-            })
-        })
-        .collect()
+            }),
+        }
+    }
+    out
 }

@@ -119,6 +119,25 @@ pub struct Sgqr<'p> {
     pub revision_date: Option<&'p str>,
 }
 
+/// The SGQR identity a [`PayNowBuilder`] writes in template 51; empty fields are left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SgqrIdentity<'a> {
+    /// 01 the SGQR id number.
+    pub id: &'a str,
+    /// 02 the version (`01.0001`).
+    pub version: &'a str,
+    /// 03 the postal code.
+    pub postal_code: &'a str,
+    /// 04 the level.
+    pub level: &'a str,
+    /// 05 the unit number.
+    pub unit: &'a str,
+    /// 06 miscellaneous.
+    pub miscellaneous: &'a str,
+    /// 07 the revision date, `YYYYMMDD`.
+    pub revision_date: &'a str,
+}
+
 /// Whether a mobile proxy is `+65` and 8 digits.
 #[must_use]
 pub fn is_mobile(value: &str) -> bool {
@@ -293,6 +312,7 @@ pub struct PayNowBuilder {
     bill_number: Option<String>,
     point_of_initiation: Option<PointOfInitiation>,
     mcc: String,
+    sgqr: Vec<(u8, String)>,
 }
 
 fn bad(field: &'static str, found: &str, expected: &'static str) -> BuildError {
@@ -320,6 +340,7 @@ impl PayNowBuilder {
             bill_number: None,
             point_of_initiation: None,
             mcc: "0000".to_owned(),
+            sgqr: Vec::new(),
         }
     }
 
@@ -412,6 +433,39 @@ impl PayNowBuilder {
         self
     }
 
+    /// 51 the SGQR identity of the sticker: its id (12 characters), version, postal code,
+    /// level, unit and revision date (`YYYYMMDD`).
+    ///
+    /// # Errors
+    /// [`BuildError::Field`] for an id over 12 characters or a revision date that is no date.
+    pub fn sgqr(mut self, identity: &SgqrIdentity<'_>) -> Result<PayNowBuilder, BuildError> {
+        let len = identity.id.chars().count();
+        if len == 0 || len > 12 {
+            return Err(bad("sgqr id", identity.id, "1 to 12 characters"));
+        }
+        if !util::is_date(identity.revision_date) {
+            return Err(bad(
+                "revision date",
+                identity.revision_date,
+                "a date YYYYMMDD",
+            ));
+        }
+        self.sgqr = [
+            (1, identity.id),
+            (2, identity.version),
+            (3, identity.postal_code),
+            (4, identity.level),
+            (5, identity.unit),
+            (6, identity.miscellaneous),
+            (7, identity.revision_date),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(id, v)| (id, v.to_owned()))
+        .collect();
+        Ok(self)
+    }
+
     /// 01 the point of initiation, overriding the default.
     #[must_use]
     pub fn point_of_initiation(mut self, poi: PointOfInitiation) -> PayNowBuilder {
@@ -459,6 +513,11 @@ impl PayNowBuilder {
         }
         if let Some(bill) = &self.bill_number {
             builder = builder.additional_data(1, bill);
+        }
+        if !self.sgqr.is_empty() {
+            let fields: Vec<(u8, &str)> =
+                self.sgqr.iter().map(|(id, v)| (*id, v.as_str())).collect();
+            builder = builder.merchant_account(51, GUI_SGQR, &fields);
         }
         Ok(builder.build()?)
     }

@@ -345,6 +345,8 @@ fn check_url(ck: &mut Checker, url: &DataObject<'_>) {
 enum Account {
     Key(String),
     Url(String),
+    /// Pix Automático's recurrence-only code: the Pix template holds its GUI alone.
+    RecurrenceOnly,
 }
 
 /// Builds Pix codes (BR Code).
@@ -364,6 +366,22 @@ pub struct PixBuilder {
     txid: String,
     mcc: String,
     point_of_initiation: Option<PointOfInitiation>,
+    recurrence_url: Option<String>,
+}
+
+fn check_location(field: &'static str, url: &str) -> Result<(), BuildError> {
+    let lower = url.to_ascii_lowercase();
+    if url.is_empty() || lower.starts_with("https://") || lower.starts_with("http://") {
+        return Err(BuildError::Field {
+            field,
+            rule: SchemeRule::BadFormat {
+                field,
+                found: url.to_owned(),
+                expected: "a host and path without the https:// prefix",
+            },
+        });
+    }
+    Ok(())
 }
 
 impl PixBuilder {
@@ -379,6 +397,7 @@ impl PixBuilder {
             txid: NO_TXID.to_owned(),
             mcc: "0000".to_owned(),
             point_of_initiation: None,
+            recurrence_url: None,
         }
     }
 
@@ -392,6 +411,21 @@ impl PixBuilder {
     #[must_use]
     pub fn with_url(url: &str) -> PixBuilder {
         PixBuilder::new(Account::Url(url.to_owned()))
+    }
+
+    /// A Pix Automático code that only authorises the recurrence at `recurrence_url` (no key,
+    /// no charge): the Pix template holds its GUI alone.
+    #[must_use]
+    pub fn recurrence_only(recurrence_url: &str) -> PixBuilder {
+        PixBuilder::new(Account::RecurrenceOnly).recurrence_url(recurrence_url)
+    }
+
+    /// 80 the Pix Automático recurrence location (no `https://`), in an unreserved template with
+    /// the Pix GUI.
+    #[must_use]
+    pub fn recurrence_url(mut self, url: &str) -> PixBuilder {
+        self.recurrence_url = Some(url.to_owned());
+        self
     }
 
     /// 02 a message to the payer (static codes).
@@ -471,19 +505,10 @@ impl PixBuilder {
                 account.push((1, key));
             }
             Account::Url(url) => {
-                let lower = url.to_ascii_lowercase();
-                if url.is_empty() || lower.starts_with("https://") || lower.starts_with("http://") {
-                    return Err(field(
-                        "url",
-                        SchemeRule::BadFormat {
-                            field: "url",
-                            found: url.clone(),
-                            expected: "a host and path without the https:// prefix",
-                        },
-                    ));
-                }
+                check_location("url", url)?;
                 account.push((25, url));
             }
+            Account::RecurrenceOnly => {}
         }
         if let Some(info) = &self.info {
             account.push((2, info));
@@ -520,6 +545,21 @@ impl PixBuilder {
         }
         if let Some(cep) = &self.postal_code {
             builder = builder.postal_code(cep);
+        }
+        match (&self.recurrence_url, &self.account) {
+            (Some(rec), _) => {
+                check_location("recurrence url", rec)?;
+                builder = builder.unreserved_template(80, GUI, &[(25, rec)]);
+            }
+            (None, Account::RecurrenceOnly) => {
+                return Err(field(
+                    "recurrence url",
+                    SchemeRule::Missing {
+                        field: "recurrence url",
+                    },
+                ))
+            }
+            (None, _) => {}
         }
         Ok(builder.build()?)
     }

@@ -444,6 +444,21 @@ impl PromptPayBuilder {
         )))
     }
 
+    /// A transfer to a bank account (29.04, digits).
+    ///
+    /// # Errors
+    /// [`BuildError::Field`] when `account` is not 1 to 43 digits (dashes allowed).
+    pub fn bank_account(account: &str) -> Result<PromptPayBuilder, BuildError> {
+        let digits: String = account.chars().filter(|&c| c != '-').collect();
+        if !(util::is_digits(&digits) && digits.len() <= 43) {
+            return Err(bad("bank account", account, "1 to 43 digits"));
+        }
+        Ok(PromptPayBuilder::new(Target::Transfer(
+            ProxyType::BankAccount,
+            digits,
+        )))
+    }
+
     /// A transfer to a TrueMoney wallet: the e-wallet id `14000` + the 10-digit mobile number.
     ///
     /// # Errors

@@ -302,6 +302,15 @@ pub struct QrisBuilder {
     amount_minor: Option<u64>,
     terminal_label: Option<String>,
     bill_number: Option<String>,
+    transfer: Option<TransferInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TransferInput {
+    gui: String,
+    customer_pan: String,
+    beneficiary_id: String,
+    purpose: String,
 }
 
 impl QrisBuilder {
@@ -318,7 +327,30 @@ impl QrisBuilder {
             amount_minor: None,
             terminal_label: None,
             bill_number: None,
+            transfer: None,
         }
+    }
+
+    /// A QRIS transfer to `beneficiary_id` at the institution `gui` (template 40), with the
+    /// customer PAN and the purpose (`BOOK`, `DMCT` or `XBCT`); MCC 4829, dynamic.
+    #[must_use]
+    pub fn transfer(
+        beneficiary_name: &str,
+        beneficiary_city: &str,
+        gui: &str,
+        customer_pan: &str,
+        beneficiary_id: &str,
+        purpose: &str,
+    ) -> QrisBuilder {
+        let mut b = QrisBuilder::new(beneficiary_name, beneficiary_city);
+        b.mcc = TRANSFER_MCC.to_owned();
+        b.transfer = Some(TransferInput {
+            gui: gui.to_owned(),
+            customer_pan: customer_pan.to_owned(),
+            beneficiary_id: beneficiary_id.to_owned(),
+            purpose: purpose.to_owned(),
+        });
+        b
     }
 
     /// Adds the issuer template `tag` (26–45).
@@ -386,8 +418,9 @@ impl QrisBuilder {
     /// Encodes the code.
     ///
     /// # Errors
-    /// [`BuildError::Field`] for a bad issuer template, NMID or criteria, or when neither an
-    /// issuer nor the national template is given; [`BuildError::Encode`] from the EMV encoder.
+    /// [`BuildError::Field`] for a bad issuer template, transfer, NMID or criteria, or when no
+    /// issuer, national template or transfer is given; [`BuildError::Encode`] from the EMV
+    /// encoder.
     pub fn build(self) -> Result<String, BuildError> {
         let bad = |field: &'static str, found: &str, expected: &'static str| BuildError::Field {
             field,
@@ -397,7 +430,7 @@ impl QrisBuilder {
                 expected,
             },
         };
-        if self.issuers.is_empty() && self.national.is_none() {
+        if self.issuers.is_empty() && self.national.is_none() && self.transfer.is_none() {
             return Err(BuildError::Field {
                 field: "issuer",
                 rule: SchemeRule::Missing {
@@ -409,7 +442,7 @@ impl QrisBuilder {
             field: "currency",
             rule: SchemeRule::Missing { field: "IDR" },
         })?;
-        let poi = if self.amount_minor.is_some() {
+        let poi = if self.amount_minor.is_some() || self.transfer.is_some() {
             PointOfInitiation::Dynamic
         } else {
             PointOfInitiation::Static
@@ -458,6 +491,31 @@ impl QrisBuilder {
                 return Err(bad("criteria", criteria, "UMI, UKE, UME, UBE or URE"));
             }
             builder = builder.merchant_account(51, GUI_NATIONAL, &[(2, nmid), (3, criteria)]);
+        }
+        if let Some(t) = &self.transfer {
+            if !is_reverse_domain(&t.gui) {
+                return Err(bad(
+                    "transfer gui",
+                    &t.gui,
+                    "a reverse domain (ID.CO.EXAMPLE.WWW)",
+                ));
+            }
+            if !(util::is_digits(&t.customer_pan) && (16..=19).contains(&t.customer_pan.len())) {
+                return Err(bad("customer pan", &t.customer_pan, "16 to 19 digits"));
+            }
+            if t.beneficiary_id.is_empty() || t.beneficiary_id.chars().count() > 30 {
+                return Err(bad(
+                    "beneficiary id",
+                    &t.beneficiary_id,
+                    "1 to 30 characters",
+                ));
+            }
+            if !TRANSFER_PURPOSES.contains(&t.purpose.as_str()) {
+                return Err(bad("purpose", &t.purpose, "BOOK, DMCT or XBCT"));
+            }
+            builder = builder
+                .merchant_account(40, &t.gui, &[(1, &t.customer_pan), (2, &t.beneficiary_id)])
+                .additional_data(8, &t.purpose);
         }
         if let Some(minor) = self.amount_minor {
             builder = builder.amount_minor(minor);

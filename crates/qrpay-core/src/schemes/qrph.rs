@@ -140,9 +140,11 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
     })
 }
 
-/// Builds QR Ph person-to-merchant codes (template 28).
+/// Builds QR Ph codes: person-to-merchant (template 28, `ph.ppmi.p2m`) and person-to-person
+/// (template 27, `com.p2pqrpay`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrPhBuilder {
+    kind: QrPhKind,
     acquirer_id: String,
     merchant_id: String,
     merchant_name: String,
@@ -157,6 +159,7 @@ impl QrPhBuilder {
     #[must_use]
     pub fn p2m(acquirer_id: &str, merchant_id: &str, name: &str, city: &str) -> QrPhBuilder {
         QrPhBuilder {
+            kind: QrPhKind::P2m,
             acquirer_id: acquirer_id.to_owned(),
             merchant_id: merchant_id.to_owned(),
             merchant_name: name.to_owned(),
@@ -164,6 +167,15 @@ impl QrPhBuilder {
             mcc: "0000".to_owned(),
             amount_minor: None,
             reference: None,
+        }
+    }
+
+    /// A P2P code paying account `account` at the institution with BIC `bic`.
+    #[must_use]
+    pub fn p2p(bic: &str, account: &str, name: &str, city: &str) -> QrPhBuilder {
+        QrPhBuilder {
+            kind: QrPhKind::P2p,
+            ..QrPhBuilder::p2m(bic, account, name, city)
         }
     }
 
@@ -217,8 +229,12 @@ impl QrPhBuilder {
             .lenient(true)
             .point_of_initiation(poi)
             .merchant_account(
-                28,
-                GUI_P2M,
+                if self.kind == QrPhKind::P2m { 28 } else { 27 },
+                if self.kind == QrPhKind::P2m {
+                    GUI_P2M
+                } else {
+                    GUI_P2P
+                },
                 &[(1, &self.acquirer_id), (3, &self.merchant_id)],
             )
             .merchant_category_code(&self.mcc)

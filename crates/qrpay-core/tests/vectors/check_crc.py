@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Re-check the CRC column of the vector files: python3 check_crc.py mpm_*.tsv"""
+"""Re-check the CRC column: python3 check_crc.py mpm_valid.tsv mpm_invalid.tsv"""
 import sys
 
 
