@@ -42,6 +42,10 @@ pub struct Bip21 {
     amount: Option<DecimalAmount>,
     label: Option<String>,
     message: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     other: Vec<(String, String)>,
     #[cfg_attr(feature = "serde", serde(skip))]
     key_order: Vec<String>,

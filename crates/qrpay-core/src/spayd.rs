@@ -71,6 +71,10 @@ pub struct Spayd {
     retry_days: Option<u8>,
     payment_id: Option<String>,
     url: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     extensions: Vec<(String, String)>,
     has_crc32: bool,
     #[cfg_attr(feature = "serde", serde(skip))]

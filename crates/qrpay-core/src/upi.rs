@@ -60,6 +60,10 @@ pub struct Upi {
     url: Option<String>,
     mode: Option<String>,
     purpose: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     other: Vec<(String, String)>,
     #[cfg_attr(feature = "serde", serde(skip))]
     key_order: Vec<String>,

@@ -197,17 +197,23 @@ fn json_field_names() {
     assert_eq!(spayd["variable_symbol"], "1234567890");
     assert_eq!(spayd["amount"]["minor_units"], 48_050);
     assert!(spayd.get("key_order").is_none());
+    let spayd = vector("spayd", "IBAN+BIC");
+    assert_eq!(spayd["extensions"]["X-SELF"], "ABC");
+    assert_eq!(spayd["message"], "a*b ž");
 
     let upi = vector("upi", "NPCI");
     assert_eq!(upi["payee_address"], "nadeem@npci");
     assert_eq!(upi["payee_name"], "nadeem chinna");
     assert_eq!(upi["amount"]["minor_units"], 1000);
+    assert_eq!(upi["other"]["mam"], "null");
 
     let bip21 = vector("bip21", "BIP21 example 4");
     assert_eq!(bip21["address"]["kind"], "p2pkh");
     assert_eq!(bip21["address"]["network"], "mainnet");
     assert_eq!(bip21["amount"]["minor_units"], 5_000_000_000_u64);
     assert_eq!(bip21["message"], "Donation for project xyz");
+    let bip21 = vector("bip21", "BIP21 example 5");
+    assert_eq!(bip21["other"]["somethingelseyoudontget"], "999");
 
     let cpm = vector("emv-cpm", "EMV QRCPS");
     assert_eq!(cpm["payload_format_indicator"], "CPV01");
