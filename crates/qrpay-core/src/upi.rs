@@ -17,7 +17,8 @@
 //! | `mode`, `purpose` | initiation mode, purpose code | two digits |
 //!
 //! Other parameters (`orgid`, `sign`, ...) are kept in order. The linking specification's
-//! own samples write `mam=null`; that value is kept verbatim rather than read as an amount.
+//! own samples write `mam=null`, and deployed merchant codes leave optional parameters empty
+//! (`tn=&mam=`); such values are kept verbatim with the unknown parameters rather than read.
 //! Deployed codes often carry raw spaces, which are accepted and re-encoded as `%20`.
 //!
 //! ```
@@ -371,6 +372,9 @@ impl Upi {
         };
         match key {
             "pa" => self.payee_address = Vpa::parse(&value)?,
+            // Deployed merchant codes write empty optional parameters (`tn=&mam=&tr=`); they
+            // carry nothing and are kept verbatim, like unknown parameters.
+            _ if value.is_empty() => self.other.push((key.to_owned(), value)),
             "pn" => self.payee_name = text()?,
             "mc" => self.merchant_code = digits(4)?,
             "tid" => self.transaction_id = text()?,
@@ -410,7 +414,7 @@ impl Upi {
     }
 
     fn value_of(&self, key: &str) -> Option<String> {
-        match key {
+        let typed = match key {
             "pa" => Some(self.payee_address.to_string()),
             "pn" => self.payee_name.clone(),
             "mc" => self.merchant_code.clone(),
@@ -418,17 +422,20 @@ impl Upi {
             "tr" => self.transaction_reference.clone(),
             "tn" => self.transaction_note.clone(),
             "am" => self.amount.map(|a| a.to_string()),
-            "mam" if self.minimum_amount.is_some() => self.minimum_amount.map(|a| a.to_string()),
+            "mam" => self.minimum_amount.map(|a| a.to_string()),
             "cu" => self.currency.clone(),
             "url" => self.url.clone(),
             "mode" => self.mode.clone(),
             "purpose" => self.purpose.clone(),
-            _ => self
-                .other
+            _ => None,
+        };
+        // Unknown parameters, and known ones kept verbatim (empty, `mam=null`).
+        typed.or_else(|| {
+            self.other
                 .iter()
                 .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone()),
-        }
+                .map(|(_, v)| v.clone())
+        })
     }
 }
 
@@ -649,10 +656,7 @@ mod tests {
                 "upi://pay?pa=a@b&mc=123",
                 UpiError::InvalidValue { key: "mc".into() },
             ),
-            (
-                "upi://pay?pa=a@b&pn=",
-                UpiError::InvalidValue { key: "pn".into() },
-            ),
+            ("upi://pay?pa=", UpiError::Vpa),
             (
                 "upi://pay?pa=a@b&pn=%FF",
                 UpiError::Escape {
@@ -664,6 +668,19 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(text).unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn empty_optional_parameters_are_kept_verbatim() {
+        // The shape of a bank's static merchant code (identifiers replaced).
+        let text = "upi://pay?pa=merchant0000001.augp@aubank&tn=&am=100&mam=&orgid=159765&pn=merchant0000002&mode=02&purpose=00&mc=0000&tr=&url=&cu=INR&mg=OFFLINE&qrMedium=04";
+        let upi = parse(text).unwrap();
+        assert_eq!(upi.transaction_note(), None);
+        assert_eq!(upi.minimum_amount(), None);
+        assert_eq!(upi.amount().unwrap().minor_units(), 10_000);
+        assert_eq!(upi.mode(), Some("02"));
+        assert_eq!(upi.other()[0], ("tn".to_owned(), String::new()));
+        assert_eq!(upi.to_string(), text);
     }
 
     #[test]
