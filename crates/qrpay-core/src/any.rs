@@ -1,7 +1,7 @@
 //! One entry point for every payment-QR format: detect, then decode.
 
 use crate::emv::{DecodeError, Payload};
-use crate::{cpm, epc, spayd, swiss, upi};
+use crate::{bip21, cpm, epc, spayd, swiss, upi};
 
 /// A decoded payment QR payload of any supported format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum AnyPayload<'a> {
     Upi(upi::Upi),
     /// Czech Short Payment Descriptor (`SPD*1.0*…`).
     Spayd(spayd::Spayd),
+    /// BIP21 bitcoin payment URI.
+    Bip21(bip21::Bip21),
 }
 
 /// The format of a payload, as named in JSON (`qrpay decode --json` key `format`).
@@ -37,6 +39,8 @@ pub enum Format {
     Upi,
     /// `spayd`.
     Spayd,
+    /// `bip21`.
+    Bip21,
 }
 
 impl Format {
@@ -50,6 +54,7 @@ impl Format {
             Format::SwissQrBill => "swiss-qr-bill",
             Format::Upi => "upi",
             Format::Spayd => "spayd",
+            Format::Bip21 => "bip21",
         }
     }
 
@@ -67,6 +72,8 @@ impl Format {
             Some(Format::Upi)
         } else if spayd::looks_like(text) {
             Some(Format::Spayd)
+        } else if bip21::looks_like(text) {
+            Some(Format::Bip21)
         } else if text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             Some(Format::EmvMpm)
         } else {
@@ -86,7 +93,10 @@ impl core::fmt::Display for Format {
 #[non_exhaustive]
 pub enum AnyError {
     /// No supported format's markers.
-    #[error("not a payment QR payload of a supported format (EMV MPM/CPM, EPC, Swiss QR-bill, UPI, SPAYD)")]
+    #[error(
+        "not a payment QR payload of a supported format (EMV MPM/CPM, EPC, Swiss QR-bill, UPI, \
+         SPAYD, BIP21)"
+    )]
     UnknownFormat,
     /// An EMV MPM payload that does not decode.
     #[error(transparent)]
@@ -106,6 +116,9 @@ pub enum AnyError {
     /// A SPAYD payload that does not decode.
     #[error("spayd: {0}")]
     Spayd(#[from] spayd::SpaydError),
+    /// A BIP21 URI that does not decode.
+    #[error("bip21: {0}")]
+    Bip21(#[from] bip21::Bip21Error),
 }
 
 impl AnyError {
@@ -120,6 +133,7 @@ impl AnyError {
             AnyError::SwissQrBill(_) => Some(Format::SwissQrBill),
             AnyError::Upi(_) => Some(Format::Upi),
             AnyError::Spayd(_) => Some(Format::Spayd),
+            AnyError::Bip21(_) => Some(Format::Bip21),
         }
     }
 }
@@ -135,6 +149,7 @@ impl AnyPayload<'_> {
             AnyPayload::SwissQrBill(_) => Format::SwissQrBill,
             AnyPayload::Upi(_) => Format::Upi,
             AnyPayload::Spayd(_) => Format::Spayd,
+            AnyPayload::Bip21(_) => Format::Bip21,
         }
     }
 }
@@ -162,6 +177,7 @@ pub fn decode_any(text: &str) -> Result<AnyPayload<'_>, AnyError> {
         Format::SwissQrBill => AnyPayload::SwissQrBill(swiss::parse(text)?),
         Format::Upi => AnyPayload::Upi(upi::parse(text)?),
         Format::Spayd => AnyPayload::Spayd(spayd::parse(text)?),
+        Format::Bip21 => AnyPayload::Bip21(bip21::parse(text)?),
     })
 }
 
@@ -204,6 +220,10 @@ mod json {
                 AnyPayload::Spayd(v) => {
                     map.serialize_entry("schemes", &[] as &[&str])?;
                     map.serialize_entry("spayd", v)?;
+                }
+                AnyPayload::Bip21(v) => {
+                    map.serialize_entry("schemes", &[] as &[&str])?;
+                    map.serialize_entry("bip21", v)?;
                 }
             }
             map.end()

@@ -33,6 +33,7 @@ pub mod iban;
 mod percent;
 
 // Payment-QR formats other than EMV merchant-presented mode.
+pub mod bip21;
 pub mod cpm;
 pub mod epc;
 pub mod spayd;

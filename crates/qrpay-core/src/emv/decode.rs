@@ -1,7 +1,5 @@
 //! The tag–length–value walk, the CRC check, and the decoder's options.
 
-use std::borrow::Cow;
-
 use super::error::{DecodeError, Rule, Violation};
 use super::object::DataObject;
 use super::payload::Payload;
@@ -65,7 +63,8 @@ impl Decoder {
                 len_max: INPUT_BYTES_MAX,
             });
         }
-        let ascii = input.is_ascii();
+        let printable = all_printable_ascii(input.as_bytes());
+        let ascii = printable || input.is_ascii();
         let mut objects = match walk(input, 0, TagPath::ROOT, ascii, Count::Chars) {
             Ok(objects) => objects,
             Err(err) => return Err(diagnose(input, ascii, err)),
@@ -75,7 +74,7 @@ impl Decoder {
         for object in &mut objects {
             parse_template(object, ascii, self.strict, &mut violations)?;
         }
-        rules::check(input, ascii, &objects, &mut violations);
+        rules::check(input, ascii, printable, &objects, &mut violations);
         if self.strict {
             if let Some(first) = violations.into_iter().next() {
                 return Err(DecodeError::Invalid(Box::new(first)));
@@ -83,7 +82,7 @@ impl Decoder {
             violations = Vec::new();
         }
         Ok(Payload {
-            text: Cow::Borrowed(input),
+            text: input,
             objects,
             violations,
             crc,
@@ -175,7 +174,7 @@ fn walk(
             tag,
             path,
             offset,
-            value: Cow::Borrowed(value),
+            value,
             children: None,
         });
         if parent.is_root() && tag == Tag::CRC && pos < bytes.len() {
@@ -183,6 +182,18 @@ fn walk(
         }
     }
     Ok(objects)
+}
+
+/// Whether every byte is printable ASCII (0x20–0x7E), the `ans` character set. Most payloads
+/// are, and knowing it once spares a scan of every `ans` value. Written without early exit so
+/// the compiler can vectorise it.
+fn all_printable_ascii(bytes: &[u8]) -> bool {
+    let printable = |b: u8| b.wrapping_sub(0x20) < 0x5F;
+    let (chunks, rest) = bytes.as_chunks::<16>();
+    chunks
+        .iter()
+        .all(|c| c.iter().fold(true, |ok, &b| ok & printable(b)))
+        && rest.iter().all(|&b| printable(b))
 }
 
 /// Byte length of the first `n` characters of `s`, or `None` if it has fewer.
@@ -237,7 +248,7 @@ fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, Dec
     for object in &objects {
         if is_template(object.path) {
             let inner = walk(
-                &object.value,
+                object.value,
                 object.offset + 4,
                 object.path,
                 false,
@@ -276,7 +287,7 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
     let Some(last) = objects.last().filter(|o| o.tag == Tag::CRC) else {
         return Err(DecodeError::MissingCrc);
     };
-    let Some(expected) = parse_hex(&last.value) else {
+    let Some(expected) = parse_hex(last.value) else {
         return Err(DecodeError::CrcFormat {
             offset: last.offset,
             found: last.value.to_string(),
@@ -311,9 +322,7 @@ fn parse_template(
     if !is_template(object.path) {
         return Ok(());
     }
-    let Cow::Borrowed(inside) = object.value else {
-        return Ok(());
-    };
+    let inside = object.value;
     match walk(inside, object.offset + 4, object.path, ascii, Count::Chars) {
         Ok(mut children) => {
             for child in &mut children {

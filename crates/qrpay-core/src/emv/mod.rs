@@ -24,5 +24,7 @@ pub use encode::{encode_objects, Object, PayloadBuilder, Value};
 pub use error::{Charset, DecodeError, EncodeError, Rule, Violation};
 pub use names::field_name;
 pub use object::DataObject;
-pub use payload::{AdditionalData, LanguageTemplate, Payload, PointOfInitiation, TipOrConvenience};
+pub use payload::{
+    AdditionalData, LanguageTemplate, OwnedPayload, Payload, PointOfInitiation, TipOrConvenience,
+};
 pub use rules::PAYLOAD_CHARS_MAX;

@@ -1,7 +1,5 @@
 //! Data objects: one tag–length–value triple, possibly a template of more.
 
-use std::borrow::Cow;
-
 use crate::tag::{Tag, TagPath};
 
 /// One data object of a payload: its tag, its value as written, where it starts, and, for a
@@ -11,7 +9,7 @@ pub struct DataObject<'a> {
     pub(crate) tag: Tag,
     pub(crate) path: TagPath,
     pub(crate) offset: usize,
-    pub(crate) value: Cow<'a, str>,
+    pub(crate) value: &'a str,
     pub(crate) children: Option<Vec<DataObject<'a>>>,
 }
 
@@ -36,8 +34,8 @@ impl<'a> DataObject<'a> {
 
     /// The value as written (for a template, its whole encoded inside).
     #[must_use]
-    pub fn value(&self) -> &str {
-        &self.value
+    pub fn value(&self) -> &'a str {
+        self.value
     }
 
     /// The sub-objects, when this is a template whose inside parses.
@@ -64,20 +62,6 @@ impl<'a> DataObject<'a> {
     #[must_use]
     pub fn gui(&self) -> Option<&str> {
         self.child_value(0)
-    }
-
-    /// A copy that owns its text.
-    #[must_use]
-    pub fn into_owned(self) -> DataObject<'static> {
-        DataObject {
-            tag: self.tag,
-            path: self.path,
-            offset: self.offset,
-            value: Cow::Owned(self.value.into_owned()),
-            children: self
-                .children
-                .map(|c| c.into_iter().map(DataObject::into_owned).collect()),
-        }
     }
 
     /// Number of characters of the value.

@@ -1,7 +1,5 @@
 //! A decoded payload and its typed view.
 
-use std::borrow::Cow;
-
 use super::error::Violation;
 use super::object::{find, DataObject};
 use crate::money::{Amount, Currency};
@@ -10,10 +8,11 @@ use crate::tag::Tag;
 /// A decoded EMV MPM payload: every data object in input order, the rules it breaks (tolerant
 /// decoding), and typed accessors for the fields EMV defines.
 ///
-/// Decoding borrows the input; [`Payload::into_owned`] detaches it.
+/// Decoding borrows the input; [`Payload::into_owned`] gives an [`OwnedPayload`] that keeps
+/// its own copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payload<'a> {
-    pub(crate) text: Cow<'a, str>,
+    pub(crate) text: &'a str,
     pub(crate) objects: Vec<DataObject<'a>>,
     pub(crate) violations: Vec<Violation>,
     pub(crate) crc: u16,
@@ -97,8 +96,8 @@ pub struct LanguageTemplate<'p> {
 impl<'a> Payload<'a> {
     /// The payload text as decoded.
     #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.text
+    pub fn as_str(&self) -> &'a str {
+        self.text
     }
 
     /// The root data objects in input order.
@@ -135,16 +134,10 @@ impl<'a> Payload<'a> {
 
     /// A copy that owns its text, to outlive the input.
     #[must_use]
-    pub fn into_owned(self) -> Payload<'static> {
-        Payload {
-            text: Cow::Owned(self.text.into_owned()),
-            objects: self
-                .objects
-                .into_iter()
-                .map(DataObject::into_owned)
-                .collect(),
-            violations: self.violations,
-            crc: self.crc,
+    pub fn into_owned(self) -> OwnedPayload {
+        OwnedPayload {
+            text: self.text.to_owned(),
+            strict: self.violations.is_empty(),
         }
     }
 
@@ -300,5 +293,37 @@ impl<'a> Payload<'a> {
     #[must_use]
     pub fn crc_text(&self) -> &str {
         self.value(63).unwrap_or_default()
+    }
+}
+
+/// A payload that owns its text: what [`Payload::into_owned`] gives, for keeping a decoded code
+/// beyond the life of the buffer it came from (a scan result, a request body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedPayload {
+    text: String,
+    strict: bool,
+}
+
+impl OwnedPayload {
+    /// The payload text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The decoded view, borrowing this copy. Decoding again costs about as much as the first
+    /// time (well under a microsecond) and needs no allocation of the text.
+    ///
+    /// # Errors
+    /// None in practice: the text decoded before, with the same decoder. The `Result` is kept so
+    /// that no path through this method can panic.
+    pub fn payload(&self) -> Result<Payload<'_>, super::DecodeError> {
+        super::Decoder::new().decode(&self.text)
+    }
+
+    /// Whether the payload broke no rule when it was decoded.
+    #[must_use]
+    pub fn was_valid(&self) -> bool {
+        self.strict
     }
 }

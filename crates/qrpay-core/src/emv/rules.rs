@@ -32,55 +32,134 @@ const N: Option<Charset> = Some(Charset::Numeric);
 const ANS: Option<Charset> = Some(Charset::Ans);
 const S: Option<Charset> = None;
 
-/// The specification of the object at `path`, or `None` for reserved or unknown objects.
-fn spec_of(path: TagPath) -> Option<Spec> {
-    let spec = match path.ids() {
-        (None, _, _) => return None,
-        (Some(0 | 1), None, None) => spec(N, 2, 2),
-        (Some(2..=25), None, None) => spec(ANS, 1, 99),
-        (Some(26..=51 | 80..=99), None, None) => spec(S, 1, 99),
-        (Some(52), None, None) => spec(N, 4, 4),
-        (Some(53), None, None) => spec(N, 3, 3),
-        (Some(54 | 56), None, None) => spec(ANS, 1, 13),
-        (Some(55), None, None) => spec(N, 2, 2),
-        (Some(57), None, None) => spec(ANS, 1, 5),
-        (Some(58), None, None) => spec(ANS, 2, 2),
-        (Some(59), None, None) => spec(ANS, 1, 25),
-        (Some(60), None, None) => spec(ANS, 1, 15),
-        (Some(61), None, None) => spec(ANS, 1, 10),
-        (Some(62 | 64), None, None) => spec(S, 1, 99),
-        (Some(63), None, None) => spec(ANS, 4, 4),
-        (Some(26..=51), Some(0), None) => spec(ANS, 1, 32),
-        (Some(26..=51), Some(_), None) => spec(ANS, 1, 99),
-        (Some(80..=99), Some(0), None) => spec(ANS, 1, 32),
-        (Some(80..=99), Some(_), None) => spec(S, 1, 99),
-        (Some(62), Some(1..=8), None) => spec(ANS, 1, 25),
-        (Some(62), Some(9), None) => spec(ANS, 1, 3),
-        (Some(62), Some(10), None) => spec(ANS, 1, 20),
-        (Some(62), Some(11), None) => spec(ANS, 3, 3),
-        (Some(62), Some(50..=99), None) => spec(S, 1, 99),
-        (Some(62), Some(50..=99), Some(0)) => spec(ANS, 1, 32),
-        (Some(62), Some(50..=99), Some(_)) => spec(S, 1, 99),
-        (Some(64), Some(0), None) => spec(ANS, 2, 2),
-        (Some(64), Some(1), None) => spec(S, 1, 25),
-        (Some(64), Some(2), None) => spec(S, 1, 15),
-        _ => return None,
-    };
-    Some(spec)
+/// What the specification says of one tag in one context.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// Not defined here (payment-network data, RFU at the root): no format is checked.
+    Unknown,
+    /// Reserved for future use inside a template EMVCo defines.
+    Reserved,
+    /// Defined, with this format.
+    Known(Spec),
 }
 
-/// Whether `path` is reserved for future use inside a template EMVCo defines.
-fn is_reserved(path: TagPath) -> bool {
-    matches!(
-        path.ids(),
-        (Some(62), Some(0 | 12..=49), None) | (Some(64), Some(3..=99), None)
-    )
+/// Where an object sits, which decides what its tag means.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Root = 0,
+    /// Inside a merchant account template (26–51).
+    MerchantTemplate = 1,
+    /// Inside an unreserved template (80–99).
+    Unreserved = 2,
+    /// Inside the additional data template (62).
+    Additional = 3,
+    /// Inside the language template (64).
+    Language = 4,
+    /// Inside a payment-system-specific template (62.50–99).
+    AdditionalTemplate = 5,
+    /// Anywhere else (RFU templates): nothing is checked.
+    Other = 6,
+}
+
+const CTX_COUNT: usize = 7;
+
+impl Ctx {
+    /// The context of the sub-objects of the template at `path`.
+    fn inside(path: TagPath) -> Ctx {
+        match path.ids() {
+            (None, _, _) => Ctx::Root,
+            (Some(26..=51), None, None) => Ctx::MerchantTemplate,
+            (Some(80..=99), None, None) => Ctx::Unreserved,
+            (Some(62), None, None) => Ctx::Additional,
+            (Some(64), None, None) => Ctx::Language,
+            (Some(62), Some(50..=99), None) => Ctx::AdditionalTemplate,
+            _ => Ctx::Other,
+        }
+    }
+
+    /// Whether a template in this context at `tag` needs a GUI (sub-object 00).
+    fn needs_gui(self, tag: Tag) -> bool {
+        match self {
+            Ctx::Root => matches!(tag.get(), 26..=51 | 80..=99),
+            Ctx::Additional => matches!(tag.get(), 50..=99),
+            _ => false,
+        }
+    }
+}
+
+/// EMV MPM tables 3.2, 3.6 and 3.7, per context and tag.
+const fn entry(ctx: usize, id: u8) -> Entry {
+    const ROOT: usize = Ctx::Root as usize;
+    const MERCHANT: usize = Ctx::MerchantTemplate as usize;
+    const UNRESERVED: usize = Ctx::Unreserved as usize;
+    const ADDITIONAL: usize = Ctx::Additional as usize;
+    const LANGUAGE: usize = Ctx::Language as usize;
+    const ADDITIONAL_TEMPLATE: usize = Ctx::AdditionalTemplate as usize;
+    let s = match (ctx, id) {
+        (ROOT, 0 | 1) => spec(N, 2, 2),
+        (ROOT, 2..=25) => spec(ANS, 1, 99),
+        (ROOT, 26..=51 | 80..=99) => spec(S, 1, 99),
+        (ROOT, 52) => spec(N, 4, 4),
+        (ROOT, 53) => spec(N, 3, 3),
+        (ROOT, 54 | 56) => spec(ANS, 1, 13),
+        (ROOT, 55) => spec(N, 2, 2),
+        (ROOT, 57) => spec(ANS, 1, 5),
+        (ROOT, 58) => spec(ANS, 2, 2),
+        (ROOT, 59) => spec(ANS, 1, 25),
+        (ROOT, 60) => spec(ANS, 1, 15),
+        (ROOT, 61) => spec(ANS, 1, 10),
+        (ROOT, 62 | 64) => spec(S, 1, 99),
+        (ROOT, 63) => spec(ANS, 4, 4),
+        (MERCHANT | UNRESERVED | ADDITIONAL_TEMPLATE, 0) => spec(ANS, 1, 32),
+        (MERCHANT, _) => spec(ANS, 1, 99),
+        (UNRESERVED | ADDITIONAL_TEMPLATE, _) => spec(S, 1, 99),
+        (ADDITIONAL, 1..=8) => spec(ANS, 1, 25),
+        (ADDITIONAL, 9) => spec(ANS, 1, 3),
+        (ADDITIONAL, 10) => spec(ANS, 1, 20),
+        (ADDITIONAL, 11) => spec(ANS, 3, 3),
+        (ADDITIONAL, 50..=99) => spec(S, 1, 99),
+        (ADDITIONAL, _) => return Entry::Reserved,
+        (LANGUAGE, 0) => spec(ANS, 2, 2),
+        (LANGUAGE, 1) => spec(S, 1, 25),
+        (LANGUAGE, 2) => spec(S, 1, 15),
+        (LANGUAGE, _) => return Entry::Reserved,
+        _ => return Entry::Unknown,
+    };
+    Entry::Known(s)
+}
+
+/// [`entry`] for every context and tag, computed at compile time.
+static TABLE: [[Entry; 100]; CTX_COUNT] = {
+    let mut table = [[Entry::Unknown; 100]; CTX_COUNT];
+    let mut ctx = 0;
+    while ctx < CTX_COUNT {
+        let mut id = 0;
+        while id < 100 {
+            // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
+            #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+            {
+                table[ctx][id] = entry(ctx, id as u8);
+            }
+            id += 1;
+        }
+        ctx += 1;
+    }
+    table
+};
+
+fn lookup(ctx: Ctx, tag: Tag) -> Entry {
+    TABLE
+        .get(ctx as usize)
+        .and_then(|row| row.get(usize::from(tag.get())))
+        .copied()
+        .unwrap_or(Entry::Unknown)
 }
 
 /// Checks every rule on a payload whose structure and CRC are sound.
 pub(crate) fn check(
     input: &str,
     ascii: bool,
+    printable: bool,
     objects: &[DataObject<'_>],
     out: &mut Vec<Violation>,
 ) {
@@ -111,7 +190,7 @@ pub(crate) fn check(
             None => out.push(missing(Tag::PAYLOAD_FORMAT)),
         },
     }
-    check_level(objects, ascii, out);
+    check_level(objects, Ctx::Root, Text { ascii, printable }, out);
     for id in [52, 53, 58, 59, 60] {
         if index.get(id).is_none() {
             out.push(missing(Tag::of(id)));
@@ -149,7 +228,16 @@ fn missing(tag: Tag) -> Violation {
 }
 
 /// Duplicates, formats, lengths and template shape, for one level and, recursively, below.
-fn check_level(objects: &[DataObject<'_>], ascii: bool, out: &mut Vec<Violation>) {
+/// What is known of the whole payload's characters.
+#[derive(Clone, Copy)]
+struct Text {
+    /// Every character is ASCII: lengths are byte counts.
+    ascii: bool,
+    /// Every character is printable ASCII: every value fits `ans`.
+    printable: bool,
+}
+
+fn check_level(objects: &[DataObject<'_>], ctx: Ctx, text: Text, out: &mut Vec<Violation>) {
     let mut seen: u128 = 0;
     for (i, object) in objects.iter().enumerate() {
         let bit = 1u128 << object.tag.get();
@@ -166,42 +254,35 @@ fn check_level(objects: &[DataObject<'_>], ascii: bool, out: &mut Vec<Violation>
             ));
         }
         seen |= bit;
-        check_object(object, ascii, out);
+        check_object(object, lookup(ctx, object.tag), text, out);
         if let Some(children) = &object.children {
-            check_level(children, ascii, out);
-            if needs_gui(object.path) && find(children, Tag::GUI).is_none() {
+            check_level(children, Ctx::inside(object.path), text, out);
+            if ctx.needs_gui(object.tag) && find(children, Tag::GUI).is_none() {
                 out.push(Violation::new(Rule::MissingGui, object.path, object.offset));
             }
         }
     }
 }
 
-/// Whether the template at `path` must carry a globally unique identifier (sub-object 00).
-fn needs_gui(path: TagPath) -> bool {
-    matches!(
-        path.ids(),
-        (Some(26..=51 | 80..=99), None, None) | (Some(62), Some(50..=99), None)
-    )
-}
-
 /// Emptiness, charset and length of one object's value.
-fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) {
+fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec<Violation>) {
     let value = object.value();
     if value.is_empty() {
         out.push(Violation::new(Rule::Empty, object.path, object.offset));
         return;
     }
-    if is_reserved(object.path) {
-        out.push(Violation::new(Rule::Reserved, object.path, object.offset));
-        return;
-    }
-    let Some(spec) = spec_of(object.path) else {
-        return;
+    let spec = match entry {
+        Entry::Unknown => return,
+        Entry::Reserved => {
+            out.push(Violation::new(Rule::Reserved, object.path, object.offset));
+            return;
+        }
+        Entry::Known(spec) => spec,
     };
     let fits = match spec.charset {
         None => true,
         Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
-        Some(Charset::Ans) => value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
+        Some(Charset::Ans) => text.printable || value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
     };
     if let Some(charset) = spec.charset.filter(|_| !fits) {
         let bad = value.chars().enumerate().find(|&(_, c)| match charset {
@@ -220,7 +301,7 @@ fn check_object(object: &DataObject<'_>, ascii: bool, out: &mut Vec<Violation>) 
             ));
         }
     }
-    let len = if ascii {
+    let len = if text.ascii {
         value.len()
     } else {
         object.char_len()
