@@ -39,3 +39,10 @@ pub mod epc;
 pub mod spayd;
 pub mod swiss;
 pub mod upi;
+
+#[cfg(any(feature = "render", feature = "scan"))]
+pub mod qr;
+#[cfg(feature = "render")]
+pub mod render;
+#[cfg(feature = "scan")]
+pub mod scan;

@@ -1,0 +1,357 @@
+//! ISO 4217 currencies: alphabetic code, numeric code and minor-unit exponent, and exact
+//! conversion between decimal amounts in the major unit and integer minor units.
+//!
+//! The table below is written here rather than taken from a crate: the ledger needs only the
+//! three facts per currency (code, numeric code, exponent), and a small table whose entries are
+//! checked against ISO 4217 in the tests is easier to audit than a dependency. The exponents are
+//! the ones ISO 4217 publishes, not the ones people use in shops: IDR has exponent 2 in ISO 4217
+//! even though rupiah prices are written without cents, JPY has 0 and KWD has 3.
+
+use std::fmt;
+
+/// A currency from the ISO 4217 table: a ledger of the wallet is one currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: &'static str,
+    numeric: u16,
+    exponent: u8,
+}
+
+/// Why an amount or a currency was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// The currency code or number is not in the table.
+    #[error("unknown currency {0}")]
+    UnknownCurrency(String),
+    /// The amount text is empty or contains something other than digits and one dot.
+    #[error("invalid amount {text:?} at byte {offset}")]
+    Invalid {
+        /// The text given.
+        text: String,
+        /// Where the first bad byte is.
+        offset: usize,
+    },
+    /// The amount has more fraction digits than the currency's exponent (no silent rounding).
+    #[error("amount {text:?} has {digits} fraction digits but {currency} allows {exponent}")]
+    TooPrecise {
+        /// The text given.
+        text: String,
+        /// Fraction digits given.
+        digits: usize,
+        /// The currency.
+        currency: &'static str,
+        /// Its exponent.
+        exponent: u8,
+    },
+    /// The amount does not fit in the integer type.
+    #[error("amount {0:?} is too large")]
+    TooLarge(String),
+}
+
+/// ISO 4217 (list one, current funds): alphabetic code, numeric code, minor unit.
+const TABLE: &[(&str, u16, u8)] = &[
+    ("AED", 784, 2),
+    ("AUD", 36, 2),
+    ("BHD", 48, 3),
+    ("BND", 96, 2),
+    ("BRL", 986, 2),
+    ("CAD", 124, 2),
+    ("CHF", 756, 2),
+    ("CLP", 152, 0),
+    ("CNY", 156, 2),
+    ("EUR", 978, 2),
+    ("GBP", 826, 2),
+    ("HKD", 344, 2),
+    ("IDR", 360, 2),
+    ("INR", 356, 2),
+    ("IQD", 368, 3),
+    ("ISK", 352, 0),
+    ("JOD", 400, 3),
+    ("JPY", 392, 0),
+    ("KHR", 116, 2),
+    ("KRW", 410, 0),
+    ("KWD", 414, 3),
+    ("LAK", 418, 2),
+    ("LYD", 434, 3),
+    ("MMK", 104, 2),
+    ("MXN", 484, 2),
+    ("MYR", 458, 2),
+    ("NZD", 554, 2),
+    ("OMR", 512, 3),
+    ("PHP", 608, 2),
+    ("SAR", 682, 2),
+    ("SGD", 702, 2),
+    ("THB", 764, 2),
+    ("TND", 788, 3),
+    ("TWD", 901, 2),
+    ("USD", 840, 2),
+    ("VND", 704, 0),
+    ("ZAR", 710, 2),
+];
+
+impl Currency {
+    /// Indonesian rupiah (ISO 4217: 360, exponent 2).
+    pub const IDR: Currency = Currency {
+        code: "IDR",
+        numeric: 360,
+        exponent: 2,
+    };
+
+    /// Looks a currency up by its alphabetic code (upper case, e.g. `"IDR"`).
+    ///
+    /// # Errors
+    /// [`AmountError::UnknownCurrency`] when the code is not in the table.
+    pub fn from_code(code: &str) -> Result<Currency, AmountError> {
+        TABLE
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|&(code, numeric, exponent)| Currency {
+                code,
+                numeric,
+                exponent,
+            })
+            .ok_or_else(|| AmountError::UnknownCurrency(code.to_owned()))
+    }
+
+    /// Looks a currency up by its numeric code (e.g. 360 for IDR, as in EMV tag 53).
+    ///
+    /// # Errors
+    /// [`AmountError::UnknownCurrency`] when the number is not in the table.
+    pub fn from_numeric(numeric: u16) -> Result<Currency, AmountError> {
+        TABLE
+            .iter()
+            .find(|(_, n, _)| *n == numeric)
+            .map(|&(code, numeric, exponent)| Currency {
+                code,
+                numeric,
+                exponent,
+            })
+            .ok_or_else(|| AmountError::UnknownCurrency(format!("{numeric:03}")))
+    }
+
+    /// The alphabetic code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        self.code
+    }
+
+    /// The numeric code.
+    #[must_use]
+    pub fn numeric(self) -> u16 {
+        self.numeric
+    }
+
+    /// Digits after the decimal point in the major unit.
+    #[must_use]
+    pub fn exponent(self) -> u8 {
+        self.exponent
+    }
+
+    /// The ledger number the wallet uses for this currency: its ISO 4217 numeric code.
+    #[must_use]
+    pub fn ledger(self) -> u32 {
+        u32::from(self.numeric)
+    }
+
+    /// Parses a decimal amount in the major unit ("12500", "12.50") into minor units, exactly.
+    ///
+    /// # Errors
+    /// [`AmountError::Invalid`] for anything but digits with at most one dot,
+    /// [`AmountError::TooPrecise`] for more fraction digits than the exponent,
+    /// [`AmountError::TooLarge`] when it does not fit in `u128`.
+    pub fn parse_minor(self, text: &str) -> Result<u128, AmountError> {
+        let invalid = |offset| AmountError::Invalid {
+            text: text.to_owned(),
+            offset,
+        };
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (text, None),
+        };
+        if whole.is_empty() {
+            return Err(invalid(0));
+        }
+        if let Some(pos) = whole.bytes().position(|b| !b.is_ascii_digit()) {
+            return Err(invalid(pos));
+        }
+        let fraction = fraction.unwrap_or("");
+        if let Some(pos) = fraction.bytes().position(|b| !b.is_ascii_digit()) {
+            return Err(invalid(whole.len() + 1 + pos));
+        }
+        if text.ends_with('.') {
+            return Err(invalid(text.len()));
+        }
+        let exponent = usize::from(self.exponent);
+        if fraction.len() > exponent {
+            return Err(AmountError::TooPrecise {
+                text: text.to_owned(),
+                digits: fraction.len(),
+                currency: self.code,
+                exponent: self.exponent,
+            });
+        }
+        let too_large = || AmountError::TooLarge(text.to_owned());
+        let mut minor: u128 = 0;
+        for b in whole.bytes().chain(fraction.bytes()) {
+            minor = minor
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u128::from(b - b'0')))
+                .ok_or_else(too_large)?;
+        }
+        for _ in fraction.len()..exponent {
+            minor = minor.checked_mul(10).ok_or_else(too_large)?;
+        }
+        Ok(minor)
+    }
+
+    /// Formats minor units as a plain decimal in the major unit ("25000.00" for IDR).
+    #[must_use]
+    pub fn format_minor(self, minor: u128) -> String {
+        let exponent = u32::from(self.exponent);
+        let scale = 10u128.pow(exponent);
+        let whole = minor / scale;
+        let fraction = minor % scale;
+        if exponent == 0 {
+            whole.to_string()
+        } else {
+            format!(
+                "{whole}.{fraction:0width$}",
+                width = usize::from(self.exponent)
+            )
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_exponents_of_the_currencies_that_differ() {
+        // ISO 4217 list one: IDR 360/2, JPY 392/0, KWD 414/3, USD 840/2, VND 704/0, BHD 048/3.
+        for (code, numeric, exponent) in [
+            ("IDR", 360, 2),
+            ("JPY", 392, 0),
+            ("KWD", 414, 3),
+            ("USD", 840, 2),
+            ("VND", 704, 0),
+            ("BHD", 48, 3),
+        ] {
+            let c = Currency::from_code(code).unwrap();
+            assert_eq!((c.numeric(), c.exponent()), (numeric, exponent), "{code}");
+            assert_eq!(Currency::from_numeric(numeric).unwrap(), c);
+        }
+        assert!(Currency::from_code("XXX").is_err());
+    }
+
+    #[test]
+    fn parses_exactly() {
+        let idr = Currency::IDR;
+        let jpy = Currency::from_code("JPY").unwrap();
+        let kwd = Currency::from_code("KWD").unwrap();
+        let table: &[(Currency, &str, Result<u128, AmountError>)] = &[
+            (idr, "12500", Ok(1_250_000)),
+            (idr, "12.50", Ok(1_250)),
+            (idr, "12.5", Ok(1_250)),
+            (idr, "0.01", Ok(1)),
+            (jpy, "500", Ok(500)),
+            (kwd, "1.234", Ok(1_234)),
+            (
+                idr,
+                "1.234",
+                Err(AmountError::TooPrecise {
+                    text: "1.234".into(),
+                    digits: 3,
+                    currency: "IDR",
+                    exponent: 2,
+                }),
+            ),
+            (
+                jpy,
+                "1.5",
+                Err(AmountError::TooPrecise {
+                    text: "1.5".into(),
+                    digits: 1,
+                    currency: "JPY",
+                    exponent: 0,
+                }),
+            ),
+            (
+                idr,
+                "",
+                Err(AmountError::Invalid {
+                    text: String::new(),
+                    offset: 0,
+                }),
+            ),
+            (
+                idr,
+                "1,5",
+                Err(AmountError::Invalid {
+                    text: "1,5".into(),
+                    offset: 1,
+                }),
+            ),
+            (
+                idr,
+                "-5",
+                Err(AmountError::Invalid {
+                    text: "-5".into(),
+                    offset: 0,
+                }),
+            ),
+            (
+                idr,
+                "5.",
+                Err(AmountError::Invalid {
+                    text: "5.".into(),
+                    offset: 2,
+                }),
+            ),
+            (
+                idr,
+                "1.2.3",
+                Err(AmountError::Invalid {
+                    text: "1.2.3".into(),
+                    offset: 3,
+                }),
+            ),
+            (
+                idr,
+                "999999999999999999999999999999999999999999",
+                Err(AmountError::TooLarge(
+                    "999999999999999999999999999999999999999999".into(),
+                )),
+            ),
+        ];
+        for (currency, text, want) in table {
+            assert_eq!(&currency.parse_minor(text), want, "{currency} {text:?}");
+        }
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(Currency::IDR.format_minor(2_500_000), "25000.00");
+        assert_eq!(Currency::from_code("JPY").unwrap().format_minor(500), "500");
+        assert_eq!(
+            Currency::from_code("KWD").unwrap().format_minor(1_005),
+            "1.005"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn format_parse_round_trip(minor in 0u128..u128::from(u64::MAX), idx in 0usize..TABLE.len()) {
+            let (code, _, _) = TABLE[idx];
+            let c = Currency::from_code(code).unwrap();
+            proptest::prop_assert_eq!(c.parse_minor(&c.format_minor(minor)), Ok(minor));
+        }
+    }
+}

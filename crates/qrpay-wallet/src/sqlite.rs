@@ -1,0 +1,1455 @@
+//! The embedded, durable store: SQLite in WAL mode with `synchronous=FULL`.
+//!
+//! One writer thread per process owns the write connection. Callers' batches queue on a bounded
+//! channel; the writer takes everything queued (up to [`GROUP_EVENTS_MAX`] events), opens one
+//! `BEGIN IMMEDIATE` transaction, loads the rows the batches can touch into a fresh
+//! [`Ledger`], applies each caller's batch through the state machine, writes back the changes,
+//! appends one link to the hash chain and commits once: one fsync for many payments (group
+//! commit). Each caller gets its outcomes only after the commit returned, so an acknowledged
+//! payment is durable.
+//!
+//! Several processes may open the same file: `BEGIN IMMEDIATE` serializes their writers (with a
+//! busy timeout), and because every batch loads its state inside the write transaction, no
+//! process works from a stale copy. Readers use their own connections and, in WAL mode, never
+//! block the writer nor wait for it.
+//!
+//! Ids are stored as 16 big-endian bytes in `WITHOUT ROWID` tables keyed by id, so time-ordered
+//! ids append at the right edge of the B-tree. Amounts are stored as 16 big-endian bytes (u128).
+//!
+//! Tamper evidence: every account and transfer row carries a BLAKE3 hash of its immutable
+//! fields; every committed batch stores `BLAKE3(previous hash, sequence, timestamp, the hashes of
+//! its rows)`. [`SqliteStore::verify`] recomputes each row's hash (naming the row that changed),
+//! the chain (rows added, removed or re-hashed), every balance from the transfers, pending
+//! statuses and refunded totals, and runs SQLite's own integrity check.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncoming};
+use crate::id::{Clock, Id};
+use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
+use crate::outcome::Outcome;
+use crate::store::{Finding, Party, Store, StoreError, Tier, VerifyReport};
+use crate::transfer::{Transfer, TransferCode, TransferFlags};
+
+/// Most events the writer puts into one database transaction.
+pub const GROUP_EVENTS_MAX: usize = 16_384;
+
+/// Most batches waiting for the writer; callers beyond it wait (back-pressure).
+pub const QUEUE_LEN_MAX: usize = 4_096;
+
+const SCHEMA_VERSION: i64 = 1;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    id BLOB PRIMARY KEY, ledger INTEGER NOT NULL, kind INTEGER NOT NULL, flags INTEGER NOT NULL,
+    max_balance BLOB, monthly_incoming_max BLOB,
+    debits_pending BLOB NOT NULL, debits_posted BLOB NOT NULL,
+    credits_pending BLOB NOT NULL, credits_posted BLOB NOT NULL,
+    incoming_month INTEGER NOT NULL, incoming_total BLOB NOT NULL,
+    timestamp INTEGER NOT NULL, batch INTEGER NOT NULL, row_hash BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS transfers (
+    id BLOB PRIMARY KEY, debit BLOB NOT NULL, credit BLOB NOT NULL, amount BLOB NOT NULL,
+    pending_id BLOB, reference BLOB, timeout INTEGER NOT NULL, ledger INTEGER NOT NULL,
+    code INTEGER NOT NULL, flags INTEGER NOT NULL, timestamp INTEGER NOT NULL,
+    batch INTEGER NOT NULL, row_hash BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS transfers_debit ON transfers (debit, timestamp);
+CREATE INDEX IF NOT EXISTS transfers_credit ON transfers (credit, timestamp);
+CREATE INDEX IF NOT EXISTS transfers_reference ON transfers (reference) WHERE reference IS NOT NULL;
+CREATE TABLE IF NOT EXISTS pending (
+    id BLOB PRIMARY KEY, status INTEGER NOT NULL, expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_expiry ON pending (expires_at) WHERE status = 0 AND expires_at > 0;
+CREATE TABLE IF NOT EXISTS refunded (id BLOB PRIMARY KEY, total BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS failed (
+    id BLOB PRIMARY KEY, outcome INTEGER NOT NULL, batch INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS parties (
+    account BLOB PRIMARY KEY, label TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,
+    ledger INTEGER NOT NULL, tier TEXT, mdr_bps INTEGER NOT NULL,
+    merchant_name TEXT, merchant_city TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+";
+
+type Reply = Result<Vec<Outcome>, StoreError>;
+
+struct Request {
+    events: Vec<Event>,
+    reply: SyncSender<Reply>,
+}
+
+/// The SQLite store.
+pub struct SqliteStore {
+    path: PathBuf,
+    queue: Mutex<Option<SyncSender<Request>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Database {
+        context,
+        source: Box::new(e),
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(db("opening the database"))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(db("setting the busy timeout"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db("enabling WAL"))?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(db("setting synchronous=FULL"))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(db("setting pragmas"))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    rusqlite::vtab::array::load_module(&conn).map_err(db("loading the array module"))?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and starts the writer.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when the file cannot be opened or the schema created,
+    /// [`StoreError::SchemaTooNew`] when a newer version made the file.
+    pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path)?;
+        {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db("starting schema setup"))?;
+            tx.execute_batch(SCHEMA)
+                .map_err(db("creating the schema"))?;
+            let version: Option<i64> = tx
+                .query_row(
+                    "SELECT value FROM meta WHERE name = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db("reading the schema version"))?;
+            match version {
+                None => {
+                    tx.execute(
+                        "INSERT INTO meta (name, value) VALUES ('schema_version', ?1)",
+                        [SCHEMA_VERSION],
+                    )
+                    .map_err(db("writing the schema version"))?;
+                }
+                Some(v) if v > SCHEMA_VERSION => {
+                    return Err(StoreError::SchemaTooNew {
+                        found: v,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                Some(_) => {}
+            }
+            tx.commit().map_err(db("committing schema setup"))?;
+        }
+        let (queue, requests) = mpsc::sync_channel::<Request>(QUEUE_LEN_MAX);
+        let writer = std::thread::Builder::new()
+            .name("qrpay-ledger-writer".into())
+            .spawn(move || writer_loop(conn, &*clock, &requests))
+            .map_err(|e| StoreError::Database {
+                context: "starting the writer thread",
+                source: Box::new(e),
+            })?;
+        Ok(SqliteStore {
+            path,
+            queue: Mutex::new(Some(queue)),
+            writer: Mutex::new(Some(writer)),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let pooled = lock(&self.readers).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path)?,
+        };
+        let result = f(&mut conn);
+        let mut pool = lock(&self.readers);
+        if pool.len() < 8 {
+            pool.push(conn);
+        }
+        result
+    }
+
+    /// Stops the writer after the queued batches, and waits for it.
+    pub fn close(&self) {
+        lock(&self.queue).take();
+        if let Some(handle) = lock(&self.writer).take() {
+            // A writer that panicked has already failed its callers; nothing more to do.
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+fn writer_loop(mut conn: Connection, clock: &dyn Clock, requests: &Receiver<Request>) {
+    while let Ok(first) = requests.recv() {
+        let mut group = vec![first];
+        let mut events = group.first().map_or(0, |r| r.events.len());
+        while events < GROUP_EVENTS_MAX {
+            match requests.try_recv() {
+                Ok(r) => {
+                    events = events.saturating_add(r.events.len());
+                    group.push(r);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit_group(&mut conn, clock, &group) {
+            Ok(results) => {
+                for (request, result) in group.iter().zip(results) {
+                    // A caller that stopped waiting is fine: the batch is committed.
+                    let _ = request.reply.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                for request in &group {
+                    let _ = request.reply.send(Err(StoreError::Database {
+                        context: "committing a batch",
+                        source: message.clone().into(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Everything the prefetch must load for a group of batches.
+#[derive(Default)]
+struct Wanted {
+    accounts: HashSet<Id>,
+    transfers: HashSet<Id>,
+    pending: HashSet<Id>,
+    refunded: HashSet<Id>,
+    failed: HashSet<Id>,
+}
+
+fn blob_array(ids: impl IntoIterator<Item = Id>) -> Rc<Vec<Value>> {
+    Rc::new(
+        ids.into_iter()
+            .map(|id| Value::Blob(id.to_be_bytes().to_vec()))
+            .collect(),
+    )
+}
+
+fn commit_group(
+    conn: &mut Connection,
+    clock: &dyn Clock,
+    group: &[Request],
+) -> Result<Vec<Reply>, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db("beginning the write transaction"))?;
+    let last_timestamp = read_meta_u64(&tx, "last_timestamp")?.unwrap_or(0);
+    let (head_seq, head_hash) = chain_head(&tx)?;
+
+    // Timestamps for each caller's batch, strictly after everything committed before.
+    let mut ts = clock.now_ns().max(last_timestamp.saturating_add(1));
+    let mut stamps = Vec::with_capacity(group.len());
+    for r in group {
+        stamps.push(ts);
+        let n = u64::try_from(r.events.len()).unwrap_or(u64::MAX);
+        ts = ts.saturating_add(n.max(1));
+    }
+    let ts_max = ts;
+
+    let mut wanted = Wanted::default();
+    for r in group {
+        for e in &r.events {
+            match e {
+                Event::Account(a) => {
+                    wanted.accounts.insert(a.id);
+                }
+                Event::Transfer(t) => {
+                    wanted.transfers.insert(t.id);
+                    wanted.failed.insert(t.id);
+                    wanted.accounts.insert(t.debit_account_id);
+                    wanted.accounts.insert(t.credit_account_id);
+                    if let Some(p) = t.pending_id {
+                        wanted.transfers.insert(p);
+                        wanted.pending.insert(p);
+                    }
+                    if let Some(reference) = t.reference {
+                        wanted.transfers.insert(reference);
+                        wanted.refunded.insert(reference);
+                    }
+                }
+            }
+        }
+    }
+    let mut ledger = Ledger::with_journal();
+    ledger.load_last_timestamp(last_timestamp);
+    // Pending transfers due to expire within this group, with their accounts.
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT id, expires_at FROM pending WHERE status = 0 AND expires_at > 0 AND expires_at <= ?1",
+            )
+            .map_err(db("finding expiring transfers"))?;
+        let rows = stmt
+            .query_map([i64::try_from(ts_max).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(db("finding expiring transfers"))?;
+        for row in rows {
+            let (id, _) = row.map_err(db("finding expiring transfers"))?;
+            let id = id_from("pending", &id)?;
+            wanted.transfers.insert(id);
+            wanted.pending.insert(id);
+        }
+    }
+    load_transfers(&tx, &mut ledger, &wanted.transfers, &mut wanted.accounts)?;
+    load_accounts(&tx, &mut ledger, &wanted.accounts)?;
+    load_pending(&tx, &mut ledger, &wanted.pending)?;
+    load_refunded(&tx, &mut ledger, &wanted.refunded)?;
+    load_failed(&tx, &mut ledger, &wanted.failed)?;
+
+    let mut results = Vec::with_capacity(group.len());
+    let mut journal = Vec::new();
+    for (r, &stamp) in group.iter().zip(&stamps) {
+        if r.events.is_empty() {
+            results.push(Ok(Vec::new()));
+            continue;
+        }
+        match ledger.apply(stamp, &r.events) {
+            Ok(outcomes) => results.push(Ok(outcomes)),
+            Err(e) => results.push(Err(StoreError::Ledger(e))),
+        }
+        journal.extend(ledger.take_journal());
+    }
+    let seq = head_seq.saturating_add(1);
+    let wrote = write_back(&tx, &ledger, &journal, seq)?;
+    if let Some(rows) = wrote {
+        let hash = batch_hash(&head_hash, seq, stamps.first().copied().unwrap_or(0), &rows);
+        tx.execute(
+            "INSERT INTO batches (seq, timestamp, hash) VALUES (?1, ?2, ?3)",
+            params![
+                i64::try_from(seq).unwrap_or(i64::MAX),
+                i64::try_from(stamps.first().copied().unwrap_or(0)).unwrap_or(i64::MAX),
+                hash.as_slice()
+            ],
+        )
+        .map_err(db("appending to the hash chain"))?;
+    }
+    write_meta_u64(&tx, "last_timestamp", ledger.last_timestamp())?;
+    tx.commit().map_err(db("committing"))?;
+    Ok(results)
+}
+
+fn read_meta_u64(conn: &Connection, name: &str) -> Result<Option<u64>, StoreError> {
+    let v: Option<i64> = conn
+        .prepare_cached("SELECT value FROM meta WHERE name = ?1")
+        .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+        .map_err(db("reading meta"))?;
+    Ok(v.and_then(|v| u64::try_from(v).ok()))
+}
+
+fn write_meta_u64(conn: &Connection, name: &str, value: u64) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![name, i64::try_from(value).unwrap_or(i64::MAX)]))
+        .map_err(db("writing meta"))?;
+    Ok(())
+}
+
+fn chain_head(conn: &Connection) -> Result<(u64, [u8; 32]), StoreError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM batches ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(db("reading the chain head"))?;
+    match row {
+        None => Ok((0, [0u8; 32])),
+        Some((seq, hash)) => {
+            let hash: [u8; 32] = hash.try_into().map_err(|_| StoreError::Corrupt {
+                table: "batches",
+                row: seq.to_string(),
+                what: "hash is not 32 bytes",
+            })?;
+            Ok((u64::try_from(seq).unwrap_or(0), hash))
+        }
+    }
+}
+
+fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
+    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        table,
+        row: hex(bytes),
+        what: "id is not 16 bytes",
+    })?;
+    Ok(Id::from_be_bytes(b))
+}
+
+fn u128_from(table: &'static str, row: Id, bytes: &[u8]) -> Result<u128, StoreError> {
+    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        table,
+        row: row.to_string(),
+        what: "amount is not 16 bytes",
+    })?;
+    Ok(u128::from_be_bytes(b))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const TRANSFER_COLUMNS: &str =
+    "id, debit, credit, amount, pending_id, reference, timeout, ledger, code, flags, timestamp";
+const ACCOUNT_COLUMNS: &str = "id, ledger, kind, flags, max_balance, monthly_incoming_max, \
+     debits_pending, debits_posted, credits_pending, credits_posted, incoming_month, \
+     incoming_total, timestamp";
+
+struct RawTransfer {
+    id: Vec<u8>,
+    debit: Vec<u8>,
+    credit: Vec<u8>,
+    amount: Vec<u8>,
+    pending_id: Option<Vec<u8>>,
+    reference: Option<Vec<u8>>,
+    timeout: i64,
+    ledger: i64,
+    code: i64,
+    flags: i64,
+    timestamp: i64,
+}
+
+fn raw_transfer(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawTransfer> {
+    Ok(RawTransfer {
+        id: r.get(0)?,
+        debit: r.get(1)?,
+        credit: r.get(2)?,
+        amount: r.get(3)?,
+        pending_id: r.get(4)?,
+        reference: r.get(5)?,
+        timeout: r.get(6)?,
+        ledger: r.get(7)?,
+        code: r.get(8)?,
+        flags: r.get(9)?,
+        timestamp: r.get(10)?,
+    })
+}
+
+fn decode_transfer(raw: &RawTransfer) -> Result<Transfer, StoreError> {
+    const T: &str = "transfers";
+    let id = id_from(T, &raw.id)?;
+    let bad = |what| StoreError::Corrupt {
+        table: T,
+        row: id.to_string(),
+        what,
+    };
+    Ok(Transfer {
+        id,
+        debit_account_id: id_from(T, &raw.debit)?,
+        credit_account_id: id_from(T, &raw.credit)?,
+        amount: u128_from(T, id, &raw.amount)?,
+        pending_id: raw
+            .pending_id
+            .as_deref()
+            .map(|b| id_from(T, b))
+            .transpose()?,
+        reference: raw
+            .reference
+            .as_deref()
+            .map(|b| id_from(T, b))
+            .transpose()?,
+        timeout_s: u32::try_from(raw.timeout).map_err(|_| bad("timeout out of range"))?,
+        ledger: u32::try_from(raw.ledger).map_err(|_| bad("ledger out of range"))?,
+        code: u16::try_from(raw.code)
+            .ok()
+            .and_then(TransferCode::from_number)
+            .ok_or_else(|| bad("unknown code"))?,
+        flags: u16::try_from(raw.flags)
+            .ok()
+            .and_then(TransferFlags::from_bits)
+            .ok_or_else(|| bad("unknown flags"))?,
+        timestamp: u64::try_from(raw.timestamp).map_err(|_| bad("timestamp out of range"))?,
+    })
+}
+
+struct RawAccount {
+    id: Vec<u8>,
+    ledger: i64,
+    kind: i64,
+    flags: i64,
+    max_balance: Option<Vec<u8>>,
+    monthly: Option<Vec<u8>>,
+    balances: [Vec<u8>; 4],
+    incoming_month: i64,
+    incoming_total: Vec<u8>,
+    timestamp: i64,
+}
+
+fn raw_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAccount> {
+    Ok(RawAccount {
+        id: r.get(0)?,
+        ledger: r.get(1)?,
+        kind: r.get(2)?,
+        flags: r.get(3)?,
+        max_balance: r.get(4)?,
+        monthly: r.get(5)?,
+        balances: [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?],
+        incoming_month: r.get(10)?,
+        incoming_total: r.get(11)?,
+        timestamp: r.get(12)?,
+    })
+}
+
+fn decode_account(raw: &RawAccount) -> Result<Account, StoreError> {
+    const T: &str = "accounts";
+    let id = id_from(T, &raw.id)?;
+    let bad = |what| StoreError::Corrupt {
+        table: T,
+        row: id.to_string(),
+        what,
+    };
+    let [dp, dpo, cp, cpo] = &raw.balances;
+    Ok(Account {
+        id,
+        ledger: u32::try_from(raw.ledger).map_err(|_| bad("ledger out of range"))?,
+        kind: u8::try_from(raw.kind)
+            .ok()
+            .and_then(AccountKind::from_code)
+            .ok_or_else(|| bad("unknown kind"))?,
+        flags: u16::try_from(raw.flags)
+            .ok()
+            .and_then(AccountFlags::from_bits)
+            .ok_or_else(|| bad("unknown flags"))?,
+        max_balance: raw
+            .max_balance
+            .as_deref()
+            .map(|b| u128_from(T, id, b))
+            .transpose()?,
+        monthly_incoming_max: raw
+            .monthly
+            .as_deref()
+            .map(|b| u128_from(T, id, b))
+            .transpose()?,
+        balances: Balances {
+            debits_pending: u128_from(T, id, dp)?,
+            debits_posted: u128_from(T, id, dpo)?,
+            credits_pending: u128_from(T, id, cp)?,
+            credits_posted: u128_from(T, id, cpo)?,
+        },
+        incoming: MonthlyIncoming {
+            month: u32::try_from(raw.incoming_month).map_err(|_| bad("month out of range"))?,
+            total: u128_from(T, id, &raw.incoming_total)?,
+        },
+        timestamp: u64::try_from(raw.timestamp).map_err(|_| bad("timestamp out of range"))?,
+    })
+}
+
+fn load_transfers(
+    tx: &Connection,
+    ledger: &mut Ledger,
+    ids: &HashSet<Id>,
+    accounts: &mut HashSet<Id>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN rarray(?1)");
+    let mut stmt = tx.prepare_cached(&sql).map_err(db("loading transfers"))?;
+    let rows = stmt
+        .query_map([blob_array(ids.iter().copied())], raw_transfer)
+        .map_err(db("loading transfers"))?;
+    for row in rows {
+        let t = decode_transfer(&row.map_err(db("loading transfers"))?)?;
+        // A post, void or expiry touches the pending transfer's accounts.
+        if t.flags.contains(TransferFlags::PENDING) {
+            accounts.insert(t.debit_account_id);
+            accounts.insert(t.credit_account_id);
+        }
+        ledger.load_transfer(t);
+    }
+    Ok(())
+}
+
+fn load_accounts(
+    tx: &Connection,
+    ledger: &mut Ledger,
+    ids: &HashSet<Id>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN rarray(?1)");
+    let mut stmt = tx.prepare_cached(&sql).map_err(db("loading accounts"))?;
+    let rows = stmt
+        .query_map([blob_array(ids.iter().copied())], raw_account)
+        .map_err(db("loading accounts"))?;
+    for row in rows {
+        ledger.load_account(decode_account(&row.map_err(db("loading accounts"))?)?);
+    }
+    Ok(())
+}
+
+fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx
+        .prepare_cached("SELECT id, status, expires_at FROM pending WHERE id IN rarray(?1)")
+        .map_err(db("loading pending transfers"))?;
+    let rows = stmt
+        .query_map([blob_array(ids.iter().copied())], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .map_err(db("loading pending transfers"))?;
+    for row in rows {
+        let (id, status, expires_at) = row.map_err(db("loading pending transfers"))?;
+        let id = id_from("pending", &id)?;
+        let bad = |what| StoreError::Corrupt {
+            table: "pending",
+            row: id.to_string(),
+            what,
+        };
+        let status = u8::try_from(status)
+            .ok()
+            .and_then(PendingStatus::from_code)
+            .ok_or_else(|| bad("unknown status"))?;
+        let expires_at = u64::try_from(expires_at).map_err(|_| bad("expiry out of range"))?;
+        ledger.load_pending(id, PendingInfo { status, expires_at });
+    }
+    Ok(())
+}
+
+fn load_refunded(
+    tx: &Connection,
+    ledger: &mut Ledger,
+    ids: &HashSet<Id>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx
+        .prepare_cached("SELECT id, total FROM refunded WHERE id IN rarray(?1)")
+        .map_err(db("loading refunded totals"))?;
+    let rows = stmt
+        .query_map([blob_array(ids.iter().copied())], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .map_err(db("loading refunded totals"))?;
+    for row in rows {
+        let (id, total) = row.map_err(db("loading refunded totals"))?;
+        let id = id_from("refunded", &id)?;
+        ledger.load_refunded(id, u128_from("refunded", id, &total)?);
+    }
+    Ok(())
+}
+
+fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx
+        .prepare_cached("SELECT id, outcome FROM failed WHERE id IN rarray(?1)")
+        .map_err(db("loading failed ids"))?;
+    let rows = stmt
+        .query_map([blob_array(ids.iter().copied())], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(db("loading failed ids"))?;
+    for row in rows {
+        let (id, outcome) = row.map_err(db("loading failed ids"))?;
+        let id = id_from("failed", &id)?;
+        let outcome = u8::try_from(outcome)
+            .ok()
+            .and_then(Outcome::from_code)
+            .ok_or_else(|| StoreError::Corrupt {
+                table: "failed",
+                row: id.to_string(),
+                what: "unknown outcome",
+            })?;
+        ledger.load_failed(id, outcome);
+    }
+    Ok(())
+}
+
+fn opt_blob(v: Option<u128>) -> Option<[u8; 16]> {
+    v.map(u128::to_be_bytes)
+}
+
+fn i64_of(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The hash of a transfer's fields (all immutable).
+#[must_use]
+pub fn transfer_hash(t: &Transfer) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"qrpay transfer v1");
+    h.update(&t.id.to_be_bytes());
+    h.update(&t.debit_account_id.to_be_bytes());
+    h.update(&t.credit_account_id.to_be_bytes());
+    h.update(&t.amount.to_be_bytes());
+    h.update(&t.pending_id.unwrap_or(Id::ZERO).to_be_bytes());
+    h.update(&t.reference.unwrap_or(Id::ZERO).to_be_bytes());
+    h.update(&t.timeout_s.to_be_bytes());
+    h.update(&t.ledger.to_be_bytes());
+    h.update(&t.code.number().to_be_bytes());
+    h.update(&t.flags.bits().to_be_bytes());
+    h.update(&t.timestamp.to_be_bytes());
+    truncate16(h.finalize().as_bytes())
+}
+
+/// The hash of an account's immutable fields (balances are checked by recomputation).
+#[must_use]
+pub fn account_hash(a: &Account) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"qrpay account v1");
+    h.update(&a.id.to_be_bytes());
+    h.update(&a.ledger.to_be_bytes());
+    h.update(&[a.kind.code()]);
+    h.update(&a.flags.bits().to_be_bytes());
+    for limit in [a.max_balance, a.monthly_incoming_max] {
+        match limit {
+            Some(v) => {
+                h.update(&[1]);
+                h.update(&v.to_be_bytes());
+            }
+            None => {
+                h.update(&[0]);
+            }
+        }
+    }
+    h.update(&a.timestamp.to_be_bytes());
+    truncate16(h.finalize().as_bytes())
+}
+
+fn failed_hash(id: Id, outcome: Outcome) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"qrpay failed v1");
+    h.update(&id.to_be_bytes());
+    h.update(&[outcome.code()]);
+    truncate16(h.finalize().as_bytes())
+}
+
+fn truncate16(bytes: &[u8; 32]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (o, b) in out.iter_mut().zip(bytes.iter()) {
+        *o = *b;
+    }
+    out
+}
+
+/// The rows of one batch, in the order the chain hashes them.
+#[derive(Default)]
+struct BatchRows {
+    /// (timestamp, hash) of created accounts.
+    accounts: Vec<(u64, [u8; 16])>,
+    /// (timestamp, hash) of created transfers.
+    transfers: Vec<(u64, [u8; 16])>,
+    /// (id, hash) of failed ids.
+    failed: Vec<(Id, [u8; 16])>,
+}
+
+fn batch_hash(previous: &[u8; 32], seq: u64, timestamp: u64, rows: &BatchRows) -> [u8; 32] {
+    let mut accounts = rows.accounts.clone();
+    accounts.sort_unstable();
+    let mut transfers = rows.transfers.clone();
+    transfers.sort_unstable();
+    let mut failed = rows.failed.clone();
+    failed.sort_unstable();
+    let mut h = blake3::Hasher::new();
+    h.update(b"qrpay batch v1");
+    h.update(previous);
+    h.update(&seq.to_be_bytes());
+    h.update(&timestamp.to_be_bytes());
+    for (tag, list) in [(b'a', &accounts), (b't', &transfers)] {
+        h.update(&[tag]);
+        h.update(&(list.len() as u64).to_be_bytes());
+        for (_, row) in list {
+            h.update(row);
+        }
+    }
+    h.update(b"f");
+    h.update(&(failed.len() as u64).to_be_bytes());
+    for (_, row) in &failed {
+        h.update(row);
+    }
+    *h.finalize().as_bytes()
+}
+
+/// Writes the journal's changes; returns the batch's rows when anything was written.
+fn write_back(
+    tx: &Connection,
+    ledger: &Ledger,
+    journal: &[Change],
+    seq: u64,
+) -> Result<Option<BatchRows>, StoreError> {
+    if journal.is_empty() {
+        return Ok(None);
+    }
+    let mut rows = BatchRows::default();
+    let mut created_accounts = HashSet::new();
+    let mut updated_accounts = BTreeMap::new();
+    let mut pending = BTreeMap::new();
+    let mut refunded = BTreeMap::new();
+    let batch = i64_of(seq);
+    let corrupt = |what, id: Id| StoreError::Ledger(crate::LedgerError::Corrupt { what, id });
+    for change in journal {
+        match *change {
+            Change::AccountCreated(id) => {
+                created_accounts.insert(id);
+            }
+            Change::AccountUpdated(id) => {
+                updated_accounts.insert(id, ());
+            }
+            Change::TransferCreated(id) => {
+                let t = ledger
+                    .transfer(id)
+                    .ok_or_else(|| corrupt("journal names a missing transfer", id))?;
+                let hash = transfer_hash(t);
+                tx.prepare_cached(
+                    "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
+                     ledger, code, flags, timestamp, batch, row_hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        t.id.to_be_bytes(),
+                        t.debit_account_id.to_be_bytes(),
+                        t.credit_account_id.to_be_bytes(),
+                        t.amount.to_be_bytes(),
+                        t.pending_id.map(Id::to_be_bytes),
+                        t.reference.map(Id::to_be_bytes),
+                        t.timeout_s,
+                        t.ledger,
+                        t.code.number(),
+                        t.flags.bits(),
+                        i64_of(t.timestamp),
+                        batch,
+                        hash
+                    ])
+                })
+                .map_err(db("inserting a transfer"))?;
+                rows.transfers.push((t.timestamp, hash));
+            }
+            Change::PendingChanged(id) => {
+                pending.insert(id, ());
+            }
+            Change::RefundedChanged(id) => {
+                refunded.insert(id, ());
+            }
+            Change::Failed(id) => {
+                let outcome = ledger
+                    .failed(id)
+                    .ok_or_else(|| corrupt("journal names a missing failure", id))?;
+                tx.prepare_cached("INSERT INTO failed (id, outcome, batch) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut s| s.execute(params![id.to_be_bytes(), outcome.code(), batch]))
+                    .map_err(db("remembering a failed id"))?;
+                rows.failed.push((id, failed_hash(id, outcome)));
+            }
+        }
+    }
+    for id in &created_accounts {
+        let a = ledger
+            .account(*id)
+            .ok_or_else(|| corrupt("journal names a missing account", *id))?;
+        let hash = account_hash(a);
+        let b = a.balances;
+        tx.prepare_cached(
+            "INSERT INTO accounts (id, ledger, kind, flags, max_balance, monthly_incoming_max, \
+             debits_pending, debits_posted, credits_pending, credits_posted, incoming_month, \
+             incoming_total, timestamp, batch, row_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                a.id.to_be_bytes(),
+                a.ledger,
+                a.kind.code(),
+                a.flags.bits(),
+                opt_blob(a.max_balance),
+                opt_blob(a.monthly_incoming_max),
+                b.debits_pending.to_be_bytes(),
+                b.debits_posted.to_be_bytes(),
+                b.credits_pending.to_be_bytes(),
+                b.credits_posted.to_be_bytes(),
+                a.incoming.month,
+                a.incoming.total.to_be_bytes(),
+                i64_of(a.timestamp),
+                batch,
+                hash
+            ])
+        })
+        .map_err(db("inserting an account"))?;
+        rows.accounts.push((a.timestamp, hash));
+    }
+    for id in updated_accounts
+        .keys()
+        .filter(|id| !created_accounts.contains(id))
+    {
+        let a = ledger
+            .account(*id)
+            .ok_or_else(|| corrupt("journal names a missing account", *id))?;
+        let b = a.balances;
+        tx.prepare_cached(
+            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
+             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7 WHERE id = ?1",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                a.id.to_be_bytes(),
+                b.debits_pending.to_be_bytes(),
+                b.debits_posted.to_be_bytes(),
+                b.credits_pending.to_be_bytes(),
+                b.credits_posted.to_be_bytes(),
+                a.incoming.month,
+                a.incoming.total.to_be_bytes()
+            ])
+        })
+        .map_err(db("updating an account"))?;
+    }
+    for id in pending.keys() {
+        let p = ledger
+            .pending(*id)
+            .ok_or_else(|| corrupt("journal names a missing pending", *id))?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO pending (id, status, expires_at) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id.to_be_bytes(),
+                p.status as u8,
+                i64_of(p.expires_at)
+            ])
+        })
+        .map_err(db("writing a pending status"))?;
+    }
+    for id in refunded.keys() {
+        tx.prepare_cached("INSERT OR REPLACE INTO refunded (id, total) VALUES (?1, ?2)")
+            .and_then(|mut s| {
+                s.execute(params![
+                    id.to_be_bytes(),
+                    ledger.refunded(*id).to_be_bytes()
+                ])
+            })
+            .map_err(db("writing a refunded total"))?;
+    }
+    if rows.accounts.is_empty() && rows.transfers.is_empty() && rows.failed.is_empty() {
+        // Only expiries: still a batch (it changed balances), with no rows.
+        return Ok(Some(rows));
+    }
+    Ok(Some(rows))
+}
+
+fn query_transfers(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    context: &'static str,
+) -> Result<Vec<Transfer>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db(context))?;
+    let rows = stmt.query_map(args, raw_transfer).map_err(db(context))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(decode_transfer(&row.map_err(db(context))?)?);
+    }
+    Ok(out)
+}
+
+impl Store for SqliteStore {
+    fn submit(&self, events: &[Event]) -> Result<Vec<Outcome>, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let request = Request {
+            events: events.to_vec(),
+            reply,
+        };
+        let queue = lock(&self.queue).clone().ok_or(StoreError::WriterStopped)?;
+        match queue.try_send(request) {
+            Ok(()) => {}
+            Err(TrySendError::Full(request)) => {
+                queue.send(request).map_err(|_| StoreError::WriterStopped)?;
+            }
+            Err(TrySendError::Disconnected(_)) => return Err(StoreError::WriterStopped),
+        }
+        answer.recv().map_err(|_| StoreError::WriterStopped)?
+    }
+
+    fn account(&self, id: Id) -> Result<Option<Account>, StoreError> {
+        self.read(|conn| {
+            let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1");
+            let raw = conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([id.to_be_bytes()], raw_account).optional())
+                .map_err(db("reading an account"))?;
+            raw.as_ref().map(decode_account).transpose()
+        })
+    }
+
+    fn transfer(&self, id: Id) -> Result<Option<Transfer>, StoreError> {
+        self.read(|conn| {
+            let sql = format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?1");
+            Ok(query_transfers(conn, &sql, [id.to_be_bytes()], "reading a transfer")?.pop())
+        })
+    }
+
+    fn pending(&self, id: Id) -> Result<Option<PendingInfo>, StoreError> {
+        self.read(|conn| {
+            let row: Option<(i64, i64)> = conn
+                .prepare_cached("SELECT status, expires_at FROM pending WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([id.to_be_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
+                .map_err(db("reading a pending status"))?;
+            Ok(row.and_then(|(s, e)| {
+                Some(PendingInfo {
+                    status: PendingStatus::from_code(u8::try_from(s).ok()?)?,
+                    expires_at: u64::try_from(e).ok()?,
+                })
+            }))
+        })
+    }
+
+    fn refunded(&self, payment: Id) -> Result<u128, StoreError> {
+        self.read(|conn| {
+            let total: Option<Vec<u8>> = conn
+                .prepare_cached("SELECT total FROM refunded WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([payment.to_be_bytes()], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(db("reading a refunded total"))?;
+            total.map_or(Ok(0), |t| u128_from("refunded", payment, &t))
+        })
+    }
+
+    fn history(&self, account: Id, limit: usize) -> Result<Vec<Transfer>, StoreError> {
+        self.read(|conn| {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let sql = format!(
+                "SELECT {TRANSFER_COLUMNS} FROM (
+                   SELECT * FROM (SELECT * FROM transfers WHERE debit = ?1 ORDER BY timestamp DESC LIMIT ?2)
+                   UNION ALL
+                   SELECT * FROM (SELECT * FROM transfers WHERE credit = ?1 ORDER BY timestamp DESC LIMIT ?2)
+                 ) ORDER BY timestamp DESC LIMIT ?2"
+            );
+            query_transfers(conn, &sql, params![account.to_be_bytes(), limit], "reading history")
+        })
+    }
+
+    fn referencing(&self, payment: Id) -> Result<Vec<Transfer>, StoreError> {
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE reference = ?1 ORDER BY timestamp"
+            );
+            query_transfers(conn, &sql, [payment.to_be_bytes()], "reading refunds")
+        })
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.read(verify_connection)
+    }
+
+    fn put_party(&self, party: &Party) -> Result<(), StoreError> {
+        self.read(|conn| {
+            let taken: Option<Vec<u8>> = conn
+                .query_row(
+                    "SELECT account FROM parties WHERE label = ?1",
+                    [&party.label],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db("reading the registry"))?;
+            if taken.is_some_and(|a| a != party.account.to_be_bytes()) {
+                return Err(StoreError::LabelTaken(party.label.clone()));
+            }
+            conn.execute(
+                "INSERT OR REPLACE INTO parties (account, label, kind, ledger, tier, mdr_bps, \
+                 merchant_name, merchant_city) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    party.account.to_be_bytes(),
+                    party.label,
+                    party.kind.code(),
+                    party.ledger,
+                    party.tier.map(Tier::as_str),
+                    party.mdr_bps,
+                    party.merchant_name,
+                    party.merchant_city
+                ],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StoreError::LabelTaken(party.label.clone())
+                }
+                e => StoreError::Database {
+                    context: "writing the registry",
+                    source: Box::new(e),
+                },
+            })?;
+            Ok(())
+        })
+    }
+
+    fn party_by_label(&self, label: &str) -> Result<Option<Party>, StoreError> {
+        self.read(|conn| query_party(conn, "label = ?1", &label))
+    }
+
+    fn party(&self, account: Id) -> Result<Option<Party>, StoreError> {
+        self.read(|conn| query_party(conn, "account = ?1", &account.to_be_bytes()))
+    }
+
+    fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db("reading a setting"))
+        })
+    }
+
+    fn init_setting(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.read(|conn| {
+            conn.execute(
+                "INSERT OR IGNORE INTO settings (name, value) VALUES (?1, ?2)",
+                params![name, value],
+            )
+            .map_err(db("writing a setting"))?;
+            conn.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .map_err(db("reading a setting"))
+        })
+    }
+}
+
+fn query_party(
+    conn: &Connection,
+    condition: &str,
+    key: &dyn rusqlite::ToSql,
+) -> Result<Option<Party>, StoreError> {
+    let sql = format!(
+        "SELECT account, label, kind, ledger, tier, mdr_bps, merchant_name, merchant_city \
+         FROM parties WHERE {condition}"
+    );
+    type Row = (
+        Vec<u8>,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = conn
+        .query_row(&sql, [key], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .optional()
+        .map_err(db("reading the registry"))?;
+    let Some((account, label, kind, ledger, tier, mdr_bps, merchant_name, merchant_city)) = row
+    else {
+        return Ok(None);
+    };
+    let account = id_from("parties", &account)?;
+    let bad = |what| StoreError::Corrupt {
+        table: "parties",
+        row: account.to_string(),
+        what,
+    };
+    Ok(Some(Party {
+        account,
+        label,
+        kind: u8::try_from(kind)
+            .ok()
+            .and_then(AccountKind::from_code)
+            .ok_or_else(|| bad("unknown kind"))?,
+        ledger: u32::try_from(ledger).map_err(|_| bad("ledger out of range"))?,
+        tier: tier
+            .as_deref()
+            .map(|t| Tier::from_name(t).ok_or_else(|| bad("unknown tier")))
+            .transpose()?,
+        mdr_bps: u16::try_from(mdr_bps).map_err(|_| bad("mdr out of range"))?,
+        merchant_name,
+        merchant_city,
+    }))
+}
+
+/// Everything `verify` reads, in one read transaction.
+fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> {
+    let tx = conn.transaction().map_err(db("starting verify"))?;
+    let mut report = VerifyReport::default();
+    let integrity: String = tx
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(db("running the integrity check"))?;
+    if integrity != "ok" {
+        report.findings.push(Finding::Integrity(integrity));
+    }
+    let mut rows_by_batch: BTreeMap<u64, BatchRows> = BTreeMap::new();
+    let mut transfers = Vec::new();
+    {
+        let sql = format!("SELECT {TRANSFER_COLUMNS}, batch, row_hash FROM transfers");
+        let mut stmt = tx.prepare(&sql).map_err(db("reading transfers"))?;
+        let mut rows = stmt.query([]).map_err(db("reading transfers"))?;
+        while let Some(r) = rows.next().map_err(db("reading transfers"))? {
+            let raw = raw_transfer(r).map_err(db("reading transfers"))?;
+            let batch: i64 = r.get(11).map_err(db("reading transfers"))?;
+            let stored: Vec<u8> = r.get(12).map_err(db("reading transfers"))?;
+            let stored: [u8; 16] = stored.try_into().unwrap_or([0; 16]);
+            match decode_transfer(&raw) {
+                Ok(t) => {
+                    if transfer_hash(&t) != stored {
+                        report
+                            .findings
+                            .push(Finding::TransferRowTampered { id: t.id });
+                    }
+                    rows_by_batch
+                        .entry(u64::try_from(batch).unwrap_or(0))
+                        .or_default()
+                        .transfers
+                        .push((t.timestamp, stored));
+                    transfers.push(t);
+                }
+                Err(_) => report.findings.push(Finding::Undecodable {
+                    table: "transfers",
+                    row: hex(&raw.id),
+                }),
+            }
+        }
+    }
+    let mut accounts = Vec::new();
+    {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS}, batch, row_hash FROM accounts");
+        let mut stmt = tx.prepare(&sql).map_err(db("reading accounts"))?;
+        let mut rows = stmt.query([]).map_err(db("reading accounts"))?;
+        while let Some(r) = rows.next().map_err(db("reading accounts"))? {
+            let raw = raw_account(r).map_err(db("reading accounts"))?;
+            let batch: i64 = r.get(13).map_err(db("reading accounts"))?;
+            let stored: Vec<u8> = r.get(14).map_err(db("reading accounts"))?;
+            let stored: [u8; 16] = stored.try_into().unwrap_or([0; 16]);
+            match decode_account(&raw) {
+                Ok(a) => {
+                    if account_hash(&a) != stored {
+                        report
+                            .findings
+                            .push(Finding::AccountRowTampered { id: a.id });
+                    }
+                    rows_by_batch
+                        .entry(u64::try_from(batch).unwrap_or(0))
+                        .or_default()
+                        .accounts
+                        .push((a.timestamp, stored));
+                    accounts.push(a);
+                }
+                Err(_) => report.findings.push(Finding::Undecodable {
+                    table: "accounts",
+                    row: hex(&raw.id),
+                }),
+            }
+        }
+    }
+    {
+        let mut stmt = tx
+            .prepare("SELECT id, outcome, batch FROM failed")
+            .map_err(db("reading failed ids"))?;
+        let mut rows = stmt.query([]).map_err(db("reading failed ids"))?;
+        while let Some(r) = rows.next().map_err(db("reading failed ids"))? {
+            let id: Vec<u8> = r.get(0).map_err(db("reading failed ids"))?;
+            let outcome: i64 = r.get(1).map_err(db("reading failed ids"))?;
+            let batch: i64 = r.get(2).map_err(db("reading failed ids"))?;
+            let decoded = id_from("failed", &id)
+                .ok()
+                .zip(u8::try_from(outcome).ok().and_then(Outcome::from_code));
+            match decoded {
+                Some((id, outcome)) => rows_by_batch
+                    .entry(u64::try_from(batch).unwrap_or(0))
+                    .or_default()
+                    .failed
+                    .push((id, failed_hash(id, outcome))),
+                None => report.findings.push(Finding::Undecodable {
+                    table: "failed",
+                    row: hex(&id),
+                }),
+            }
+        }
+    }
+    {
+        let mut stmt = tx
+            .prepare("SELECT seq, timestamp, hash FROM batches ORDER BY seq")
+            .map_err(db("reading batches"))?;
+        let mut rows = stmt.query([]).map_err(db("reading batches"))?;
+        let mut previous = [0u8; 32];
+        let mut expected_seq = 1u64;
+        while let Some(r) = rows.next().map_err(db("reading batches"))? {
+            let seq: i64 = r.get(0).map_err(db("reading batches"))?;
+            let timestamp: i64 = r.get(1).map_err(db("reading batches"))?;
+            let stored: Vec<u8> = r.get(2).map_err(db("reading batches"))?;
+            let seq = u64::try_from(seq).unwrap_or(0);
+            report.batches = report.batches.saturating_add(1);
+            let rows = rows_by_batch.remove(&seq).unwrap_or_default();
+            let computed = batch_hash(&previous, seq, u64::try_from(timestamp).unwrap_or(0), &rows);
+            if seq != expected_seq || computed.as_slice() != stored.as_slice() {
+                report.findings.push(Finding::ChainBroken { batch: seq });
+            }
+            previous = stored.try_into().unwrap_or([0; 32]);
+            expected_seq = seq.saturating_add(1);
+        }
+        // Rows that claim a batch the chain does not have.
+        for batch in rows_by_batch.into_keys() {
+            report.findings.push(Finding::ChainBroken { batch });
+        }
+    }
+    let mut pending: HashMap<Id, PendingInfo> = HashMap::new();
+    {
+        let mut stmt = tx
+            .prepare("SELECT id, status, expires_at FROM pending")
+            .map_err(db("reading pending"))?;
+        let mut rows = stmt.query([]).map_err(db("reading pending"))?;
+        while let Some(r) = rows.next().map_err(db("reading pending"))? {
+            let id: Vec<u8> = r.get(0).map_err(db("reading pending"))?;
+            let status: i64 = r.get(1).map_err(db("reading pending"))?;
+            let expires_at: i64 = r.get(2).map_err(db("reading pending"))?;
+            let info = u8::try_from(status)
+                .ok()
+                .and_then(PendingStatus::from_code)
+                .zip(u64::try_from(expires_at).ok());
+            match (id_from("pending", &id), info) {
+                (Ok(id), Some((status, expires_at))) => {
+                    pending.insert(id, PendingInfo { status, expires_at });
+                }
+                _ => report.findings.push(Finding::Undecodable {
+                    table: "pending",
+                    row: hex(&id),
+                }),
+            }
+        }
+    }
+    // Pending statuses and refunded totals follow from the transfers.
+    let mut resolved: HashMap<Id, PendingStatus> = HashMap::new();
+    let mut refunds: HashMap<Id, u128> = HashMap::new();
+    for t in &transfers {
+        if let Some(p) = t.pending_id {
+            if t.flags.contains(TransferFlags::POST_PENDING) {
+                resolved.insert(p, PendingStatus::Posted);
+            } else if t.flags.contains(TransferFlags::VOID_PENDING) {
+                resolved.insert(p, PendingStatus::Voided);
+            }
+        }
+        if let (TransferCode::Refund, Some(r)) = (t.code, t.reference) {
+            let e = refunds.entry(r).or_default();
+            *e = e.saturating_add(t.amount);
+        }
+    }
+    let last_timestamp = read_meta_u64(&tx, "last_timestamp")?.unwrap_or(0);
+    for t in transfers
+        .iter()
+        .filter(|t| t.flags.contains(TransferFlags::PENDING))
+    {
+        let stored = pending.get(&t.id).map(|p| p.status);
+        let ok = match (resolved.get(&t.id), stored) {
+            (Some(r), Some(s)) => *r == s,
+            (None, Some(PendingStatus::Pending)) => true,
+            (None, Some(PendingStatus::Expired)) => pending
+                .get(&t.id)
+                .is_some_and(|p| p.expires_at != 0 && p.expires_at <= last_timestamp),
+            _ => false,
+        };
+        if !ok {
+            report
+                .findings
+                .push(Finding::TransferRowTampered { id: t.id });
+        }
+    }
+    {
+        let mut stmt = tx
+            .prepare("SELECT id, total FROM refunded")
+            .map_err(db("reading refunds"))?;
+        let mut rows = stmt.query([]).map_err(db("reading refunds"))?;
+        while let Some(r) = rows.next().map_err(db("reading refunds"))? {
+            let id: Vec<u8> = r.get(0).map_err(db("reading refunds"))?;
+            let total: Vec<u8> = r.get(1).map_err(db("reading refunds"))?;
+            let Ok(id) = id_from("refunded", &id) else {
+                report.findings.push(Finding::Undecodable {
+                    table: "refunded",
+                    row: hex(&id),
+                });
+                continue;
+            };
+            let want = refunds.remove(&id).unwrap_or(0);
+            if u128_from("refunded", id, &total).ok() != Some(want) {
+                report.findings.push(Finding::TransferRowTampered { id });
+            }
+        }
+        for id in refunds.into_keys() {
+            report.findings.push(Finding::TransferRowTampered { id });
+        }
+    }
+    let recomputed = crate::verify::recompute(accounts.into_iter(), transfers.into_iter(), |id| {
+        pending.get(&id).copied()
+    });
+    report.accounts = recomputed.accounts;
+    report.transfers = recomputed.transfers;
+    report.findings.extend(recomputed.findings);
+    Ok(report)
+}
