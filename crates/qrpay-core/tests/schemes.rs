@@ -525,6 +525,23 @@ fn detect_serializes_to_the_json_the_cli_prints() {
     assert_eq!(json[0]["details"]["key_kind"], serde_json::Value::Null);
     assert_eq!(json[0]["violations"][0]["code"], "pix.bad_format");
     assert_eq!(json[0]["violations"][0]["path"], "26.25");
+
+    let sgqr = decoded(vector("5E8D"));
+    let json = serde_json::to_value(schemes::detect(&sgqr)).unwrap();
+    for profile in json.as_array().unwrap() {
+        if let Some(network) = profile["details"].get("network") {
+            assert_eq!(
+                network, &profile["id"],
+                "card networks serialise as their scheme id"
+            );
+        }
+    }
+    assert_eq!(json[5]["details"]["network"], "unionpay");
+
+    let truemoney = decoded(vector("F5A2"));
+    let json = serde_json::to_value(schemes::detect(&truemoney)).unwrap();
+    assert_eq!(json[0]["details"]["proxy"]["kind"], "ewallet");
+    assert_eq!(json[0]["details"]["message"], "Hello World!");
 }
 
 // ---- properties: parse(build(x)) == x, and built codes break no scheme rule ----
