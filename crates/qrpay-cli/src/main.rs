@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 mod decode_cmd;
 mod encode_cmd;
 mod input;
+mod render_cmd;
+mod scan_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -25,6 +27,10 @@ enum Command {
     Decode(decode_cmd::DecodeArgs),
     /// Build a payload from JSON (the output of `decode --json`) or from flags.
     Encode(Box<encode_cmd::EncodeArgs>),
+    /// Render a payload as a QR code: PNG, SVG, or text for the terminal.
+    Render(render_cmd::RenderArgs),
+    /// Find and read every QR code in image files.
+    Scan(scan_cmd::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +38,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Encode(args) => encode_cmd::run(&args),
+        Command::Render(args) => render_cmd::run(&args),
+        Command::Scan(args) => scan_cmd::run(&args),
     }
 }
 
