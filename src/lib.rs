@@ -1,9 +1,8 @@
-//! `qrpay`: QR-code payments for wallets, point-of-sale systems and payment service providers.
+#![doc = include_str!("../README.md")]
 //!
-//! This facade re-exports the workspace crates:
+//! ## Crates
 //!
-//! - [`core`] (`qrpay-core`): EMV® Merchant-Presented Mode payloads and the other payment-QR
-//!   formats, rendering and scanning.
+//! - [`core`] (`qrpay-core`): payloads, formats, rendering and scanning.
 //! - [`wallet`] (`qrpay-wallet`): a double-entry ledger that pays scanned codes exactly once.
 
 pub use qrpay_core as core;

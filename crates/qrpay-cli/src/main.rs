@@ -1,3 +1,47 @@
-//! The `qrpay` command.
+//! The `qrpay` command: encode, decode, render, scan, and the wallet.
+//!
+//! Exit status: 0 when the input is accepted, 1 when it is refused (one line on stderr says
+//! why), 2 on usage errors.
 
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod decode_cmd;
+mod encode_cmd;
+mod input;
+
+/// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
+#[derive(Debug, Parser)]
+#[command(name = "qrpay", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode and validate a payment QR payload.
+    Decode(decode_cmd::DecodeArgs),
+    /// Build a payload from JSON (the output of `decode --json`) or from flags.
+    Encode(Box<encode_cmd::EncodeArgs>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Decode(args) => decode_cmd::run(&args),
+        Command::Encode(args) => encode_cmd::run(&args),
+    }
+}
+
+/// Exit status for a refused input.
+pub(crate) const REFUSED: u8 = 1;
+/// Exit status for a usage error.
+pub(crate) const USAGE: u8 = 2;
+
+/// Prints a one-line error and returns exit status `code`.
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("qrpay: {message}");
+    ExitCode::from(code)
+}

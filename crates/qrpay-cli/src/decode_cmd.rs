@@ -1,0 +1,178 @@
+//! `qrpay decode`.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use qrpay_core::any::{decode_any, AnyPayload, Format};
+use qrpay_core::emv::{field_name, DataObject, Decoder, Payload};
+use qrpay_core::schemes;
+
+use crate::{fail, input, REFUSED, USAGE};
+
+/// Arguments of `qrpay decode`.
+#[derive(Debug, Args)]
+pub(crate) struct DecodeArgs {
+    /// Print one JSON object instead of a listing.
+    #[arg(long)]
+    json: bool,
+    /// Refuse payloads that break any rule of the specification.
+    #[arg(long)]
+    strict: bool,
+    /// The payload, or `-` to read it from standard input.
+    payload: String,
+}
+
+pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
+    let text = match input::payload_arg(&args.payload) {
+        Ok(text) => text,
+        Err(e) => return fail(USAGE, format_args!("cannot read standard input: {e}")),
+    };
+    let decoded = match Format::detect(&text) {
+        Some(Format::EmvMpm) => Decoder::new()
+            .strict(args.strict)
+            .decode(&text)
+            .map(AnyPayload::EmvMpm)
+            .map_err(|e| e.to_string()),
+        _ => decode_any(&text).map_err(|e| e.to_string()),
+    };
+    let decoded = match decoded {
+        Ok(d) => d,
+        Err(e) => return fail(REFUSED, e),
+    };
+    if args.strict {
+        if let AnyPayload::EmvMpm(p) = &decoded {
+            if let Some(v) = schemes::detect(p).iter().flat_map(|s| &s.violations).next() {
+                return fail(REFUSED, v);
+            }
+        }
+    }
+    if args.json {
+        match serde_json::to_string(&decoded) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return fail(REFUSED, e),
+        }
+    } else {
+        match &decoded {
+            AnyPayload::EmvMpm(p) => print!("{}", listing(p)),
+            other => print!("{}", generic_listing(other)),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// A `key  value` listing of any format's JSON fields, nested keys joined with dots.
+fn generic_listing(decoded: &AnyPayload<'_>) -> String {
+    fn walk(prefix: &str, value: &serde_json::Value, rows: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, rows);
+                }
+            }
+            serde_json::Value::Array(items) if !items.is_empty() => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), v, rows);
+                }
+            }
+            serde_json::Value::Null => {}
+            serde_json::Value::String(s) => rows.push((prefix.to_owned(), s.clone())),
+            other => rows.push((prefix.to_owned(), other.to_string())),
+        }
+    }
+    let mut rows = Vec::new();
+    if let Ok(value) = serde_json::to_value(decoded) {
+        walk("", &value, &mut rows);
+    }
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect()
+}
+
+/// An aligned, human-readable listing of every object with its name.
+pub(crate) fn listing(payload: &Payload<'_>) -> String {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    rows.push((
+        String::new(),
+        "format".into(),
+        "EMV merchant-presented mode".into(),
+    ));
+    let found = schemes::detect(payload);
+    if !found.is_empty() {
+        let names: Vec<String> = found
+            .iter()
+            .map(|s| format!("{} (in {})", s.id, s.location))
+            .collect();
+        rows.push((String::new(), "schemes".into(), names.join(", ")));
+    }
+    for object in payload.objects() {
+        push_rows(&mut rows, object, payload);
+    }
+    let w_path = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let w_name = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (path, name, value) in rows {
+        out.push_str(&format!("{path:<w_path$}  {name:<w_name$}  {value}\n"));
+    }
+    for v in found.iter().flat_map(|s| &s.violations) {
+        out.push_str(&format!("scheme rule: {v}\n"));
+    }
+    if payload.violations().is_empty() {
+        out.push_str("valid: no rule of the specification is broken\n");
+    } else {
+        out.push_str(&format!("violations ({}):\n", payload.violations().len()));
+        for v in payload.violations() {
+            out.push_str(&format!(
+                "  {:<8} byte {:<4} {}: {}\n",
+                v.path,
+                v.offset,
+                v.code(),
+                v.rule
+            ));
+        }
+    }
+    out
+}
+
+fn push_rows(
+    rows: &mut Vec<(String, String, String)>,
+    object: &DataObject<'_>,
+    payload: &Payload<'_>,
+) {
+    let depth = object.path().depth().saturating_sub(1);
+    let indent = "  ".repeat(depth);
+    let path = format!("{indent}{}", object.path());
+    let name = field_name(object.path()).to_owned();
+    if let Some(children) = object.children() {
+        rows.push((path, name, String::new()));
+        for child in children {
+            push_rows(rows, child, payload);
+        }
+        return;
+    }
+    let mut value = object.value().to_owned();
+    match object.tag().get() {
+        1 if depth == 0 => match payload.point_of_initiation() {
+            Some(poi) => value.push_str(&format!(" ({})", format!("{poi:?}").to_lowercase())),
+            None => value.push_str(" (unknown)"),
+        },
+        53 if depth == 0 => {
+            if let Some(c) = payload.currency() {
+                value.push_str(&format!(" ({})", c.alpha()));
+            }
+        }
+        54 if depth == 0 => {
+            if let (Some(minor), Some(c)) = (payload.amount_minor(), payload.currency()) {
+                value.push_str(&format!(" ({} minor units of {})", minor, c.alpha()));
+            }
+        }
+        63 if depth == 0 => value.push_str(" (matches)"),
+        _ => {}
+    }
+    rows.push((path, name, value));
+}

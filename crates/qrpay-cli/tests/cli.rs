@@ -1,0 +1,221 @@
+//! The `qrpay` command as a user runs it: exit codes, stdout, stderr.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+const SPEC_EXAMPLE: &str = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A";
+
+fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn decode_json_has_the_contract_keys() {
+    let out = qrpay(&["decode", "--json", SPEC_EXAMPLE], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["format"], "emv-mpm");
+    assert_eq!(json["point_of_initiation_method"], "12");
+    assert_eq!(json["merchant_category_code"], "4111");
+    assert_eq!(json["transaction_currency"], "156");
+    assert_eq!(json["transaction_amount"], "23.72");
+    assert_eq!(json["tip_or_convenience_indicator"], "01");
+    assert_eq!(json["convenience_fee_fixed"], serde_json::Value::Null);
+    assert_eq!(json["postal_code"], serde_json::Value::Null);
+    assert_eq!(json["additional_data"]["terminal_label"], "A6008667");
+    assert_eq!(
+        json["additional_data"]["bill_number"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        json["merchant_information_language"]["merchant_name"],
+        "最佳运输"
+    );
+    assert_eq!(json["crc"], "A13A");
+    assert_eq!(json["violations"], serde_json::json!([]));
+    assert_eq!(json["objects"][2]["tag"], "29");
+    assert_eq!(json["objects"][2]["objects"][1]["value"], "A93FO3230Q");
+    assert!(json["objects"][0].get("objects").is_none());
+}
+
+#[test]
+fn encode_json_inverts_decode_json_for_every_real_vector() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../qrpay-core/tests/vectors/mpm_valid.tsv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let payloads: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split('\t').nth(3))
+        .collect();
+    assert!(payloads.len() >= 30);
+    for payload in payloads {
+        let json = stdout(&qrpay(&["decode", "--json", payload], None));
+        let out = qrpay(&["encode", "--json", "-"], Some(&json));
+        assert_eq!(out.status.code(), Some(0), "{payload}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim_end_matches('\n'), payload);
+    }
+}
+
+#[test]
+fn encode_json_refuses_a_friendly_field_that_disagrees_with_objects() {
+    let json = stdout(&qrpay(&["decode", "--json", SPEC_EXAMPLE], None));
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["merchant_name"] = "SOMEONE ELSE".into();
+    let out = qrpay(&["encode", "--json", "-"], Some(&value.to_string()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("merchant_name"), "{}", stderr(&out));
+}
+
+#[test]
+fn editing_objects_reencodes_with_a_fresh_upper_case_crc() {
+    let lower = format!("{}a13a", &SPEC_EXAMPLE[..SPEC_EXAMPLE.len() - 4]);
+    let json = stdout(&qrpay(&["decode", "--json", &lower], None));
+    // Unmodified: the lower-case CRC survives.
+    let same = qrpay(&["encode", "--json", "-"], Some(&json));
+    assert_eq!(stdout(&same).trim_end(), lower);
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["objects"][6]["value"] = "BEST TRANSPORTS".into();
+    value.as_object_mut().unwrap().remove("merchant_name");
+    let out = qrpay(&["encode", "--json", "-"], Some(&value.to_string()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let crc = &text.trim_end()[text.trim_end().len() - 4..];
+    assert_eq!(crc, crc.to_uppercase());
+    assert!(text.contains("5915BEST TRANSPORTS"));
+    assert_eq!(
+        qrpay(&["decode", text.trim_end()], None).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn exit_codes_and_one_line_errors() {
+    let bad = format!("{}A13B", &SPEC_EXAMPLE[..SPEC_EXAMPLE.len() - 4]);
+    let out = qrpay(&["decode", &bad], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "qrpay: crc mismatch: payload says A13B, computed A13A\n"
+    );
+    assert_eq!(qrpay(&["decode"], None).status.code(), Some(2));
+    assert_eq!(
+        qrpay(&["decode", "--bogus", "x"], None).status.code(),
+        Some(2)
+    );
+    // From standard input, with the trailing newline an editor adds.
+    let out = qrpay(&["decode", "-"], Some(&format!("{SPEC_EXAMPLE}\n")));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("BEST TRANSPORT"));
+    assert!(stdout(&out).contains("156 (CNY)"));
+}
+
+#[test]
+fn strict_refuses_what_tolerant_reports() {
+    let promptpay = "00020101021129370016A000000677010111011300668012345675802TH530376463046197";
+    let tolerant = qrpay(&["decode", "--json", promptpay], None);
+    assert_eq!(tolerant.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&tolerant)).unwrap();
+    let codes: Vec<&str> = json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["missing", "missing", "missing"]);
+    let strict = qrpay(&["decode", "--strict", promptpay], None);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(stderr(&strict), "qrpay: missing mandatory object 52\n");
+}
+
+#[test]
+fn encode_from_flags_builds_a_valid_canonical_payload() {
+    let out = qrpay(
+        &[
+            "encode",
+            "--account",
+            "26:br.gov.bcb.pix:01=fulano@example.com",
+            "--merchant-name",
+            "FULANO DE TAL",
+            "--city",
+            "BRASILIA",
+            "--currency",
+            "BRL",
+            "--amount",
+            "10.00",
+            "--country",
+            "BR",
+            "--reference",
+            "***",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let text = text.trim_end();
+    assert!(text.starts_with("000201010212264"));
+    assert!(text.contains("26400014br.gov.bcb.pix0118fulano@example.com"));
+    assert_eq!(
+        qrpay(&["decode", "--strict", text], None).status.code(),
+        Some(0)
+    );
+    let bad = qrpay(&["encode", "--account", "26:x", "--currency", "XYZ"], None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("XYZ"));
+}
+
+#[test]
+fn decode_json_reports_format_schemes_and_profiles() {
+    let pix = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
+    let out = qrpay(&["decode", "--json", pix], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["format"], "emv-mpm");
+    assert_eq!(json["schemes"], serde_json::json!(["pix"]));
+    assert_eq!(json["profiles"][0]["details"]["key"], "thalesog@me.com");
+    assert_eq!(json["profiles"][0]["details"]["key_kind"], "email");
+
+    let upi = "upi://pay?pa=merchant@bank&pn=Shop%20One&am=10.00&cu=INR";
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&qrpay(&["decode", "--json", upi], None))).unwrap();
+    assert_eq!(json["format"], "upi");
+    assert_eq!(json["schemes"], serde_json::json!(["upi"]));
+    assert_eq!(json["upi"]["payee_name"], "Shop One");
+    assert_eq!(json["upi"]["amount"]["minor_units"], 1000);
+
+    let out = qrpay(&["decode", "hello world"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a payment QR payload"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,129 @@
+//! CRC-16/CCITT-FALSE, the checksum of EMV® QRCPS MPM data object 63.
+//!
+//! Polynomial 0x1021, initial value 0xFFFF, no reflection, no final XOR (EMV QRCPS MPM §4.7.3).
+//! The check value for the ASCII bytes `123456789` is 0x29B1. A payload's checksum covers its
+//! UTF-8 bytes up to and including the id and length of the CRC object (`6304`).
+//!
+//! The implementation processes eight bytes per step with precomputed tables ("slicing by 8"),
+//! several times faster than the classic one-table loop on payload-sized inputs.
+
+/// Polynomial of CRC-16/CCITT-FALSE.
+const POLY: u16 = 0x1021;
+
+/// `TABLES[k][b]` is the CRC register after feeding byte `b` followed by `k` zero bytes into a
+/// zeroed register.
+static TABLES: [[u16; 256]; 8] = build_tables();
+
+// INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error.
+#[allow(clippy::indexing_slicing)]
+const fn build_tables() -> [[u16; 256]; 8] {
+    let mut tables = [[0u16; 256]; 8];
+    let mut b = 0;
+    while b < 256 {
+        // INVARIANT: b < 256, so the cast is lossless.
+        #[allow(clippy::cast_possible_truncation)]
+        let mut crc = (b as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ POLY
+            } else {
+                crc << 1
+            };
+            bit += 1;
+        }
+        tables[0][b] = crc;
+        b += 1;
+    }
+    let mut k = 1;
+    while k < 8 {
+        let mut b = 0;
+        while b < 256 {
+            let prev = tables[k - 1][b];
+            tables[k][b] = (prev << 8) ^ tables[0][(prev >> 8) as usize];
+            b += 1;
+        }
+        k += 1;
+    }
+    tables
+}
+
+/// Computes CRC-16/CCITT-FALSE of `data`.
+///
+/// ```
+/// assert_eq!(qrpay_core::crc::crc16(b"123456789"), 0x29B1);
+/// ```
+#[must_use]
+pub fn crc16(data: &[u8]) -> u16 {
+    update(0xFFFF, data)
+}
+
+/// Feeds `data` into a running CRC register `crc` and returns the new register.
+#[must_use]
+// INVARIANT: every table index is a `u8` widened to `usize`, below the tables' length of 256.
+#[allow(clippy::indexing_slicing)]
+pub fn update(mut crc: u16, data: &[u8]) -> u16 {
+    let t = &TABLES;
+    let (chunks, rest) = data.as_chunks::<8>();
+    for &[b0, b1, b2, b3, b4, b5, b6, b7] in chunks {
+        let [hi, lo] = crc.to_be_bytes();
+        crc = t[7][usize::from(b0 ^ hi)]
+            ^ t[6][usize::from(b1 ^ lo)]
+            ^ t[5][usize::from(b2)]
+            ^ t[4][usize::from(b3)]
+            ^ t[3][usize::from(b4)]
+            ^ t[2][usize::from(b5)]
+            ^ t[1][usize::from(b6)]
+            ^ t[0][usize::from(b7)];
+    }
+    for &b in rest {
+        crc = (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)];
+    }
+    crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bit-at-a-time reference, straight from the definition.
+    fn reference(data: &[u8]) -> u16 {
+        let mut crc: u16 = 0xFFFF;
+        for &byte in data {
+            crc ^= u16::from(byte) << 8;
+            for _ in 0..8 {
+                crc = if crc & 0x8000 != 0 {
+                    (crc << 1) ^ POLY
+                } else {
+                    crc << 1
+                };
+            }
+        }
+        crc
+    }
+
+    #[test]
+    fn check_value() {
+        assert_eq!(crc16(b"123456789"), 0x29B1);
+        assert_eq!(reference(b"123456789"), 0x29B1);
+    }
+
+    #[test]
+    fn empty_input_is_initial_value() {
+        assert_eq!(crc16(b""), 0xFFFF);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sliced_equals_bitwise(data in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            proptest::prop_assert_eq!(crc16(&data), reference(&data));
+        }
+
+        #[test]
+        fn incremental_equals_whole(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300), cut in 0usize..300) {
+            let cut = cut.min(data.len());
+            let (a, b) = data.split_at(cut);
+            proptest::prop_assert_eq!(update(update(0xFFFF, a), b), crc16(&data));
+        }
+    }
+}

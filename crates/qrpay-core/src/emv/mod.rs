@@ -1,0 +1,30 @@
+//! EMV® QRCPS Merchant-Presented Mode (MPM) payloads, v1.0 and the v1.1 additions.
+//!
+//! A payload is a string of data objects, each a two-digit id, a two-digit length counting
+//! characters, and a value; some values are templates of further data objects. The last object
+//! (63) is a CRC-16/CCITT-FALSE over everything before its value.
+//!
+//! - [`decode`] / [`Decoder`] borrow the input and give a [`Payload`] with every object in input
+//!   order (re-encoding reproduces the input byte for byte) and typed accessors.
+//! - [`PayloadBuilder`] makes canonical payloads and refuses invalid ones.
+//! - [`encode_objects`] is the inverse of decoding for an edited object tree.
+
+mod decode;
+mod encode;
+mod error;
+#[cfg(feature = "serde")]
+mod json;
+mod names;
+mod object;
+mod payload;
+mod rules;
+
+pub use decode::{decode, Decoder, INPUT_BYTES_MAX};
+pub use encode::{encode_objects, Object, PayloadBuilder, Value};
+pub use error::{Charset, DecodeError, EncodeError, Rule, Violation};
+pub use names::field_name;
+pub use object::DataObject;
+pub use payload::{
+    AdditionalData, LanguageTemplate, OwnedPayload, Payload, PointOfInitiation, TipOrConvenience,
+};
+pub use rules::PAYLOAD_CHARS_MAX;

@@ -1,0 +1,482 @@
+//! The rules of EMV QRCPS MPM (v1.1) that a walked payload must also follow.
+//!
+//! Every check pushes a [`Violation`]; the decoder decides whether the first one refuses the
+//! payload (strict) or all are reported (tolerant).
+
+use super::error::{Charset, Rule, Violation};
+use super::object::{find, DataObject};
+use crate::money::{Amount, Currency};
+use crate::tag::{Tag, TagPath};
+
+/// The most characters a payload may have (EMV MPM §4.1).
+pub const PAYLOAD_CHARS_MAX: usize = 512;
+
+/// Format and length of one data object (EMV MPM tables 3.2, 3.6, 3.7).
+#[derive(Clone, Copy)]
+struct Spec {
+    /// `None` is format `S`: any Unicode character.
+    charset: Option<Charset>,
+    len_min: usize,
+    len_max: usize,
+}
+
+const fn spec(charset: Option<Charset>, len_min: usize, len_max: usize) -> Spec {
+    Spec {
+        charset,
+        len_min,
+        len_max,
+    }
+}
+
+const N: Option<Charset> = Some(Charset::Numeric);
+const ANS: Option<Charset> = Some(Charset::Ans);
+const S: Option<Charset> = None;
+
+/// What the specification says of one tag in one context.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// Not defined here (payment-network data, RFU at the root): no format is checked.
+    Unknown,
+    /// Reserved for future use inside a template EMVCo defines.
+    Reserved,
+    /// Defined, with this format.
+    Known(Spec),
+}
+
+/// Where an object sits, which decides what its tag means.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Root = 0,
+    /// Inside a merchant account template (26–51).
+    MerchantTemplate = 1,
+    /// Inside an unreserved template (80–99).
+    Unreserved = 2,
+    /// Inside the additional data template (62).
+    Additional = 3,
+    /// Inside the language template (64).
+    Language = 4,
+    /// Inside a payment-system-specific template (62.50–99).
+    AdditionalTemplate = 5,
+    /// Anywhere else (RFU templates): nothing is checked.
+    Other = 6,
+}
+
+const CTX_COUNT: usize = 7;
+
+impl Ctx {
+    /// The context of the sub-objects of the template at `path`.
+    fn inside(path: TagPath) -> Ctx {
+        match path.ids() {
+            (None, _, _) => Ctx::Root,
+            (Some(26..=51), None, None) => Ctx::MerchantTemplate,
+            (Some(80..=99), None, None) => Ctx::Unreserved,
+            (Some(62), None, None) => Ctx::Additional,
+            (Some(64), None, None) => Ctx::Language,
+            (Some(62), Some(50..=99), None) => Ctx::AdditionalTemplate,
+            _ => Ctx::Other,
+        }
+    }
+
+    /// Whether a template in this context at `tag` needs a GUI (sub-object 00).
+    fn needs_gui(self, tag: Tag) -> bool {
+        match self {
+            Ctx::Root => matches!(tag.get(), 26..=51 | 80..=99),
+            Ctx::Additional => matches!(tag.get(), 50..=99),
+            _ => false,
+        }
+    }
+}
+
+/// EMV MPM tables 3.2, 3.6 and 3.7, per context and tag.
+const fn entry(ctx: usize, id: u8) -> Entry {
+    const ROOT: usize = Ctx::Root as usize;
+    const MERCHANT: usize = Ctx::MerchantTemplate as usize;
+    const UNRESERVED: usize = Ctx::Unreserved as usize;
+    const ADDITIONAL: usize = Ctx::Additional as usize;
+    const LANGUAGE: usize = Ctx::Language as usize;
+    const ADDITIONAL_TEMPLATE: usize = Ctx::AdditionalTemplate as usize;
+    let s = match (ctx, id) {
+        (ROOT, 0 | 1) => spec(N, 2, 2),
+        (ROOT, 2..=25) => spec(ANS, 1, 99),
+        (ROOT, 26..=51 | 80..=99) => spec(S, 1, 99),
+        (ROOT, 52) => spec(N, 4, 4),
+        (ROOT, 53) => spec(N, 3, 3),
+        (ROOT, 54 | 56) => spec(ANS, 1, 13),
+        (ROOT, 55) => spec(N, 2, 2),
+        (ROOT, 57) => spec(ANS, 1, 5),
+        (ROOT, 58) => spec(ANS, 2, 2),
+        (ROOT, 59) => spec(ANS, 1, 25),
+        (ROOT, 60) => spec(ANS, 1, 15),
+        (ROOT, 61) => spec(ANS, 1, 10),
+        (ROOT, 62 | 64) => spec(S, 1, 99),
+        (ROOT, 63) => spec(ANS, 4, 4),
+        (MERCHANT | UNRESERVED | ADDITIONAL_TEMPLATE, 0) => spec(ANS, 1, 32),
+        (MERCHANT, _) => spec(ANS, 1, 99),
+        (UNRESERVED | ADDITIONAL_TEMPLATE, _) => spec(S, 1, 99),
+        (ADDITIONAL, 1..=8) => spec(ANS, 1, 25),
+        (ADDITIONAL, 9) => spec(ANS, 1, 3),
+        (ADDITIONAL, 10) => spec(ANS, 1, 20),
+        (ADDITIONAL, 11) => spec(ANS, 3, 3),
+        (ADDITIONAL, 50..=99) => spec(S, 1, 99),
+        (ADDITIONAL, _) => return Entry::Reserved,
+        (LANGUAGE, 0) => spec(ANS, 2, 2),
+        (LANGUAGE, 1) => spec(S, 1, 25),
+        (LANGUAGE, 2) => spec(S, 1, 15),
+        (LANGUAGE, _) => return Entry::Reserved,
+        _ => return Entry::Unknown,
+    };
+    Entry::Known(s)
+}
+
+/// [`entry`] for every context and tag, computed at compile time.
+static TABLE: [[Entry; 100]; CTX_COUNT] = {
+    let mut table = [[Entry::Unknown; 100]; CTX_COUNT];
+    let mut ctx = 0;
+    while ctx < CTX_COUNT {
+        let mut id = 0;
+        while id < 100 {
+            // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
+            #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+            {
+                table[ctx][id] = entry(ctx, id as u8);
+            }
+            id += 1;
+        }
+        ctx += 1;
+    }
+    table
+};
+
+fn lookup(ctx: Ctx, tag: Tag) -> Entry {
+    TABLE
+        .get(ctx as usize)
+        .and_then(|row| row.get(usize::from(tag.get())))
+        .copied()
+        .unwrap_or(Entry::Unknown)
+}
+
+/// Checks every rule on a payload whose structure and CRC are sound.
+pub(crate) fn check(
+    input: &str,
+    ascii: bool,
+    printable: bool,
+    objects: &[DataObject<'_>],
+    out: &mut Vec<Violation>,
+) {
+    let chars = if ascii {
+        input.len()
+    } else {
+        input.chars().count()
+    };
+    if chars > PAYLOAD_CHARS_MAX {
+        out.push(Violation::new(
+            Rule::PayloadTooLong {
+                len: chars,
+                len_max: PAYLOAD_CHARS_MAX,
+            },
+            TagPath::ROOT,
+            0,
+        ));
+    }
+    let index = RootIndex::new(objects);
+    match objects.first() {
+        Some(first) if first.tag == Tag::PAYLOAD_FORMAT => {}
+        _ => match index.get(0) {
+            Some(pfi) => out.push(Violation::new(
+                Rule::FormatIndicatorNotFirst,
+                pfi.path,
+                pfi.offset,
+            )),
+            None => out.push(missing(Tag::PAYLOAD_FORMAT)),
+        },
+    }
+    check_level(objects, Ctx::Root, Text { ascii, printable }, out);
+    for id in [52, 53, 58, 59, 60] {
+        if index.get(id).is_none() {
+            out.push(missing(Tag::of(id)));
+        }
+    }
+    if !objects.iter().any(|o| o.tag.is_merchant_account()) {
+        out.push(Violation::new(Rule::NoMerchantAccount, TagPath::ROOT, 0));
+    }
+    check_values(&index, out);
+}
+
+/// The first root object of each tag, found in one pass.
+struct RootIndex<'o, 'a> {
+    first: [Option<&'o DataObject<'a>>; 100],
+}
+
+impl<'o, 'a> RootIndex<'o, 'a> {
+    fn new(objects: &'o [DataObject<'a>]) -> Self {
+        let mut first = [None; 100];
+        for object in objects.iter().rev() {
+            if let Some(slot) = first.get_mut(usize::from(object.tag.get())) {
+                *slot = Some(object);
+            }
+        }
+        RootIndex { first }
+    }
+
+    fn get(&self, id: u8) -> Option<&'o DataObject<'a>> {
+        self.first.get(usize::from(id)).copied().flatten()
+    }
+}
+
+fn missing(tag: Tag) -> Violation {
+    Violation::new(Rule::Missing, TagPath::root(tag), 0)
+}
+
+/// Duplicates, formats, lengths and template shape, for one level and, recursively, below.
+/// What is known of the whole payload's characters.
+#[derive(Clone, Copy)]
+struct Text {
+    /// Every character is ASCII: lengths are byte counts.
+    ascii: bool,
+    /// Every character is printable ASCII: every value fits `ans`.
+    printable: bool,
+}
+
+fn check_level(objects: &[DataObject<'_>], ctx: Ctx, text: Text, out: &mut Vec<Violation>) {
+    let mut seen: u128 = 0;
+    for (i, object) in objects.iter().enumerate() {
+        let bit = 1u128 << object.tag.get();
+        if seen & bit != 0 {
+            let first_offset = objects
+                .iter()
+                .take(i)
+                .find(|o| o.tag == object.tag)
+                .map_or(0, DataObject::offset);
+            out.push(Violation::new(
+                Rule::Duplicate { first_offset },
+                object.path,
+                object.offset,
+            ));
+        }
+        seen |= bit;
+        check_object(object, lookup(ctx, object.tag), text, out);
+        if let Some(children) = &object.children {
+            check_level(children, Ctx::inside(object.path), text, out);
+            if ctx.needs_gui(object.tag) && find(children, Tag::GUI).is_none() {
+                out.push(Violation::new(Rule::MissingGui, object.path, object.offset));
+            }
+        }
+    }
+}
+
+/// Emptiness, charset and length of one object's value.
+fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec<Violation>) {
+    let value = object.value();
+    if value.is_empty() {
+        out.push(Violation::new(Rule::Empty, object.path, object.offset));
+        return;
+    }
+    let spec = match entry {
+        Entry::Unknown => return,
+        Entry::Reserved => {
+            out.push(Violation::new(Rule::Reserved, object.path, object.offset));
+            return;
+        }
+        Entry::Known(spec) => spec,
+    };
+    let fits = match spec.charset {
+        None => true,
+        Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
+        Some(Charset::Ans) => text.printable || value.bytes().all(|b| (0x20..=0x7E).contains(&b)),
+    };
+    if let Some(charset) = spec.charset.filter(|_| !fits) {
+        let bad = value.chars().enumerate().find(|&(_, c)| match charset {
+            Charset::Numeric => !c.is_ascii_digit(),
+            Charset::Ans => !(' '..='~').contains(&c),
+        });
+        if let Some((index, found)) = bad {
+            out.push(Violation::new(
+                Rule::Charset {
+                    expected: charset,
+                    found,
+                    index,
+                },
+                object.path,
+                object.offset,
+            ));
+        }
+    }
+    let len = if text.ascii {
+        value.len()
+    } else {
+        object.char_len()
+    };
+    if len < spec.len_min || len > spec.len_max {
+        out.push(Violation::new(
+            Rule::Length {
+                len,
+                len_min: spec.len_min,
+                len_max: spec.len_max,
+            },
+            object.path,
+            object.offset,
+        ));
+    }
+}
+
+/// The meaning of individual values: enumerations, amounts, currencies, cross-field rules.
+fn check_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
+    let get = |id: u8| index.get(id);
+    let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset);
+
+    if let Some(o) = get(0) {
+        if o.value() != "01" {
+            out.push(at(
+                o,
+                Rule::FormatIndicatorValue {
+                    found: o.value().to_owned(),
+                },
+            ));
+        }
+    }
+    if let Some(o) = get(1) {
+        if !matches!(o.value(), "11" | "12") {
+            out.push(at(
+                o,
+                Rule::PointOfInitiation {
+                    found: o.value().to_owned(),
+                },
+            ));
+        }
+    }
+    let currency = get(53).and_then(|o| {
+        let c = o.value().parse().ok().and_then(Currency::from_numeric);
+        if c.is_none() {
+            out.push(at(
+                o,
+                Rule::Currency {
+                    found: o.value().to_owned(),
+                },
+            ));
+        }
+        c
+    });
+    for fee_tag in [54, 56] {
+        let Some(o) = get(fee_tag) else { continue };
+        match Amount::parse(o.value()) {
+            Err(e) => out.push(at(o, Rule::Amount(e))),
+            Ok(a) => {
+                if let Some(c) = currency {
+                    if a.to_minor(c.exponent()).is_err() {
+                        out.push(at(
+                            o,
+                            Rule::AmountPrecision {
+                                exponent: c.exponent(),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    check_convenience(get(55), get(56), get(57), out);
+    if let Some(o) = get(58) {
+        if !o.value().bytes().all(|b| b.is_ascii_uppercase()) || o.value().len() != 2 {
+            out.push(at(
+                o,
+                Rule::Country {
+                    found: o.value().to_owned(),
+                },
+            ));
+        }
+    }
+    if let Some(o) = get(62).and_then(|t| t.child(Tag::of(9))) {
+        let v = o.value();
+        let ok = v.chars().all(|c| matches!(c, 'A' | 'M' | 'E'))
+            && ['A', 'M', 'E']
+                .iter()
+                .all(|&l| v.chars().filter(|&c| c == l).count() <= 1);
+        if !ok {
+            out.push(at(
+                o,
+                Rule::ConsumerDataRequest {
+                    found: v.to_owned(),
+                },
+            ));
+        }
+    }
+    if let Some(o) = get(64) {
+        if let Some(children) = &o.children {
+            if find(children, Tag::GUI).is_none() || find(children, Tag::of(1)).is_none() {
+                out.push(at(o, Rule::LanguageTemplate));
+            }
+        }
+    }
+}
+
+/// EMV MPM §3.3.2: 55 = 01 prompts for a tip, 02 requires a fixed fee in 56, 03 a percentage in
+/// 57; 56 and 57 appear only with their indicator.
+fn check_convenience(
+    indicator: Option<&DataObject<'_>>,
+    fixed: Option<&DataObject<'_>>,
+    percentage: Option<&DataObject<'_>>,
+    out: &mut Vec<Violation>,
+) {
+    let kind = indicator.map(DataObject::value);
+    if let Some(o) = indicator {
+        if !matches!(o.value(), "01" | "02" | "03") {
+            out.push(Violation::new(
+                Rule::TipIndicator {
+                    found: o.value().to_owned(),
+                },
+                o.path,
+                o.offset,
+            ));
+        }
+    }
+    match (kind, fixed) {
+        (Some("02"), None) => {
+            if let Some(o) = indicator {
+                out.push(Violation::new(
+                    Rule::Convenience("indicator 02 requires a fixed fee in tag 56"),
+                    o.path,
+                    o.offset,
+                ));
+            }
+        }
+        (Some("02"), Some(_)) => {}
+        (_, Some(o)) => out.push(Violation::new(
+            Rule::Convenience("fixed fee (56) is present but the indicator (55) is not 02"),
+            o.path,
+            o.offset,
+        )),
+        (_, None) => {}
+    }
+    match (kind, percentage) {
+        (Some("03"), None) => {
+            if let Some(o) = indicator {
+                out.push(Violation::new(
+                    Rule::Convenience("indicator 03 requires a percentage fee in tag 57"),
+                    o.path,
+                    o.offset,
+                ));
+            }
+        }
+        (Some("03"), Some(o)) => {
+            let in_range = Amount::parse_allow_zero(o.value())
+                .ok()
+                .and_then(|a| a.to_minor(2).ok())
+                .is_some_and(|hundredths| (1..=9999).contains(&hundredths));
+            if !in_range {
+                out.push(Violation::new(
+                    Rule::Percentage {
+                        found: o.value().to_owned(),
+                    },
+                    o.path,
+                    o.offset,
+                ));
+            }
+        }
+        (_, Some(o)) => out.push(Violation::new(
+            Rule::Convenience("percentage fee (57) is present but the indicator (55) is not 03"),
+            o.path,
+            o.offset,
+        )),
+        (_, None) => {}
+    }
+}

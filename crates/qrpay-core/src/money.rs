@@ -1,0 +1,396 @@
+//! Currencies and exact decimal amounts. No floating point anywhere.
+
+use core::fmt;
+
+/// An ISO 4217 currency, with its numeric code, alphabetic code and minor-unit exponent.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    /// Indonesian rupiah.
+    pub const IDR: Currency = Currency(iso_currency::Currency::IDR);
+    /// Brazilian real.
+    pub const BRL: Currency = Currency(iso_currency::Currency::BRL);
+    /// Thai baht.
+    pub const THB: Currency = Currency(iso_currency::Currency::THB);
+    /// Singapore dollar.
+    pub const SGD: Currency = Currency(iso_currency::Currency::SGD);
+    /// Euro.
+    pub const EUR: Currency = Currency(iso_currency::Currency::EUR);
+
+    /// Looks up an ISO 4217 numeric code (`360` for IDR).
+    #[must_use]
+    pub fn from_numeric(code: u16) -> Option<Currency> {
+        iso_currency::Currency::from_numeric(code).map(Currency)
+    }
+
+    /// Looks up an ISO 4217 alphabetic code (`IDR`), case-insensitively.
+    #[must_use]
+    pub fn from_alpha(code: &str) -> Option<Currency> {
+        if code.len() != 3 || !code.is_ascii() {
+            return None;
+        }
+        iso_currency::Currency::from_code(&code.to_ascii_uppercase()).map(Currency)
+    }
+
+    /// Parses either form: three digits (`360`) or three letters (`IDR`).
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Currency> {
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
+            code.parse().ok().and_then(Currency::from_numeric)
+        } else {
+            Currency::from_alpha(code)
+        }
+    }
+
+    /// The numeric code, e.g. 360.
+    #[must_use]
+    pub fn numeric(self) -> u16 {
+        self.0.numeric()
+    }
+
+    /// The numeric code as the three digits EMV tag 53 carries, e.g. `"360"`, `"036"`.
+    #[must_use]
+    pub fn numeric_str(self) -> String {
+        format!("{:03}", self.numeric())
+    }
+
+    /// The alphabetic code, e.g. `"IDR"`.
+    #[must_use]
+    pub fn alpha(self) -> &'static str {
+        self.0.code()
+    }
+
+    /// Digits after the decimal mark in the minor unit (IDR 2, JPY 0, KWD 3). Currencies
+    /// without a minor unit in ISO 4217 (gold, test codes) count as 0.
+    #[must_use]
+    pub fn exponent(self) -> u8 {
+        self.0
+            .exponent()
+            .and_then(|e| u8::try_from(e).ok())
+            .unwrap_or(0)
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Currency({} {:03})", self.alpha(), self.numeric())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.alpha())
+    }
+}
+
+/// An exact non-negative decimal amount as written in a payload (`"98.73"`, `"98."`, `"10"`).
+///
+/// Held as an integer mantissa and a scale (digits after the decimal mark), so that conversion to
+/// minor units is exact or refused, never rounded.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Amount {
+    mantissa: u64,
+    scale: u8,
+}
+
+/// Why a text is not an amount, or does not fit a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// No characters.
+    #[error("amount is empty")]
+    Empty,
+    /// A character other than a digit or one decimal mark `.`.
+    #[error("amount has {found:?} at character {index}: only digits and one '.' are allowed")]
+    BadChar {
+        /// The offending character.
+        found: char,
+        /// Its index among the amount's characters.
+        index: usize,
+    },
+    /// No digit at all (`"."`).
+    #[error("amount has no digits")]
+    NoDigits,
+    /// The value is zero.
+    #[error("amount is zero")]
+    Zero,
+    /// More digits than fit (more than 19).
+    #[error("amount has too many digits")]
+    TooManyDigits,
+    /// More decimal places than the currency's minor unit allows.
+    #[error("amount has {scale} decimal places, the currency allows {exponent}")]
+    TooPrecise {
+        /// Decimal places written.
+        scale: u8,
+        /// The currency's exponent.
+        exponent: u8,
+    },
+    /// The value in minor units does not fit in 64 bits.
+    #[error("amount overflows minor units")]
+    Overflow,
+}
+
+impl Amount {
+    /// Parses the EMV amount grammar: digits with at most one `.`, not zero. `"98."` is allowed;
+    /// `"98,73"`, `"3 705"`, `"-1"` and `"1e3"` are refused.
+    ///
+    /// # Errors
+    /// [`AmountError`] saying which character broke the grammar, or that the value is zero.
+    pub fn parse(text: &str) -> Result<Amount, AmountError> {
+        let amount = Amount::parse_allow_zero(text)?;
+        if amount.mantissa == 0 {
+            return Err(AmountError::Zero);
+        }
+        Ok(amount)
+    }
+
+    /// Like [`Amount::parse`] but zero is allowed (fee percentages and fixed fees use it).
+    ///
+    /// # Errors
+    /// [`AmountError`] saying which character broke the grammar.
+    pub fn parse_allow_zero(text: &str) -> Result<Amount, AmountError> {
+        if text.is_empty() {
+            return Err(AmountError::Empty);
+        }
+        let mut mantissa: u64 = 0;
+        let mut scale: Option<u8> = None;
+        let mut digits = 0usize;
+        for (index, c) in text.chars().enumerate() {
+            match c {
+                '0'..='9' => {
+                    digits += 1;
+                    let d = u64::from(u32::from(c) - u32::from('0'));
+                    mantissa = mantissa
+                        .checked_mul(10)
+                        .and_then(|m| m.checked_add(d))
+                        .ok_or(AmountError::TooManyDigits)?;
+                    if let Some(s) = scale.as_mut() {
+                        *s = s.checked_add(1).ok_or(AmountError::TooManyDigits)?;
+                    }
+                }
+                '.' if scale.is_none() => scale = Some(0),
+                found => return Err(AmountError::BadChar { found, index }),
+            }
+        }
+        if digits == 0 {
+            return Err(AmountError::NoDigits);
+        }
+        Ok(Amount {
+            mantissa,
+            scale: scale.unwrap_or(0),
+        })
+    }
+
+    /// The amount `minor` in minor units of a currency with `exponent` decimal places.
+    #[must_use]
+    pub const fn from_minor(minor: u64, exponent: u8) -> Amount {
+        Amount {
+            mantissa: minor,
+            scale: exponent,
+        }
+    }
+
+    /// Digits after the decimal mark as written.
+    #[must_use]
+    pub const fn scale(self) -> u8 {
+        self.scale
+    }
+
+    /// The amount with the decimal mark removed.
+    #[must_use]
+    pub const fn mantissa(self) -> u64 {
+        self.mantissa
+    }
+
+    /// Whether the amount is zero.
+    #[must_use]
+    pub const fn is_zero(self) -> bool {
+        self.mantissa == 0
+    }
+
+    /// The amount in minor units of a currency with `exponent` decimal places, exactly.
+    ///
+    /// `"98.7"` in a 2-decimal currency is 9870; `"98.735"` is refused, as is `"98.70"` in a
+    /// 0-decimal currency (IDR is 2, JPY 0). Trailing zeros beyond the exponent are accepted
+    /// (`"10.00"` JPY is 10) because they change no value.
+    ///
+    /// # Errors
+    /// [`AmountError::TooPrecise`] when a non-zero digit lies beyond the exponent,
+    /// [`AmountError::Overflow`] when the result does not fit.
+    pub fn to_minor(self, exponent: u8) -> Result<u64, AmountError> {
+        if self.scale <= exponent {
+            let factor = 10u64
+                .checked_pow(u32::from(exponent - self.scale))
+                .ok_or(AmountError::Overflow)?;
+            return self
+                .mantissa
+                .checked_mul(factor)
+                .ok_or(AmountError::Overflow);
+        }
+        let divisor =
+            10u64
+                .checked_pow(u32::from(self.scale - exponent))
+                .ok_or(AmountError::TooPrecise {
+                    scale: self.scale,
+                    exponent,
+                })?;
+        if !self.mantissa.is_multiple_of(divisor) {
+            return Err(AmountError::TooPrecise {
+                scale: self.scale,
+                exponent,
+            });
+        }
+        Ok(self.mantissa / divisor)
+    }
+
+    /// Writes the amount in the EMV form with exactly `exponent` decimals (`"25000.00"`), or no
+    /// decimal mark when `exponent` is 0.
+    #[must_use]
+    pub fn format_minor(minor: u64, exponent: u8) -> String {
+        if exponent == 0 {
+            return minor.to_string();
+        }
+        let text = format!("{minor:0width$}", width = usize::from(exponent) + 1);
+        let (int, frac) = text.split_at(text.len() - usize::from(exponent));
+        format!("{int}.{frac}")
+    }
+
+    /// Compares two amounts by value (`"10"` equals `"10.00"`).
+    #[must_use]
+    pub fn value_eq(self, other: Amount) -> bool {
+        let scale = self.scale.max(other.scale);
+        match (self.to_minor(scale), other.to_minor(scale)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.mantissa);
+        }
+        f.write_str(&Amount::format_minor(self.mantissa, self.scale))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar() {
+        assert_eq!(Amount::parse("98.73").unwrap().to_minor(2).unwrap(), 9873);
+        assert_eq!(Amount::parse("98.").unwrap().to_minor(2).unwrap(), 9800);
+        assert_eq!(Amount::parse(".5").unwrap().to_minor(2).unwrap(), 50);
+        assert_eq!(Amount::parse("25000").unwrap().to_minor(0).unwrap(), 25000);
+        assert_eq!(
+            Amount::parse("98,73"),
+            Err(AmountError::BadChar {
+                found: ',',
+                index: 2
+            })
+        );
+        assert_eq!(
+            Amount::parse("3 705"),
+            Err(AmountError::BadChar {
+                found: ' ',
+                index: 1
+            })
+        );
+        assert_eq!(
+            Amount::parse("1.2.3"),
+            Err(AmountError::BadChar {
+                found: '.',
+                index: 3
+            })
+        );
+        assert_eq!(Amount::parse("0.00"), Err(AmountError::Zero));
+        assert_eq!(Amount::parse("."), Err(AmountError::NoDigits));
+        assert_eq!(Amount::parse(""), Err(AmountError::Empty));
+        assert_eq!(
+            Amount::parse("-1"),
+            Err(AmountError::BadChar {
+                found: '-',
+                index: 0
+            })
+        );
+        assert_eq!(
+            Amount::parse("１"),
+            Err(AmountError::BadChar {
+                found: '１',
+                index: 0
+            })
+        );
+        assert_eq!(
+            Amount::parse("99999999999999999999"),
+            Err(AmountError::TooManyDigits)
+        );
+    }
+
+    #[test]
+    fn minor_units_are_exact() {
+        let a = Amount::parse("98.735").unwrap();
+        assert_eq!(
+            a.to_minor(2),
+            Err(AmountError::TooPrecise {
+                scale: 3,
+                exponent: 2
+            })
+        );
+        assert_eq!(a.to_minor(3), Ok(98735));
+        assert_eq!(Amount::parse("10.00").unwrap().to_minor(0), Ok(10));
+        assert_eq!(
+            Amount::parse("10.50").unwrap().to_minor(0),
+            Err(AmountError::TooPrecise {
+                scale: 2,
+                exponent: 0
+            })
+        );
+        assert_eq!(
+            Amount::parse("18446744073709551615").unwrap().to_minor(1),
+            Err(AmountError::Overflow)
+        );
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(Amount::format_minor(2_500_000, 2), "25000.00");
+        assert_eq!(Amount::format_minor(5, 3), "0.005");
+        assert_eq!(Amount::format_minor(25000, 0), "25000");
+        assert_eq!(Amount::parse("98.").unwrap().to_string(), "98");
+        assert!(Amount::parse("10")
+            .unwrap()
+            .value_eq(Amount::parse("10.00").unwrap()));
+    }
+
+    #[test]
+    fn currencies() {
+        let idr = Currency::parse("360").unwrap();
+        assert_eq!((idr.alpha(), idr.exponent()), ("IDR", 2));
+        assert_eq!(Currency::parse("jpy").unwrap().exponent(), 0);
+        assert_eq!(Currency::parse("KWD").unwrap().exponent(), 3);
+        assert_eq!(Currency::parse("036").unwrap().alpha(), "AUD");
+        assert_eq!(Currency::IDR.numeric_str(), "360");
+        assert!(
+            Currency::parse("999").is_none() || Currency::parse("999").unwrap().exponent() == 0
+        );
+        assert!(Currency::parse("XXXX").is_none());
+        assert!(Currency::parse("12").is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn minor_round_trip(minor in 1u64..=u64::MAX / 1000, exp in 0u8..=3) {
+            let text = Amount::format_minor(minor, exp);
+            proptest::prop_assert_eq!(Amount::parse(&text).unwrap().to_minor(exp).unwrap(), minor);
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,20}") {
+            let _ = Amount::parse(&s);
+        }
+    }
+}

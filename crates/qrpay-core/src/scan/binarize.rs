@@ -1,0 +1,257 @@
+//! Greyscale working images and their thresholding into dark and light pixels.
+
+/// An owned 8-bit greyscale image, row-major.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Gray {
+    pub w: usize,
+    pub h: usize,
+    pub px: Vec<u8>,
+}
+
+impl Gray {
+    /// The image shrunk by an integer `factor` with box averaging (partial edge boxes dropped).
+    pub(crate) fn downscaled(&self, factor: usize) -> Gray {
+        let factor = factor.max(1);
+        let (w, h) = (self.w / factor, self.h / factor);
+        let mut px = Vec::with_capacity(w * h);
+        let area = u32::try_from(factor * factor).unwrap_or(u32::MAX);
+        let mut sums = vec![0u32; w];
+        for band in self
+            .px
+            .chunks_exact(self.w)
+            .collect::<Vec<_>>()
+            .chunks_exact(factor)
+            .take(h)
+        {
+            sums.fill(0);
+            for row in band {
+                for (sum, cell) in sums.iter_mut().zip(row.chunks_exact(factor)) {
+                    *sum += cell.iter().map(|&p| u32::from(p)).sum::<u32>();
+                }
+            }
+            px.extend(
+                sums.iter()
+                    .map(|s| u8::try_from(s / area).unwrap_or(u8::MAX)),
+            );
+        }
+        Gray { w, h, px }
+    }
+
+    /// The image enlarged by an integer `factor`, interpolating bilinearly between pixel
+    /// centres (small codes with one-pixel modules need room for the finder search).
+    pub(crate) fn upscaled(&self, factor: usize) -> Gray {
+        let f = factor.max(1);
+        let (w, h) = (self.w * f, self.h * f);
+        let mut px = Vec::with_capacity(w * h);
+        let fi = i64::try_from(f).unwrap_or(1);
+        let at = |x: i64, y: i64| {
+            let x = usize::try_from(x.max(0))
+                .unwrap_or(0)
+                .min(self.w.saturating_sub(1));
+            let y = usize::try_from(y.max(0))
+                .unwrap_or(0)
+                .min(self.h.saturating_sub(1));
+            i64::from(self.px.get(y * self.w + x).copied().unwrap_or(255))
+        };
+        for y in 0..h {
+            // Position in source pixels ×2f, relative to source pixel centres.
+            let sy = i64::try_from(2 * y + 1).unwrap_or(0) - fi;
+            let (y0, ty) = (sy.div_euclid(2 * fi), sy.rem_euclid(2 * fi));
+            for x in 0..w {
+                let sx = i64::try_from(2 * x + 1).unwrap_or(0) - fi;
+                let (x0, tx) = (sx.div_euclid(2 * fi), sx.rem_euclid(2 * fi));
+                let d = 2 * fi;
+                let top = at(x0, y0) * (d - tx) + at(x0 + 1, y0) * tx;
+                let bottom = at(x0, y0 + 1) * (d - tx) + at(x0 + 1, y0 + 1) * tx;
+                let v = (top * (d - ty) + bottom * ty) / (d * d);
+                px.push(u8::try_from(v.clamp(0, 255)).unwrap_or(255));
+            }
+        }
+        Gray { w, h, px }
+    }
+}
+
+/// A thresholded image: `true` is dark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BitImage {
+    pub w: usize,
+    pub h: usize,
+    pub dark: Vec<bool>,
+}
+
+impl BitImage {
+    /// Whether the pixel at `(x, y)` is dark; outside the image is light.
+    pub(crate) fn get(&self, x: i64, y: i64) -> bool {
+        let (Ok(x), Ok(y)) = (usize::try_from(x), usize::try_from(y)) else {
+            return false;
+        };
+        if x >= self.w || y >= self.h {
+            return false;
+        }
+        self.dark.get(y * self.w + x).copied().unwrap_or(false)
+    }
+
+    /// The same image with dark and light swapped (for light-on-dark codes).
+    pub(crate) fn inverted(&self) -> BitImage {
+        BitImage {
+            w: self.w,
+            h: self.h,
+            dark: self.dark.iter().map(|d| !d).collect(),
+        }
+    }
+}
+
+/// Block side of the local threshold, in pixels.
+const BLOCK: usize = 8;
+/// Blocks whose brightness range is below this are taken as flat.
+const FLAT_RANGE: u8 = 24;
+
+/// Local-threshold binarisation: each 8×8 block gets the mean of its pixels (or, when flat, a
+/// guess from its neighbours), and each pixel is compared with the mean of the block means in
+/// the surrounding 5×5 blocks. Robust to uneven light, cheap, one pass plus a box filter.
+pub(crate) fn hybrid(img: &Gray) -> BitImage {
+    let (w, h) = (img.w, img.h);
+    let bw = w.div_ceil(BLOCK);
+    let bh = h.div_ceil(BLOCK);
+    let mut mean = vec![0u32; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (x0, y0) = (bx * BLOCK, by * BLOCK);
+            let (x1, y1) = ((x0 + BLOCK).min(w), (y0 + BLOCK).min(h));
+            let (mut lo, mut hi, mut sum, mut n) = (u8::MAX, 0u8, 0u32, 0u32);
+            for y in y0..y1 {
+                for &p in img.px.get(y * w + x0..y * w + x1).unwrap_or(&[]) {
+                    lo = lo.min(p);
+                    hi = hi.max(p);
+                    sum += u32::from(p);
+                    n += 1;
+                }
+            }
+            let mut m = sum.checked_div(n).unwrap_or(0);
+            if hi.saturating_sub(lo) <= FLAT_RANGE {
+                // A flat block is most likely background: threshold below its minimum, unless
+                // the neighbours already seen say the area is darker than that.
+                m = u32::from(lo) / 2;
+                if bx > 0 && by > 0 {
+                    let up = mean.get((by - 1) * bw + bx).copied().unwrap_or(0);
+                    let left = mean.get(by * bw + bx - 1).copied().unwrap_or(0);
+                    let diag = mean.get((by - 1) * bw + bx - 1).copied().unwrap_or(0);
+                    let around = (up + 2 * left + diag) / 4;
+                    if u32::from(lo) < around {
+                        m = around;
+                    }
+                }
+            }
+            if let Some(slot) = mean.get_mut(by * bw + bx) {
+                *slot = m;
+            }
+        }
+    }
+    let mut dark = vec![false; w * h];
+    for by in 0..bh {
+        let (ty0, ty1) = (by.saturating_sub(2), (by + 3).min(bh));
+        for bx in 0..bw {
+            let (tx0, tx1) = (bx.saturating_sub(2), (bx + 3).min(bw));
+            let mut sum = 0u32;
+            let mut n = 0u32;
+            for ty in ty0..ty1 {
+                for v in mean.get(ty * bw + tx0..ty * bw + tx1).unwrap_or(&[]) {
+                    sum += v;
+                    n += 1;
+                }
+            }
+            let t = sum.checked_div(n).unwrap_or(0);
+            let (x0, y0) = (bx * BLOCK, by * BLOCK);
+            let (x1, y1) = ((x0 + BLOCK).min(w), (y0 + BLOCK).min(h));
+            for y in y0..y1 {
+                let src = img.px.get(y * w + x0..y * w + x1).unwrap_or(&[]);
+                let dst = dark.get_mut(y * w + x0..y * w + x1).unwrap_or(&mut []);
+                for (d, &p) in dst.iter_mut().zip(src) {
+                    *d = u32::from(p) <= t;
+                }
+            }
+        }
+    }
+    BitImage { w, h, dark }
+}
+
+/// Mean-window binarisation with a wide window: a pixel is dark when it is darker than the mean
+/// of the `(2r+1)²` window around it minus a small margin. Slower than [`hybrid`] but kinder to
+/// blurred or low-contrast codes.
+pub(crate) fn mean_window(img: &Gray, radius: usize) -> BitImage {
+    let (w, h) = (img.w, img.h);
+    // Summed-area table with a zero row and column in front.
+    let mut sat = vec![0u64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row_sum = 0u64;
+        for x in 0..w {
+            row_sum += u64::from(img.px.get(y * w + x).copied().unwrap_or(0));
+            let above = sat.get(y * (w + 1) + x + 1).copied().unwrap_or(0);
+            if let Some(s) = sat.get_mut((y + 1) * (w + 1) + x + 1) {
+                *s = above + row_sum;
+            }
+        }
+    }
+    let s = |x: usize, y: usize| sat.get(y * (w + 1) + x).copied().unwrap_or(0);
+    let mut dark = vec![false; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+            let area = u64::try_from((x1 - x0) * (y1 - y0)).unwrap_or(1).max(1);
+            let sum = (s(x1, y1) + s(x0, y0)).saturating_sub(s(x0, y1) + s(x1, y0));
+            let p = u64::from(img.px.get(y * w + x).copied().unwrap_or(0));
+            // Dark when at least ~3 % below the local mean.
+            if let Some(d) = dark.get_mut(y * w + x) {
+                *d = p * area * 32 < sum * 31;
+            }
+        }
+    }
+    BitImage { w, h, dark }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_thresholds_follow_a_gradient() {
+        // 96×96, background brightening left to right 60..250, a 48×48 checkerboard of 4 px
+        // squares whose dark squares are 60 below the local background: the dark squares on
+        // the right are brighter than the light background on the far left.
+        let (w, h) = (96, 96);
+        let mut px = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let bg = 60 + 2 * u8::try_from(x).unwrap();
+                let inside = (40..88).contains(&x) && (24..72).contains(&y);
+                let dark = inside && (x / 4 + y / 4) % 2 == 0;
+                px.push(if dark { bg - 60 } else { bg });
+            }
+        }
+        let img = Gray { w, h, px };
+        for bits in [hybrid(&img), mean_window(&img, 12)] {
+            assert!(bits.get(74, 42), "dark square at the bright end");
+            assert!(!bits.get(78, 42), "light square at the bright end");
+            assert!(bits.get(50, 42));
+            assert!(!bits.get(54, 42));
+            assert!(!bits.get(20, 85), "background at the dark end");
+            assert!(!bits.get(-1, 0));
+        }
+    }
+
+    #[test]
+    fn scaling_keeps_levels() {
+        let img = Gray {
+            w: 4,
+            h: 2,
+            px: vec![0, 0, 200, 200, 0, 0, 200, 200],
+        };
+        let small = img.downscaled(2);
+        assert_eq!((small.w, small.h, small.px.clone()), (2, 1, vec![0, 200]));
+        let big = img.upscaled(3);
+        assert_eq!((big.w, big.h), (12, 6));
+        assert_eq!(big.px[0], 0);
+        assert_eq!(big.px[11], 200);
+    }
+}

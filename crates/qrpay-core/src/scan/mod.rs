@@ -1,0 +1,388 @@
+//! Find and read every QR code in an image: encoded image bytes (PNG, JPEG, WebP, GIF, BMP,
+//! TIFF) or raw greyscale pixels.
+//!
+//! Limits come first: the image header is read and its dimensions checked before any pixel is
+//! decoded, and large images are shrunk to a bounded working size. The detector is our own
+//! (local-threshold binarisation, finder-pattern search along rows and columns, alignment
+//! pattern, perspective sampling, light-on-dark codes, several codes per image); `rqrr` only
+//! corrects errors and decodes the data of a module grid we sampled, so its own detector, which
+//! can panic or run for minutes on some photos, is never reached.
+//!
+//! ```
+//! # #[cfg(feature = "render")] {
+//! use qrpay_core::render::{EccLevel, QrSymbol, RenderOptions};
+//! use qrpay_core::scan::Scanner;
+//!
+//! let png = QrSymbol::encode("00020101021153039785802FR", EccLevel::M)?
+//!     .to_png(&RenderOptions::new().module_px(3))?;
+//! let codes = Scanner::new().scan_bytes(&png)?;
+//! assert_eq!(codes[0].text(), Some("00020101021153039785802FR"));
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod binarize;
+mod finder;
+mod geometry;
+mod sampler;
+
+pub use crate::qr::EccLevel;
+
+use binarize::{BitImage, Gray};
+use geometry::{Pt, SUB};
+
+/// Largest number of pixels an image may have; larger ones are refused before decoding.
+pub const PIXELS_MAX: u64 = 40_000_000;
+/// Largest width or height of an image.
+pub const SIDE_MAX: u32 = 16_384;
+/// Largest encoded image accepted, in bytes.
+pub const ENCODED_LEN_MAX: usize = 64 * 1024 * 1024;
+/// Images are shrunk until their longer side is at most this many pixels before detection.
+pub const WORK_SIDE_MAX: usize = 1280;
+/// Images whose longer side is below this are enlarged before detection (one-pixel modules).
+const WORK_SIDE_MIN: usize = 320;
+/// Finder candidates considered for grouping into symbols.
+const GROUP_FINDERS_MAX: usize = 12;
+/// Symbol decodes attempted per binarisation pass.
+const ATTEMPTS_MAX: usize = 40;
+/// Memory the image decoder may allocate.
+const DECODER_ALLOC_MAX: u64 = 512 * 1024 * 1024;
+
+/// An error while scanning an image.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// The encoded image is larger than [`ENCODED_LEN_MAX`].
+    #[error("encoded image of {len} bytes exceeds the limit of {len_max} bytes")]
+    InputTooLong {
+        /// Input length in bytes.
+        len: usize,
+        /// The limit.
+        len_max: usize,
+    },
+    /// The image is wider, taller or larger than the limits.
+    #[error("image of {width}x{height} pixels exceeds the limits ({side_max} px a side, {pixels_max} pixels)")]
+    TooLarge {
+        /// Width in pixels, from the header.
+        width: u32,
+        /// Height in pixels, from the header.
+        height: u32,
+        /// Side limit.
+        side_max: u32,
+        /// Pixel-count limit.
+        pixels_max: u64,
+    },
+    /// The image has no pixels.
+    #[error("image of {width}x{height} pixels is empty")]
+    Empty {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The bytes are not an image in a format we read.
+    #[error("image format not recognised (expected png, jpeg, webp, gif, bmp or tiff)")]
+    UnknownFormat,
+    /// The image decoder failed.
+    #[error("image could not be decoded: {reason}")]
+    Decode {
+        /// What the decoder reported.
+        reason: String,
+    },
+    /// Raw pixels do not match the stated dimensions.
+    #[error("{len} bytes of greyscale pixels do not match {width}x{height}")]
+    PixelCount {
+        /// Bytes given.
+        len: usize,
+        /// Stated width.
+        width: u32,
+        /// Stated height.
+        height: u32,
+    },
+}
+
+/// A pixel position in the scanned image; may lie outside it for a code cut by the border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Point {
+    /// Column, pixels from the left.
+    pub x: i32,
+    /// Row, pixels from the top.
+    pub y: i32,
+}
+
+/// A QR code read from an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedCode {
+    bytes: Vec<u8>,
+    corners: [Point; 4],
+    version: u8,
+    ecc: EccLevel,
+}
+
+impl ScannedCode {
+    /// The decoded data bytes (segments concatenated; byte segments as they are).
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The data as text, when it is valid UTF-8 (as EMV payloads are).
+    #[must_use]
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.bytes).ok()
+    }
+
+    /// Outer corners of the symbol in image pixels: top-left, top-right, bottom-right,
+    /// bottom-left, in the symbol's own orientation.
+    #[must_use]
+    pub fn corners(&self) -> [Point; 4] {
+        self.corners
+    }
+
+    /// QR version, 1–40.
+    #[must_use]
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+
+    /// Error-correction level.
+    #[must_use]
+    pub fn ecc(&self) -> EccLevel {
+        self.ecc
+    }
+}
+
+/// Scans images for QR codes within size limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanner {
+    pixels_max: u64,
+    side_max: u32,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Scanner {
+            pixels_max: PIXELS_MAX,
+            side_max: SIDE_MAX,
+        }
+    }
+}
+
+impl Scanner {
+    /// A scanner with the default limits ([`PIXELS_MAX`], [`SIDE_MAX`]).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Refuse images with more pixels than this (at most [`PIXELS_MAX`]).
+    #[must_use]
+    pub fn pixels_max(mut self, pixels_max: u64) -> Self {
+        self.pixels_max = pixels_max.min(PIXELS_MAX);
+        self
+    }
+
+    /// Refuse images wider or taller than this (at most [`SIDE_MAX`]).
+    #[must_use]
+    pub fn side_max(mut self, side_max: u32) -> Self {
+        self.side_max = side_max.min(SIDE_MAX);
+        self
+    }
+
+    fn check_size(&self, width: u32, height: u32) -> Result<(), ScanError> {
+        if width == 0 || height == 0 {
+            return Err(ScanError::Empty { width, height });
+        }
+        if width > self.side_max
+            || height > self.side_max
+            || u64::from(width) * u64::from(height) > self.pixels_max
+        {
+            return Err(ScanError::TooLarge {
+                width,
+                height,
+                side_max: self.side_max,
+                pixels_max: self.pixels_max,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every QR code in an encoded image (PNG, JPEG, WebP, GIF, BMP or TIFF).
+    ///
+    /// The header is read first and the dimensions checked against the limits before any pixel
+    /// is decoded.
+    ///
+    /// # Errors
+    ///
+    /// [`ScanError::InputTooLong`], [`ScanError::TooLarge`] or [`ScanError::Empty`] when a limit
+    /// is broken, [`ScanError::UnknownFormat`] or [`ScanError::Decode`] when the bytes are not
+    /// a readable image. Finding no code is not an error: the list is empty.
+    pub fn scan_bytes(&self, encoded: &[u8]) -> Result<Vec<ScannedCode>, ScanError> {
+        if encoded.len() > ENCODED_LEN_MAX {
+            return Err(ScanError::InputTooLong {
+                len: encoded.len(),
+                len_max: ENCODED_LEN_MAX,
+            });
+        }
+        let reader = || {
+            image::ImageReader::new(std::io::Cursor::new(encoded))
+                .with_guessed_format()
+                .map_err(|e| ScanError::Decode {
+                    reason: e.to_string(),
+                })
+        };
+        let probe = reader()?;
+        if probe.format().is_none() {
+            return Err(ScanError::UnknownFormat);
+        }
+        let (width, height) = probe.into_dimensions().map_err(|e| ScanError::Decode {
+            reason: e.to_string(),
+        })?;
+        self.check_size(width, height)?;
+        let mut decoder = reader()?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(self.side_max);
+        limits.max_image_height = Some(self.side_max);
+        limits.max_alloc = Some(DECODER_ALLOC_MAX);
+        decoder.limits(limits);
+        let decoded = decoder.decode().map_err(|e| ScanError::Decode {
+            reason: e.to_string(),
+        })?;
+        let luma = decoded.into_luma8();
+        let (w, h) = luma.dimensions();
+        self.check_size(w, h)?;
+        Ok(detect(Gray {
+            w: to_usize(w),
+            h: to_usize(h),
+            px: luma.into_raw(),
+        }))
+    }
+
+    /// Every QR code in raw 8-bit greyscale pixels, row-major, `width * height` bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`ScanError::TooLarge`] or [`ScanError::Empty`] when a limit is broken,
+    /// [`ScanError::PixelCount`] when `pixels` does not hold `width * height` bytes.
+    pub fn scan_luma(
+        &self,
+        width: u32,
+        height: u32,
+        pixels: &[u8],
+    ) -> Result<Vec<ScannedCode>, ScanError> {
+        self.check_size(width, height)?;
+        let (w, h) = (to_usize(width), to_usize(height));
+        if pixels.len() != w.saturating_mul(h) {
+            return Err(ScanError::PixelCount {
+                len: pixels.len(),
+                width,
+                height,
+            });
+        }
+        Ok(detect(Gray {
+            w,
+            h,
+            px: pixels.to_vec(),
+        }))
+    }
+}
+
+fn to_usize(v: u32) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+/// How working-image sub-pixels map back to input pixels: `input = work * num / (den * SUB)`.
+#[derive(Debug, Clone, Copy)]
+struct Scale {
+    num: i64,
+    den: i64,
+}
+
+impl Scale {
+    fn to_input(self, p: Pt) -> Point {
+        let conv = |v: i64| {
+            let v = v.saturating_mul(self.num) / (self.den.max(1) * SUB);
+            i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+        };
+        Point {
+            x: conv(p.x),
+            y: conv(p.y),
+        }
+    }
+}
+
+/// The detection pipeline, cheapest pass first; stops after the first pass that reads a code.
+fn detect(input: Gray) -> Vec<ScannedCode> {
+    let side = input.w.max(input.h);
+    let (work, scale) = if side > WORK_SIDE_MAX {
+        let k = side.div_ceil(WORK_SIDE_MAX);
+        let k64 = i64::try_from(k).unwrap_or(1);
+        (input.downscaled(k), Scale { num: k64, den: 1 })
+    } else if side < WORK_SIDE_MIN {
+        let k = WORK_SIDE_MIN.div_ceil(side.max(1)).min(4);
+        let k64 = i64::try_from(k).unwrap_or(1);
+        (input.upscaled(k), Scale { num: 1, den: k64 })
+    } else {
+        (input, Scale { num: 1, den: 1 })
+    };
+    let mut codes: Vec<ScannedCode> = Vec::new();
+    let hybrid = binarize::hybrid(&work);
+    for bits in [&hybrid, &hybrid.inverted()] {
+        read_pass(bits, scale, &mut codes);
+        if !codes.is_empty() {
+            return codes;
+        }
+    }
+    let radius = (work.w.max(work.h) / 24).clamp(6, 40);
+    let mean = binarize::mean_window(&work, radius);
+    for bits in [&mean, &mean.inverted()] {
+        read_pass(bits, scale, &mut codes);
+        if !codes.is_empty() {
+            return codes;
+        }
+    }
+    codes
+}
+
+/// Find finders in `bits`, group them into symbols, decode each; append what reads.
+fn read_pass(bits: &BitImage, scale: Scale, codes: &mut Vec<ScannedCode>) {
+    let finders = finder::find(bits, 50);
+    let top: Vec<_> = finders.into_iter().take(GROUP_FINDERS_MAX).collect();
+    let mut triples = Vec::new();
+    for (i, a) in top.iter().enumerate() {
+        for (j, b) in top.iter().enumerate().skip(i + 1) {
+            for (k, c) in top.iter().enumerate().skip(j + 1) {
+                if let Some((t, badness)) = sampler::arrange(*a, *b, *c) {
+                    triples.push(([i, j, k], t, badness));
+                }
+            }
+        }
+    }
+    triples.sort_by_key(|(_, _, badness)| *badness);
+    let mut used = vec![false; top.len()];
+    for (ids, t, _) in triples.into_iter().take(ATTEMPTS_MAX) {
+        if ids.iter().any(|&i| used.get(i).copied().unwrap_or(true)) {
+            continue;
+        }
+        let Some(d) = sampler::decode_triple(bits, &t) else {
+            continue;
+        };
+        for i in ids {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+        }
+        let corners = d.corners.map(|p| scale.to_input(p));
+        let duplicate = codes
+            .iter()
+            .any(|c| c.bytes == d.bytes && c.corners == corners);
+        if !duplicate {
+            codes.push(ScannedCode {
+                bytes: d.bytes,
+                corners,
+                version: d.version,
+                ecc: EccLevel::from_format_bits(d.ecc_bits),
+            });
+        }
+    }
+}

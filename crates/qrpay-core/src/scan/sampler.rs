@@ -1,0 +1,350 @@
+//! From three finder patterns to a module grid: dimension, alignment pattern, perspective
+//! sampling, version information, and error correction through `rqrr`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::binarize::BitImage;
+use super::finder::Finder;
+use super::geometry::{quad_to_quad, Homography, Pt, SUB};
+
+/// The grid sampled from an image, handed to `rqrr` for format reading, error correction and
+/// data decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ModuleGrid {
+    size: usize,
+    dark: Vec<bool>,
+}
+
+impl rqrr::BitGrid for ModuleGrid {
+    fn size(&self) -> usize {
+        self.size
+    }
+
+    fn bit(&self, y: usize, x: usize) -> bool {
+        if x >= self.size {
+            return false;
+        }
+        self.dark.get(y * self.size + x).copied().unwrap_or(false)
+    }
+}
+
+impl ModuleGrid {
+    fn get(&self, x: usize, y: usize) -> bool {
+        rqrr::BitGrid::bit(self, y, x)
+    }
+}
+
+/// A decoded symbol, in working-image sub-pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    pub bytes: Vec<u8>,
+    /// Top-left, top-right, bottom-right, bottom-left outer corners.
+    pub corners: [Pt; 4],
+    pub version: u8,
+    pub ecc_bits: u16,
+}
+
+/// Finder centres in reading order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Triple {
+    pub tl: Finder,
+    pub tr: Finder,
+    pub bl: Finder,
+}
+
+/// Order three finders as top-left (the right-angle corner), top-right and bottom-left, and
+/// check that they could be one symbol: similar module sizes, close to a right isoceles
+/// triangle, a plausible dimension. Returns the triple and a badness score (lower is better).
+pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> {
+    let (lo, hi) = [a.module, b.module, c.module]
+        .iter()
+        .fold((i64::MAX, 0), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    if lo <= 0 || hi > lo * 2 {
+        return None;
+    }
+    let (ab, bc, ca) = (a.c.dist2(b.c), b.c.dist2(c.c), c.c.dist2(a.c));
+    // The corner opposite the longest side is top-left.
+    let (tl, p, q, hyp, leg1, leg2) = if bc >= ab && bc >= ca {
+        (a, b, c, bc, ab, ca)
+    } else if ca >= ab && ca >= bc {
+        (b, a, c, ca, ab, bc)
+    } else {
+        (c, a, b, ab, ca, bc)
+    };
+    // Legs within a factor 1.6 of each other (perspective), and Pythagoras within 25 %.
+    if leg1.max(leg2) > leg1.min(leg2).saturating_mul(256) / 100 {
+        return None;
+    }
+    let pyth = (leg1 + leg2 - hyp).abs();
+    if pyth.saturating_mul(4) > hyp {
+        return None;
+    }
+    // Seen from the top-left, top-right comes before bottom-left clockwise (y grows down).
+    let (tr, bl) = if tl.c.cross(p.c, q.c) > 0 {
+        (p, q)
+    } else {
+        (q, p)
+    };
+    let module = (a.module + b.module + c.module) / 3;
+    let side = tl.c.dist(tr.c).min(tl.c.dist(bl.c));
+    // At least 14 modules between finder centres (version 1) and at most 170 (version 40).
+    if side < 13 * module || side > 172 * module {
+        return None;
+    }
+    let legs = (leg1 - leg2).abs();
+    let badness = legs / (leg1.max(leg2) / 100 + 1) + pyth / (hyp / 100 + 1);
+    Some((Triple { tl, tr, bl }, badness))
+}
+
+/// The symbol dimension (modules per side) the finder spacing suggests, snapped to `17 + 4v`.
+pub(crate) fn dimension(t: &Triple) -> Option<usize> {
+    let module_tr = (t.tl.module + t.tr.module) / 2;
+    let module_bl = (t.tl.module + t.bl.module) / 2;
+    if module_tr <= 0 || module_bl <= 0 {
+        return None;
+    }
+    // Modules between centres, rounded, averaged over both legs: dimension = that + 7.
+    let across = (2 * t.tl.c.dist(t.tr.c) + module_tr) / (2 * module_tr);
+    let down = (2 * t.tl.c.dist(t.bl.c) + module_bl) / (2 * module_bl);
+    let dim = usize::try_from((across + down + 1) / 2 + 7).ok()?;
+    let snapped = match dim % 4 {
+        0 => dim + 1,
+        2 => dim - 1,
+        3 => dim + 2,
+        _ => dim,
+    };
+    (21..=177).contains(&snapped).then_some(snapped)
+}
+
+/// Try to decode the symbol the triple outlines, trying the dimension suggested, the one the
+/// version information reads, and its neighbours.
+pub(crate) fn decode_triple(img: &BitImage, t: &Triple) -> Option<Decoded> {
+    let dim = dimension(t)?;
+    let mut tried: Vec<usize> = Vec::with_capacity(4);
+    let mut queue = vec![dim];
+    if dim >= 25 {
+        queue.push(dim - 4);
+    }
+    if dim <= 173 {
+        queue.push(dim + 4);
+    }
+    while let Some(d) = queue.first().copied() {
+        queue.remove(0);
+        if tried.contains(&d) || tried.len() >= 5 {
+            continue;
+        }
+        tried.push(d);
+        for fourth in fourth_points(img, t, d) {
+            let Some(map) = module_map(t, d, fourth) else {
+                continue;
+            };
+            let grid = sample(img, &map, d);
+            if let Some(decoded) = decode_grid(&grid, &map, d) {
+                return Some(decoded);
+            }
+            // From version 7 on, the version information says what the dimension is.
+            if d >= 45 {
+                if let Some(v) = read_version(&grid) {
+                    let vd = 17 + 4 * usize::from(v);
+                    if !tried.contains(&vd) {
+                        queue.insert(0, vd);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Candidate fourth reference points for the map: the alignment pattern when one is found
+/// (module centre at `dim - 6.5`), then the parallelogram corner from the three finders.
+fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
+    let d = i64::try_from(dim).unwrap_or(21);
+    // Half-module units.
+    let corner = (t.tr.c.add(t.bl.c).sub(t.tl.c), 2 * d - 7);
+    let mut out = Vec::with_capacity(2);
+    if dim > 21 {
+        // Estimate the alignment centre along the parallelogram, then search around it.
+        let f = 2 * d - 13 - 7; // half-modules from the top-left centre
+        let span = 2 * d - 14;
+        let est = Pt::new(
+            t.tl.c.x + (t.tr.c.x - t.tl.c.x + t.bl.c.x - t.tl.c.x) * f / span,
+            t.tl.c.y + (t.tr.c.y - t.tl.c.y + t.bl.c.y - t.tl.c.y) * f / span,
+        );
+        let module = (t.tl.module + t.tr.module + t.bl.module) / 3;
+        if let Some(found) = find_alignment(img, est, module) {
+            out.push((found, 2 * d - 13));
+        }
+    }
+    out.push(corner);
+    out
+}
+
+/// The map from half-module coordinates to image sub-pixels.
+fn module_map(t: &Triple, dim: usize, fourth: (Pt, i64)) -> Option<Homography> {
+    let d = i64::try_from(dim).ok()?;
+    let far = 2 * d - 7;
+    let (p4, m4) = fourth;
+    quad_to_quad(
+        [
+            Pt::new(7, 7),
+            Pt::new(far, 7),
+            Pt::new(m4, m4),
+            Pt::new(7, far),
+        ],
+        [t.tl.c, t.tr.c, p4, t.bl.c],
+    )
+}
+
+fn sample(img: &BitImage, map: &Homography, dim: usize) -> ModuleGrid {
+    let mut dark = Vec::with_capacity(dim * dim);
+    for y in 0..dim {
+        let hy = i64::try_from(2 * y + 1).unwrap_or(0);
+        for x in 0..dim {
+            let hx = i64::try_from(2 * x + 1).unwrap_or(0);
+            let bit = map
+                .map(hx, hy, 1)
+                .is_some_and(|p| img.get(p.x.div_euclid(SUB), p.y.div_euclid(SUB)));
+            dark.push(bit);
+        }
+    }
+    ModuleGrid { size: dim, dark }
+}
+
+fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decoded> {
+    let mut bytes = Vec::new();
+    // `rqrr`'s decoder runs on a grid whose size we chose (a valid version), which bounds its
+    // work; the unwind guard is a last resort against a panic inside it, not the bound.
+    let meta = catch_unwind(AssertUnwindSafe(|| {
+        rqrr::Grid::new(grid.clone()).decode_to(&mut bytes)
+    }))
+    .ok()?
+    .ok()?;
+    let d = i64::try_from(dim).ok()?;
+    let corners = [
+        map.map(0, 0, 1)?,
+        map.map(2 * d, 0, 1)?,
+        map.map(2 * d, 2 * d, 1)?,
+        map.map(0, 2 * d, 1)?,
+    ];
+    Some(Decoded {
+        bytes,
+        corners,
+        version: u8::try_from(meta.version.0).ok()?,
+        ecc_bits: meta.ecc_level,
+    })
+}
+
+/// Search around `est` for an alignment pattern (dark centre module, light ring, dark ring)
+/// and return its centre; the closest match to `est` within 4, then 8, then 16 modules.
+fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Option<Pt> {
+    let m = (module / SUB).max(1);
+    let (ex, ey) = (est.x.div_euclid(SUB), est.y.div_euclid(SUB));
+    for reach in [4, 8, 16] {
+        let r = m * reach;
+        let mut best: Option<(i64, Pt)> = None;
+        for y in (ey - r).max(0)..=(ey + r) {
+            if y >= i64::try_from(img.h).unwrap_or(0) {
+                break;
+            }
+            // Light-dark-light runs along the row, each about one module.
+            let mut x = (ex - r).max(0);
+            let x_end = ex + r;
+            while x < x_end {
+                if !img.get(x, y) {
+                    x += 1;
+                    continue;
+                }
+                let start = x;
+                while x < x_end + m && img.get(x, y) {
+                    x += 1;
+                }
+                let len = x - start;
+                if !about(len, m) {
+                    continue;
+                }
+                let left_light = (1..=m / 2 + 1).all(|i| !img.get(start - i, y));
+                let right_light = (0..=m / 2).all(|i| !img.get(x + i, y));
+                if !(left_light && right_light) {
+                    continue;
+                }
+                let cx = start * SUB + len * SUB / 2;
+                // Cross vertically through the centre column.
+                let col = cx.div_euclid(SUB);
+                let mut top = y;
+                while img.get(col, top - 1) && y - top <= 2 * m {
+                    top -= 1;
+                }
+                let mut bottom = y;
+                while img.get(col, bottom + 1) && bottom - y <= 2 * m {
+                    bottom += 1;
+                }
+                let vlen = bottom - top + 1;
+                // Centre about a module tall, with the outer dark ring above and below it.
+                let ring = m + (m + 1) / 2;
+                if !about(vlen, m) || !img.get(col, top - ring) || !img.get(col, bottom + ring) {
+                    continue;
+                }
+                let c = Pt::new(cx, top * SUB + vlen * SUB / 2);
+                let dist = c.dist2(est);
+                if best.is_none_or(|(d, _)| dist < d) {
+                    best = Some((dist, c));
+                }
+            }
+        }
+        if let Some((_, c)) = best {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// Run length `len` within half a module (at least one pixel) of `m`.
+fn about(len: i64, m: i64) -> bool {
+    (len - m).abs() * 2 <= m.max(2)
+}
+
+/// The version (7–40) read from either version-information block of the grid, if one is
+/// within 3 bit errors of a valid code (ISO/IEC 18004:2015, 7.10 and annex D).
+fn read_version(grid: &ModuleGrid) -> Option<u8> {
+    let d = grid.size;
+    let mut bl = 0u32;
+    let mut tr = 0u32;
+    for i in (0..18).rev() {
+        let (a, b) = (i / 3, d - 11 + i % 3);
+        bl = (bl << 1) | u32::from(grid.get(a, b));
+        tr = (tr << 1) | u32::from(grid.get(b, a));
+    }
+    (7..=40u8)
+        .map(|v| (v, version_code(v)))
+        .flat_map(|(v, code)| [(v, (code ^ bl).count_ones()), (v, (code ^ tr).count_ones())])
+        .filter(|(_, errors)| *errors <= 3)
+        .min_by_key(|(_, errors)| *errors)
+        .map(|(v, _)| v)
+}
+
+/// The 18-bit version information for `version`: 6 data bits and the BCH(18,6) remainder under
+/// the generator 0x1F25.
+fn version_code(version: u8) -> u32 {
+    let data = u32::from(version);
+    let mut rem = data << 12;
+    for bit in (12..18).rev() {
+        if rem & (1 << bit) != 0 {
+            rem ^= 0x1f25 << (bit - 12);
+        }
+    }
+    (data << 12) | rem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_codes_match_the_standard() {
+        // ISO/IEC 18004:2015 annex D, table D.1.
+        assert_eq!(version_code(7), 0x07c94);
+        assert_eq!(version_code(8), 0x085bc);
+        assert_eq!(version_code(40), 0x28c69);
+    }
+}

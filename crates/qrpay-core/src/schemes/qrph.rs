@@ -1,0 +1,267 @@
+//! QR Ph (the Philippines): the national QR standard of the BSP and the Philippine Payments
+//! Management Inc. (PPMI).
+//!
+//! Person-to-merchant codes carry a merchant account template (usually 28) with a GUI of the
+//! `ph.ppmi` family (`ph.ppmi.p2m`, `ph.ppmi.p2micro`): 01 the acquirer's BIC, 03 the merchant
+//! id, further fields as the acquirer assigns them. Person-to-person codes use template 27 with
+//! GUI `com.p2pqrpay`: 01 the receiving institution's BIC, 03 the account number, 04 the mobile
+//! number. QR Ph puts a GUID in 62.00 and often adds the unreserved template 88
+//! (`ph.ppmi.qrph`).
+//!
+//! ```
+//! use qrpay_core::{decode, schemes::qrph::{QrPh, QrPhBuilder, QrPhKind}};
+//!
+//! let text = QrPhBuilder::p2m("SRCPPHM2XXX", "MRCHNT-4H3TZ", "SOCMED DIGITAL", "MakatiCity")
+//!     .amount_minor(10000)
+//!     .build()?;
+//! let payload = decode(&text)?;
+//! let view = QrPh::from_payload(&payload).expect("a QR Ph code");
+//! assert_eq!(view.kind, QrPhKind::P2m);
+//! assert_eq!(view.acquirer_id, Some("SRCPPHM2XXX"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use super::util::{self, Checker};
+use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
+use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
+use crate::money::Currency;
+
+/// GUI of person-to-merchant templates.
+pub const GUI_P2M: &str = "ph.ppmi.p2m";
+/// GUI prefix shared by the PPMI templates.
+pub const GUI_PPMI_PREFIX: &str = "ph.ppmi";
+/// GUI of the person-to-person template (27).
+pub const GUI_P2P: &str = "com.p2pqrpay";
+/// Philippine peso, ISO 4217 numeric.
+pub const CURRENCY: &str = "608";
+/// The Philippines.
+pub const COUNTRY: &str = "PH";
+
+/// Person-to-merchant or person-to-person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum QrPhKind {
+    /// A `ph.ppmi` merchant template.
+    P2m,
+    /// Template 27, `com.p2pqrpay`.
+    P2p,
+}
+
+/// The QR Ph fields of a payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct QrPh<'p> {
+    /// P2M or P2P.
+    pub kind: QrPhKind,
+    /// 00 the GUI as written.
+    pub gui: &'p str,
+    /// 01 the acquirer's (or receiving institution's) BIC.
+    pub acquirer_id: Option<&'p str>,
+    /// 03 the merchant id (P2M) or account number (P2P).
+    pub merchant_id: Option<&'p str>,
+    /// 04 the mobile number (P2P).
+    pub mobile_number: Option<&'p str>,
+    /// 62.00 the GUID of the additional data.
+    pub additional_data_gui: Option<&'p str>,
+}
+
+impl<'p> QrPh<'p> {
+    /// The QR Ph view of `payload`, or `None` when it carries no QR Ph template.
+    #[must_use]
+    pub fn from_payload(payload: &'p Payload<'_>) -> Option<QrPh<'p>> {
+        inspect(payload).map(|i| i.view)
+    }
+
+    /// The QR Ph view of `payload` if it breaks no QR Ph rule.
+    ///
+    /// # Errors
+    /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
+    pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<QrPh<'p>, SchemeError> {
+        inspect(payload)
+            .ok_or(SchemeError::NotPresent(SchemeId::QrPh))?
+            .into_strict()
+    }
+}
+
+/// Whether `bic` has the shape of a BIC: 8 or 11 upper-case letters and digits, letters first.
+#[must_use]
+pub fn is_bic(bic: &str) -> bool {
+    (bic.len() == 8 || bic.len() == 11)
+        && bic.bytes().take(6).all(|b| b.is_ascii_uppercase())
+        && bic
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+fn is_ppmi(gui: &str) -> bool {
+    gui.get(..GUI_PPMI_PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(GUI_PPMI_PREFIX))
+}
+
+/// Finds the QR Ph template and checks the QR Ph rules.
+#[must_use]
+pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
+    let (kind, t) = util::account_template(payload, is_ppmi)
+        .map(|t| (QrPhKind::P2m, t))
+        .or_else(|| {
+            payload
+                .get(27)
+                .filter(|t| t.gui().is_some_and(|g| g.eq_ignore_ascii_case(GUI_P2P)))
+                .map(|t| (QrPhKind::P2p, t))
+        })?;
+    let mut ck = Checker::new(SchemeId::QrPh);
+    if let Some(bic) = ck.require(t, 1, "acquirer id (01)") {
+        if !is_bic(bic.value()) {
+            ck.flag(
+                bic,
+                SchemeRule::BadFormat {
+                    field: "acquirer id",
+                    found: bic.value().to_owned(),
+                    expected: "a BIC (8 or 11 letters and digits)",
+                },
+            );
+        }
+    }
+    ck.require(t, 3, "merchant id or account number (03)");
+    ck.currency(payload, &[CURRENCY], CURRENCY);
+    ck.country(payload, COUNTRY);
+    Some(Inspection {
+        view: QrPh {
+            kind,
+            gui: t.gui().unwrap_or_default(),
+            acquirer_id: util::sub(t, 1),
+            merchant_id: util::sub(t, 3),
+            mobile_number: util::sub(t, 4),
+            additional_data_gui: payload.get(62).and_then(|a| a.child_value(0)),
+        },
+        location: t.path(),
+        violations: ck.found,
+    })
+}
+
+/// Builds QR Ph codes: person-to-merchant (template 28, `ph.ppmi.p2m`) and person-to-person
+/// (template 27, `com.p2pqrpay`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrPhBuilder {
+    kind: QrPhKind,
+    acquirer_id: String,
+    merchant_id: String,
+    merchant_name: String,
+    merchant_city: String,
+    mcc: String,
+    amount_minor: Option<u64>,
+    reference: Option<String>,
+}
+
+impl QrPhBuilder {
+    /// A P2M code for `merchant_id` at the acquirer with BIC `acquirer_id`.
+    #[must_use]
+    pub fn p2m(acquirer_id: &str, merchant_id: &str, name: &str, city: &str) -> QrPhBuilder {
+        QrPhBuilder {
+            kind: QrPhKind::P2m,
+            acquirer_id: acquirer_id.to_owned(),
+            merchant_id: merchant_id.to_owned(),
+            merchant_name: name.to_owned(),
+            merchant_city: city.to_owned(),
+            mcc: "0000".to_owned(),
+            amount_minor: None,
+            reference: None,
+        }
+    }
+
+    /// A P2P code paying account `account` at the institution with BIC `bic`.
+    #[must_use]
+    pub fn p2p(bic: &str, account: &str, name: &str, city: &str) -> QrPhBuilder {
+        QrPhBuilder {
+            kind: QrPhKind::P2p,
+            ..QrPhBuilder::p2m(bic, account, name, city)
+        }
+    }
+
+    /// 52 the merchant category code (`0000` by default).
+    #[must_use]
+    pub fn merchant_category_code(mut self, mcc: &str) -> QrPhBuilder {
+        mcc.clone_into(&mut self.mcc);
+        self
+    }
+
+    /// 54 the amount in centavos; makes the code dynamic.
+    #[must_use]
+    pub fn amount_minor(mut self, centavos: u64) -> QrPhBuilder {
+        self.amount_minor = Some(centavos);
+        self
+    }
+
+    /// 62.05 the reference label.
+    #[must_use]
+    pub fn reference(mut self, reference: &str) -> QrPhBuilder {
+        self.reference = Some(reference.to_owned());
+        self
+    }
+
+    /// Encodes the code.
+    ///
+    /// # Errors
+    /// [`BuildError::Field`] for an acquirer id that is not a BIC or an empty merchant id;
+    /// [`BuildError::Encode`] from the EMV encoder.
+    pub fn build(self) -> Result<String, BuildError> {
+        if !is_bic(&self.acquirer_id) {
+            return Err(BuildError::Field {
+                field: "acquirer id",
+                rule: SchemeRule::BadFormat {
+                    field: "acquirer id",
+                    found: self.acquirer_id,
+                    expected: "a BIC (8 or 11 letters and digits)",
+                },
+            });
+        }
+        let currency = Currency::from_numeric(608).ok_or(BuildError::Field {
+            field: "currency",
+            rule: SchemeRule::Missing { field: "PHP" },
+        })?;
+        let poi = if self.amount_minor.is_some() {
+            PointOfInitiation::Dynamic
+        } else {
+            PointOfInitiation::Static
+        };
+        let mut builder = PayloadBuilder::new()
+            .lenient(true)
+            .point_of_initiation(poi)
+            .merchant_account(
+                if self.kind == QrPhKind::P2m { 28 } else { 27 },
+                if self.kind == QrPhKind::P2m {
+                    GUI_P2M
+                } else {
+                    GUI_P2P
+                },
+                &[(1, &self.acquirer_id), (3, &self.merchant_id)],
+            )
+            .merchant_category_code(&self.mcc)
+            .currency(currency)
+            .country_code(COUNTRY)
+            .merchant_name(&self.merchant_name)
+            .merchant_city(&self.merchant_city);
+        if let Some(minor) = self.amount_minor {
+            builder = builder.amount_minor(minor);
+        }
+        if let Some(reference) = &self.reference {
+            builder = builder.additional_data(5, reference);
+        }
+        Ok(builder.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bic_shapes() {
+        assert!(is_bic("SRCPPHM2XXX"));
+        assert!(is_bic("PAPHPHM1"));
+        assert!(!is_bic("SRCPPHM2XX"));
+        assert!(!is_bic("srcpphm2xxx"));
+        assert!(!is_bic("1RCPPHM2XXX"));
+    }
+}

@@ -1,0 +1,786 @@
+//! Golden and property tests of the national profiles (`qrpay_core::schemes`), through the public
+//! API only. The vectors are real payloads collected in `tests/vectors/` (see the provenance
+//! column there); the expectations in `schemes_expected.tsv` were reviewed by hand.
+
+// Test code: a panic is how a failed expectation reports itself, helpers included.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use qrpay_core::emv::PointOfInitiation;
+use qrpay_core::schemes::{
+    self, bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, vietqr, SchemeDetails,
+    SchemeError, SchemeId,
+};
+use qrpay_core::{decode, Payload};
+
+const VALID: &str = include_str!("vectors/mpm_valid.tsv");
+const INVALID: &str = include_str!("vectors/mpm_invalid.tsv");
+const EXPECTED: &str = include_str!("vectors/schemes_expected.tsv");
+
+struct Vector {
+    scheme: &'static str,
+    source: &'static str,
+    payload: &'static str,
+}
+
+fn rows(text: &'static str) -> Vec<Vec<&'static str>> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').collect())
+        .collect()
+}
+
+fn vectors(text: &'static str) -> Vec<Vector> {
+    rows(text)
+        .into_iter()
+        .map(|f| {
+            assert_eq!(f.len(), 4, "four columns: {f:?}");
+            Vector {
+                scheme: f[0],
+                source: f[1],
+                payload: f[3],
+            }
+        })
+        .collect()
+}
+
+fn crc_key(payload: &str) -> &str {
+    &payload[payload.len() - 4..]
+}
+
+/// The real vector whose CRC text is `crc`.
+fn vector(crc: &str) -> &'static str {
+    let found: Vec<&str> = vectors(VALID)
+        .into_iter()
+        .map(|v| v.payload)
+        .filter(|p| crc_key(p) == crc)
+        .collect();
+    assert_eq!(found.len(), 1, "exactly one valid vector ends with {crc}");
+    found[0]
+}
+
+fn decoded(text: &str) -> Payload<'_> {
+    decode(text).unwrap_or_else(|e| panic!("{text} does not decode: {e}"))
+}
+
+fn summary(payload: &Payload<'_>) -> (String, String) {
+    let found = schemes::detect(payload);
+    let ids: Vec<String> = found
+        .iter()
+        .map(|s| format!("{}@{}", s.id, s.location))
+        .collect();
+    let violations: Vec<String> = found
+        .iter()
+        .flat_map(|s| s.violations.iter())
+        .map(|v| format!("{}@{}", v.code(), v.path))
+        .collect();
+    let dash = |v: Vec<String>| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(",")
+        }
+    };
+    (dash(ids), dash(violations))
+}
+
+#[test]
+fn every_vector_detects_as_reviewed() {
+    let expected: HashMap<&str, (&str, &str)> = rows(EXPECTED)
+        .into_iter()
+        .map(|f| (f[0], (f[1], f[2])))
+        .collect();
+    let mut checked = 0;
+    for v in vectors(VALID).into_iter().chain(vectors(INVALID)) {
+        let Ok(payload) = decode(v.payload) else {
+            continue;
+        };
+        let key = crc_key(v.payload);
+        let &(ids, violations) = expected
+            .get(key)
+            .unwrap_or_else(|| panic!("no expectation for {key} ({})", v.source));
+        let (got_ids, got_violations) = summary(&payload);
+        assert_eq!(got_ids, ids, "profiles of {key} ({})", v.source);
+        assert_eq!(
+            got_violations, violations,
+            "violations of {key} ({})",
+            v.source
+        );
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        expected.len(),
+        "every expectation belongs to a vector"
+    );
+}
+
+#[test]
+fn every_valid_vector_carries_its_scheme() {
+    for v in vectors(VALID).into_iter().filter(|v| v.scheme != "emvco") {
+        let payload = decoded(v.payload);
+        let id = SchemeId::from_name(v.scheme).expect("scheme column names a scheme id");
+        assert!(
+            schemes::scheme_ids(&payload).contains(&id),
+            "{} not detected in {}",
+            v.scheme,
+            v.source
+        );
+    }
+}
+
+#[test]
+fn pix_views() {
+    let manual = decoded(vector("AD38"));
+    let view = pix::Pix::from_payload(&manual).unwrap();
+    assert_eq!(view.gui, "BR.GOV.BCB.PIX");
+    assert_eq!(view.key, Some("123e4567-e12b-12d1-a456-426655440000"));
+    assert_eq!(view.key_kind, Some(pix::PixKeyKind::Random));
+    assert_eq!(view.txid, Some("RP12345678-2019"));
+    assert!(!view.is_dynamic());
+
+    let dynamic = decoded(vector("45C8"));
+    let view = pix::Pix::from_payload_strict(&dynamic).unwrap();
+    assert_eq!(
+        view.url,
+        Some("bx.com.br/pix/8b3da2f3-9a41-40d1-a91a-bd93113bd441")
+    );
+    assert_eq!(view.key, None);
+    assert!(view.is_dynamic());
+
+    let automatic = decoded(vector("BAEE"));
+    let view = pix::Pix::from_payload_strict(&automatic).unwrap();
+    assert_eq!((view.key, view.url), (None, None));
+    assert_eq!(
+        view.recurrence_url,
+        Some("qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1")
+    );
+
+    let webhook = decoded(vector("B7DF"));
+    match pix::Pix::from_payload_strict(&webhook) {
+        Err(SchemeError::Violation(v)) => {
+            assert_eq!(v.code(), "pix.bad_format");
+            assert_eq!(v.path.to_string(), "26.25");
+            assert_eq!(v.offset, 34);
+        }
+        other => panic!("expected a violation, got {other:?}"),
+    }
+    assert_eq!(
+        pix::Pix::from_payload_strict(&decoded(vector("6197"))),
+        Err(SchemeError::NotPresent(SchemeId::Pix))
+    );
+}
+
+#[test]
+fn promptpay_views() {
+    let mobile = decoded(vector("6197"));
+    let view = promptpay::PromptPay::from_payload(&mobile).unwrap();
+    let proxy = view.proxy.unwrap();
+    assert_eq!(
+        (proxy.kind, proxy.value),
+        (promptpay::ProxyType::Mobile, "0066801234567")
+    );
+
+    let bill = decoded(vector("780E"));
+    let view = promptpay::PromptPay::from_payload_strict(&bill).unwrap();
+    let b = view.bill_payment.unwrap();
+    assert_eq!(
+        (b.biller_id, b.ref1, b.ref2, b.ref3),
+        (
+            "0112233445566",
+            Some("CUSTOMER001"),
+            Some("INV001"),
+            Some("SCB")
+        )
+    );
+
+    let truemoney = decoded(vector("F5A2"));
+    let view = promptpay::PromptPay::from_payload_strict(&truemoney).unwrap();
+    assert_eq!(view.truemoney_mobile, Some("0801111111"));
+    assert_eq!(view.message.as_deref(), Some("Hello World!"));
+
+    let dummy_id = decoded(vector("7B5A"));
+    assert!(promptpay::PromptPay::from_payload_strict(&dummy_id).is_err());
+}
+
+#[test]
+fn qris_views() {
+    let shopee = decoded(vector("4051"));
+    let view = qris::Qris::from_payload(&shopee).unwrap();
+    assert_eq!(view.issuers.len(), 1);
+    assert_eq!(view.issuers[0].gui, "ID.CO.SHOPEE.WWW");
+    assert_eq!(view.issuers[0].merchant_id, Some("1893600918"));
+    assert_eq!(view.nmid, None);
+}
+
+#[test]
+fn qris_transfer_from_the_real_fixture_fields() {
+    // The astrapay transfer fixture (mpm_invalid.tsv) has a stale CRC; its objects, re-encoded
+    // with the right CRC, are still the QRIS transfer layout.
+    let broken = vectors(INVALID)
+        .into_iter()
+        .find(|v| v.payload.contains("ID.CO.BCA.WWW"))
+        .unwrap()
+        .payload;
+    let body = &broken[..broken.len() - 4];
+    let fixed = format!("{body}{:04X}", qrpay_core::crc::crc16(body.as_bytes()));
+    let payload = decoded(&fixed);
+    let view = qris::Qris::from_payload_strict(&payload).unwrap();
+    let t = view.transfer.unwrap();
+    assert_eq!(t.gui, "ID.CO.BCA.WWW");
+    assert_eq!(t.customer_pan, Some("936000141517031392"));
+    assert_eq!(t.beneficiary_id, Some("5170313927"));
+    assert_eq!(t.purpose, "DMCT");
+    assert!(view.issuers.is_empty());
+}
+
+#[test]
+fn sgqr_sample_reports_every_network() {
+    let payload = decoded(vector("5E8D"));
+    let ids = schemes::scheme_ids(&payload);
+    for id in [
+        SchemeId::PayNow,
+        SchemeId::Sgqr,
+        SchemeId::Visa,
+        SchemeId::Mastercard,
+        SchemeId::Amex,
+        SchemeId::UnionPay,
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let sgqr = schemes::detect(&payload)
+        .into_iter()
+        .find_map(|s| match s.details {
+            SchemeDetails::Sgqr(v) => Some(v),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(sgqr.id, Some("180307510317"));
+    assert_eq!(sgqr.revision_date, Some("20180407"));
+    let paynow = paynow::PayNow::from_payload(&payload).unwrap();
+    assert_eq!(paynow.expiry, Some("20991231"));
+}
+
+#[test]
+fn khqr_views() {
+    let readme = decoded(vector("AE27"));
+    let view = khqr::Khqr::from_payload_strict(&readme).unwrap();
+    assert_eq!(view.kind, khqr::KhqrKind::Individual);
+    assert_eq!(view.bakong_account_id, "ishinvin@devb");
+    assert_eq!(view.account_information, Some("012345678"));
+    assert_eq!(view.acquiring_bank, Some("Dev Bank"));
+    assert_eq!(view.created_at_ms, Some(1_693_555_967_387));
+
+    let aba = decoded(vector("3870"));
+    let view = khqr::Khqr::from_payload(&aba).unwrap();
+    assert_eq!(view.kind, khqr::KhqrKind::Merchant);
+    assert_eq!(view.merchant_id, Some("316600770110242"));
+}
+
+#[test]
+fn vietqr_duitnow_qrph_bharatqr_views() {
+    let p_v = decoded(vector("C15C"));
+    let v = vietqr::VietQr::from_payload_strict(&p_v).unwrap();
+    assert_eq!((v.bin, v.account), (Some("970415"), Some("0011001932418")));
+    assert_eq!(v.purpose, Some("ung ho lu lut"));
+
+    let p_d = decoded(vector("343F"));
+    let d = duitnow::DuitNow::from_payload_strict(&p_d).unwrap();
+    assert_eq!(d.payload_format, Some("02"));
+    assert_eq!(d.participant_id, Some("501664"));
+
+    let p_q = decoded(vector("11EE"));
+    let q = qrph::QrPh::from_payload_strict(&p_q).unwrap();
+    assert_eq!(q.gui, "ph.ppmi.p2micro");
+    assert_eq!(q.acquirer_id, Some("RUGUPHM1XXX"));
+    assert_eq!(q.additional_data_gui, Some("ph.ppmi.qrph"));
+
+    let p_b = decoded(vector("A9AD"));
+    let b = bharatqr::BharatQr::from_payload_strict(&p_b).unwrap();
+    assert_eq!(b.visa, Some("4604901073700511"));
+    assert_eq!(
+        b.upi.and_then(|u| u.vpa),
+        Some("MAB.037135003190033@AXISBANK")
+    );
+}
+
+/// Builders reproduce the real vectors that are canonical (ascending tags), byte for byte.
+#[test]
+fn builders_reproduce_canonical_vectors() {
+    let cases: Vec<(&str, Result<String, schemes::BuildError>)> = vec![
+        (
+            "62CA",
+            pix::PixBuilder::with_key("thalesog@me.com")
+                .info("Pedido 123")
+                .merchant_name("THALES OGLIARI")
+                .merchant_city("SAO MIGUEL DO O")
+                .build(),
+        ),
+        (
+            "42C5",
+            pix::PixBuilder::with_url("payload.psp.com/3ec9d2f9-5f03-4e0e-820d-63a81e769e87")
+                .merchant_name("THALES OGLIARI")
+                .merchant_city("SAO MIGUEL DO O")
+                .build(),
+        ),
+        (
+            "45C8",
+            pix::PixBuilder::with_url("bx.com.br/pix/8b3da2f3-9a41-40d1-a91a-bd93113bd441")
+                .point_of_initiation(PointOfInitiation::Dynamic)
+                .amount_minor(12345)
+                .merchant_name("Fulano de Tal")
+                .merchant_city("BRASILIA")
+                .txid("RP12345678-2019")
+                .build(),
+        ),
+        (
+            "BAEE",
+            pix::PixBuilder::recurrence_only(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1",
+            )
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .build(),
+        ),
+        (
+            "1837",
+            pix::PixBuilder::with_key("f4c6089a-bfde-4c00-a2d9-9eaa584b0219")
+                .info("CobrancaEstatica")
+                .amount_minor(16207)
+                .merchant_name("Pix")
+                .merchant_city("BRASILIA")
+                .txid("c6ef3f314123446a8e0cab39e")
+                .recurrence_url(
+                    "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/1f7a74f715974d1982c70f0715fb851c",
+                )
+                .build(),
+        ),
+        (
+            "2AC3",
+            pix::PixBuilder::with_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/v2/b1480b32f97f488997e523a6be0a07b8",
+            )
+            .point_of_initiation(PointOfInitiation::Dynamic)
+            .merchant_name("Fulano de Tal")
+            .merchant_city("BRASILIA")
+            .recurrence_url(
+                "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/375a594f208645db99dec722f7a16828",
+            )
+            .build(),
+        ),
+        (
+            "D19E",
+            promptpay::PromptPayBuilder::mobile("0000000000")
+                .map(|b| {
+                    b.point_of_initiation(PointOfInitiation::Static)
+                        .amount_minor(10000)
+                })
+                .and_then(promptpay::PromptPayBuilder::build),
+        ),
+        (
+            "7C0F",
+            promptpay::PromptPayBuilder::truemoney("0801111111")
+                .and_then(promptpay::PromptPayBuilder::build),
+        ),
+        (
+            "1DCF",
+            promptpay::PromptPayBuilder::mobile("0812223333")
+                .and_then(promptpay::PromptPayBuilder::build),
+        ),
+        (
+            "780E",
+            promptpay::PromptPayBuilder::bill_payment("0112233445566", "CUSTOMER001")
+                .and_then(|b| b.ref2("INV001"))
+                .and_then(|b| b.ref3("SCB"))
+                .and_then(promptpay::PromptPayBuilder::build),
+        ),
+        (
+            "F528",
+            promptpay::PromptPayBuilder::bill_payment("011234567891233", "REF123456789")
+                .and_then(|b| b.ref2("REF987654321"))
+                .map(|b| b.amount_minor(20000).merchant_name("THAIQR"))
+                .and_then(promptpay::PromptPayBuilder::build),
+        ),
+        (
+            "C15C",
+            vietqr::VietQrBuilder::account("970415", "0011001932418")
+                .amount_minor(120_000)
+                .purpose("ung ho lu lut")
+                .build(),
+        ),
+        (
+            "AC13",
+            vietqr::VietQrBuilder::account("970416", "224528479")
+                .amount_minor(10000)
+                .bill_number("NPS6869")
+                .purpose("TRANSFER TO SOMEONE")
+                .build(),
+        ),
+        (
+            "5FAB",
+            vietqr::VietQrBuilder::account("970403", "0011012345678")
+                .amount_minor(180_000)
+                .purpose("thanh toan don hang")
+                .build(),
+        ),
+        (
+            "22F3",
+            paynow::PayNowBuilder::uen("201543956D002")
+                .and_then(|b| b.expiry("20201119194007"))
+                .map(|b| {
+                    b.merchant_category_code("5999")
+                        .amount_minor(100)
+                        .merchant_name("FOMO PAY PTE. LTD.")
+                        .merchant_city("SINGAPORE")
+                        .bill_number("QY03022020111940207560")
+                })
+                .and_then(paynow::PayNowBuilder::build),
+        ),
+        (
+            "AE27",
+            khqr::KhqrBuilder::individual("ishinvin@devb", "Ishin Vin", "Phnom Penh")
+                .account_information("012345678")
+                .acquiring_bank("Dev Bank")
+                .amount_minor(1_000_000)
+                .bill_number("INV-2022-12-25")
+                .mobile_number("85512345678")
+                .store_label("Ishin Shop")
+                .terminal_label("012345")
+                .purpose("Payment")
+                .language("ZH", "文山", Some("金边"))
+                .timestamps(1_693_555_967_387, None)
+                .build(),
+        ),
+        (
+            "B6A9",
+            bharatqr::BharatQrBuilder::new("razorpaybqr@icici", "zxcbmn", "Delhi")
+                .visa("4392630000000085")
+                .mastercard("540461000000008")
+                .rupay("6100590000000089")
+                .ifsc_account("YESB0CMSNOC2223330048827001")
+                .minimum_amount_minor(110)
+                .transaction_reference("RZPGT8ildsFTgS5Sp")
+                .merchant_category_code("7531")
+                .amount_minor(110)
+                .postal_code("110085")
+                .reference("GT8ildsFTgS5Sp")
+                .terminal_label("38R00450")
+                .build(),
+        ),
+    ];
+    for (crc, built) in cases {
+        let built = built.unwrap_or_else(|e| panic!("{crc}: {e}"));
+        assert_eq!(built, vector(crc), "builder output for {crc}");
+    }
+}
+
+#[test]
+fn builders_refuse_what_the_schemes_refuse() {
+    assert!(pix::PixBuilder::with_key("52998224726").build().is_err());
+    assert!(pix::PixBuilder::with_url("https://bx.com.br/pix/1")
+        .build()
+        .is_err());
+    assert!(promptpay::PromptPayBuilder::national_id("1111111111111").is_err());
+    assert!(promptpay::PromptPayBuilder::mobile("12345").is_err());
+    assert!(paynow::PayNowBuilder::uen("abc").is_err());
+    assert!(vietqr::VietQrBuilder::card("970415", "1234")
+        .build()
+        .is_err());
+    assert!(khqr::KhqrBuilder::individual("nobody", "A", "B")
+        .build()
+        .is_err());
+    assert!(khqr::KhqrBuilder::individual("a@b", "A", "B")
+        .amount_minor(150)
+        .build()
+        .is_err());
+    assert!(qris::QrisBuilder::new("A", "B").build().is_err());
+    assert!(qrph::QrPhBuilder::p2m("bic", "M1", "A", "B")
+        .build()
+        .is_err());
+    assert!(bharatqr::BharatQrBuilder::new("a@b", "A", "B")
+        .visa("4392630000000086")
+        .build()
+        .is_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn detect_serializes_to_the_json_the_cli_prints() {
+    let payload = decoded(vector("B7DF"));
+    let json = serde_json::to_value(schemes::detect(&payload)).unwrap();
+    assert_eq!(json[0]["id"], "pix");
+    assert_eq!(json[0]["location"], "26");
+    assert_eq!(
+        json[0]["details"]["url"],
+        "HTTPS://PIX.EXAMPLE.COM/API/WEBHOOK"
+    );
+    assert_eq!(json[0]["details"]["key_kind"], serde_json::Value::Null);
+    assert_eq!(json[0]["violations"][0]["code"], "pix.bad_format");
+    assert_eq!(json[0]["violations"][0]["path"], "26.25");
+}
+
+// ---- properties: parse(build(x)) == x, and built codes break no scheme rule ----
+
+fn cpf() -> impl Strategy<Value = String> {
+    proptest::collection::vec(0u32..10, 9)
+        .prop_filter("not all the same digit", |d| d.iter().any(|x| *x != d[0]))
+        .prop_map(|d| {
+            let check = |d: &[u32]| {
+                let n = d.len() as u32;
+                let sum: u32 = d.iter().zip((2..=n + 1).rev()).map(|(x, w)| x * w).sum();
+                (sum * 10 % 11) % 10
+            };
+            let mut all = d.clone();
+            all.push(check(&all));
+            let c2 = check(&all);
+            all.push(c2);
+            all.iter()
+                .map(|x| char::from_digit(*x, 10).unwrap())
+                .collect()
+        })
+}
+
+fn pix_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9.]{0,15}@[a-z]{2,10}\\.com\\.br",
+        "\\+55[1-9][0-9]{9,10}",
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        cpf(),
+    ]
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[A-Z][A-Z ]{0,23}[A-Z]"
+}
+
+fn city() -> impl Strategy<Value = String> {
+    "[A-Z][A-Za-z ]{0,13}[a-z]"
+}
+
+fn only_ids(payload: &Payload<'_>) -> Vec<SchemeId> {
+    schemes::scheme_ids(payload)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn pix_round_trip(key in pix_key(), amount in proptest::option::of(1u64..10_000_000),
+                      name in name(), city in city(), txid in "[A-Za-z0-9]{1,25}") {
+        let mut b = pix::PixBuilder::with_key(&key).merchant_name(&name).merchant_city(&city).txid(&txid);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = pix::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        prop_assert_eq!(found.view.key, Some(key.as_str()));
+        prop_assert_eq!(found.view.txid, Some(txid.as_str()));
+        prop_assert_eq!(payload.amount_minor(), amount);
+        prop_assert_eq!(only_ids(&payload), vec![SchemeId::Pix]);
+    }
+
+    #[test]
+    fn promptpay_round_trip(national in "[0-9]{9}", amount in proptest::option::of(1u64..100_000_000),
+                            ewallet in "[0-9]{15}", pick in 0u8..3) {
+        let (builder, kind, value) = match pick {
+            0 => {
+                let phone = format!("0{national}");
+                (promptpay::PromptPayBuilder::mobile(&phone).unwrap(), promptpay::ProxyType::Mobile, format!("0066{national}"))
+            }
+            1 => (promptpay::PromptPayBuilder::ewallet(&ewallet).unwrap(), promptpay::ProxyType::EWallet, ewallet.clone()),
+            _ => {
+                let twelve = format!("110{national}");
+                let d: Vec<u32> = twelve.chars().map(|c| c.to_digit(10).unwrap()).collect();
+                let sum: u32 = d.iter().zip((2..=13u32).rev()).map(|(x, w)| x * w).sum();
+                let id = format!("{twelve}{}", (11 - sum % 11) % 10);
+                (promptpay::PromptPayBuilder::national_id(&id).unwrap(), promptpay::ProxyType::NationalId, id)
+            }
+        };
+        let builder = match amount { Some(a) => builder.amount_minor(a), None => builder };
+        let text = builder.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = promptpay::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        let proxy = found.view.proxy.unwrap();
+        prop_assert_eq!(proxy.kind, kind);
+        prop_assert_eq!(proxy.value, value.as_str());
+        prop_assert_eq!(payload.amount_minor(), amount);
+    }
+
+    #[test]
+    fn paynow_round_trip(mobile in "[89][0-9]{7}", editable in any::<bool>(),
+                         amount in proptest::option::of(1u64..10_000_000), bill in "[A-Z0-9]{1,20}") {
+        let mut b = paynow::PayNowBuilder::mobile(&mobile).unwrap().editable(editable).bill_number(&bill);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = paynow::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        let expected_value = format!("+65{mobile}");
+        prop_assert_eq!(found.view.proxy_value, Some(expected_value.as_str()));
+        prop_assert_eq!(found.view.editable, Some(editable));
+        prop_assert_eq!(found.view.bill_number, Some(bill.as_str()));
+        prop_assert_eq!(payload.violations(), &[]);
+    }
+
+    #[test]
+    fn vietqr_round_trip(bin in "9704[0-9]{2}", account in "[0-9]{6,19}", amount in proptest::option::of(1u64..1_000_000_000),
+                         purpose in proptest::option::of("[a-z][a-z ]{0,20}[a-z]")) {
+        let mut b = vietqr::VietQrBuilder::account(&bin, &account);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        if let Some(p) = &purpose { b = b.purpose(p); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = vietqr::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        prop_assert_eq!(found.view.bin, Some(bin.as_str()));
+        prop_assert_eq!(found.view.account, Some(account.as_str()));
+        prop_assert_eq!(found.view.purpose, purpose.as_deref());
+        prop_assert_eq!(payload.amount_minor(), amount);
+    }
+
+    #[test]
+    fn khqr_round_trip(user in "[a-z_]{3,12}", bank in "[a-z]{4}", usd in any::<bool>(),
+                       whole in proptest::option::of(1u64..10_000_000), created in 1_600_000_000_000u64..1_900_000_000_000,
+                       ttl in proptest::option::of(1u64..86_400_000)) {
+        let id = format!("{user}@{bank}");
+        let mut b = khqr::KhqrBuilder::individual(&id, "TEST NAME", "Phnom Penh")
+            .timestamps(created, ttl.map(|t| created + t));
+        if usd { b = b.usd(); }
+        if let Some(w) = whole { b = b.amount_minor(w * 100); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = khqr::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        prop_assert_eq!(found.view.bakong_account_id, id.as_str());
+        prop_assert_eq!(found.view.created_at_ms, Some(created));
+        prop_assert_eq!(found.view.expires_at_ms, ttl.map(|t| created + t));
+        let minor = payload.amount_minor();
+        prop_assert_eq!(minor, whole.map(|w| w * 100));
+    }
+
+    #[test]
+    fn qris_duitnow_qrph_bharatqr_round_trip(nns in "9360[0-9]{4}", number in "[0-9]{10}", nmid in "ID[0-9]{13}",
+                                            participant in "[0-9]{6}", account in "[0-9]{6,12}",
+                                            bic in "[A-Z]{6}[A-Z0-9]{2}", vpa in "[a-z0-9.]{3,12}@[a-z]{3,8}",
+                                            amount in proptest::option::of(1u64..1_000_000)) {
+        let pan = format!("{nns}{number}");
+        let mut q = qris::QrisBuilder::new("TOKO", "JAKARTA")
+            .issuer(26, "ID.CO.EXAMPLE.WWW", &pan, &number, "UMI")
+            .national(&nmid, "UMI");
+        let mut d = duitnow::DuitNowBuilder::new(&participant, &account, "KEDAI", "BANGI");
+        let mut p = qrph::QrPhBuilder::p2m(&bic, &account, "SARI SARI", "MAKATI");
+        let mut i = bharatqr::BharatQrBuilder::new(&vpa, "DUKAAN", "PUNE");
+        if let Some(a) = amount {
+            q = q.amount_minor(a);
+            d = d.amount_minor(a);
+            p = p.amount_minor(a);
+            i = i.amount_minor(a);
+        }
+        let texts = [q.build().unwrap(), d.build().unwrap(), p.build().unwrap(), i.build().unwrap()];
+        let qp = decode(&texts[0]).unwrap();
+        let qv = qris::inspect(&qp).unwrap();
+        prop_assert!(qv.violations.is_empty(), "{:?}", qv.violations);
+        prop_assert_eq!(qv.view.nmid, Some(nmid.as_str()));
+        prop_assert_eq!(qv.view.issuers[0].merchant_pan, Some(pan.as_str()));
+        let dp = decode(&texts[1]).unwrap();
+        let dv = duitnow::inspect(&dp).unwrap();
+        prop_assert!(dv.violations.is_empty(), "{:?}", dv.violations);
+        prop_assert_eq!(dv.view.merchant_account, Some(account.as_str()));
+        let pp = decode(&texts[2]).unwrap();
+        let pv = qrph::inspect(&pp).unwrap();
+        prop_assert!(pv.violations.is_empty(), "{:?}", pv.violations);
+        prop_assert_eq!(pv.view.acquirer_id, Some(bic.as_str()));
+        let ip = decode(&texts[3]).unwrap();
+        let iv = bharatqr::inspect_upi(&ip).unwrap();
+        prop_assert!(iv.violations.is_empty(), "{:?}", iv.violations);
+        prop_assert_eq!(iv.view.vpa, Some(vpa.as_str()));
+        for (text, p) in texts.iter().zip([&qp, &dp, &pp, &ip]) {
+            prop_assert_eq!(&p.encode(), text);
+            prop_assert_eq!(p.amount_minor(), amount);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn qris_transfer_round_trip(pan in "9360[0-9]{14}", beneficiary in "[0-9]{10}",
+                                purpose in prop_oneof![Just("BOOK"), Just("DMCT"), Just("XBCT")],
+                                amount in proptest::option::of(1u64..1_000_000)) {
+        let mut b = qris::QrisBuilder::transfer("BENEFICIARY", "Jakarta", "ID.CO.BCA.WWW", &pan, &beneficiary, purpose);
+        if let Some(a) = amount { b = b.amount_minor(a); }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = qris::inspect(&payload).unwrap();
+        prop_assert!(found.violations.is_empty(), "{:?}", found.violations);
+        let t = found.view.transfer.unwrap();
+        prop_assert_eq!(t.customer_pan, Some(pan.as_str()));
+        prop_assert_eq!(t.beneficiary_id, Some(beneficiary.as_str()));
+        prop_assert_eq!(t.purpose, purpose);
+        prop_assert!(found.view.issuers.is_empty());
+    }
+
+    #[test]
+    fn paynow_with_sgqr_identity(uen in "[0-9]{9}[A-Z]", id in "[0-9]{6}[A-Z0-9]{6}", day in 1u32..29) {
+        let date = format!("202401{day:02}");
+        let identity = paynow::SgqrIdentity { id: &id, version: "01.0001", postal_code: "081006", revision_date: &date, ..Default::default() };
+        let text = paynow::PayNowBuilder::uen(&uen).unwrap().sgqr(&identity).unwrap().build().unwrap();
+        let payload = decode(&text).unwrap();
+        let found = schemes::detect_strict(&payload).unwrap();
+        let ids: Vec<SchemeId> = found.iter().map(|f| f.id).collect();
+        prop_assert_eq!(ids, vec![SchemeId::PayNow, SchemeId::Sgqr]);
+        let sgqr = paynow::inspect_sgqr(&payload).unwrap().view;
+        prop_assert_eq!(sgqr.id, Some(id.as_str()));
+        prop_assert_eq!(sgqr.revision_date, Some(date.as_str()));
+        prop_assert_eq!(sgqr.level, None);
+    }
+
+    #[test]
+    fn other_builders_round_trip(bic in "[A-Z]{6}[A-Z0-9]{5}", account in "[0-9]{8,16}", biller in "[0-9]{15}",
+                                 ref1 in "[A-Z0-9]{1,20}", merchant in "[A-Z0-9]{4,12}",
+                                 card in "9704[0-9]{12}", bank_account in "[0-9]{10,12}") {
+        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA").build().unwrap();
+        let payload = decode(&p2p).unwrap();
+        let v = qrph::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, qrph::QrPhKind::P2p);
+        prop_assert_eq!(v.view.merchant_id, Some(account.as_str()));
+
+        let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
+        let payload = decode(&bill).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        let b = v.view.bill_payment.unwrap();
+        prop_assert_eq!((b.biller_id, b.ref1), (biller.as_str(), Some(ref1.as_str())));
+
+        let bank = promptpay::PromptPayBuilder::bank_account(&bank_account).unwrap().build().unwrap();
+        let payload = decode(&bank).unwrap();
+        let v = promptpay::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.proxy.map(|p| p.kind), Some(promptpay::ProxyType::BankAccount));
+
+        let khqr_text = khqr::KhqrBuilder::merchant("shop@aclb", &merchant, "ACLEDA", "SHOP", "Phnom Penh").build().unwrap();
+        let payload = decode(&khqr_text).unwrap();
+        let v = khqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.kind, khqr::KhqrKind::Merchant);
+        prop_assert_eq!(v.view.merchant_id, Some(merchant.as_str()));
+
+        let to_card = vietqr::VietQrBuilder::card("970436", &card).build().unwrap();
+        let payload = decode(&to_card).unwrap();
+        let v = vietqr::inspect(&payload).unwrap();
+        prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
+        prop_assert_eq!(v.view.service, Some(vietqr::Service::ToCard));
+        prop_assert_eq!(v.view.account, Some(card.as_str()));
+    }
+}

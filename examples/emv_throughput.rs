@@ -1,0 +1,47 @@
+//! Times decode (with validation) and encode of one payload, for `scripts/compare_emv.sh`,
+//! which runs other libraries on the same payload in the same run. Criterion benches in
+//! `benches/emv.rs` are the authoritative figures for qrpay alone.
+//!
+//! `cargo run --release --example emv_throughput -- PAYLOAD [ITERATIONS]`
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use qrpay::core::emv::{decode, PayloadBuilder};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let payload = args
+        .next()
+        .ok_or("usage: emv_throughput PAYLOAD [ITERATIONS]")?;
+    let iterations: u32 = args.next().map_or(Ok(500_000), |n| n.parse())?;
+    let decoded = decode(&payload)?;
+    if decoded.encode() != payload {
+        return Err("payload does not re-encode".into());
+    }
+    let time = |name: &str, f: &dyn Fn() -> usize| {
+        for _ in 0..iterations / 10 {
+            black_box(f());
+        }
+        let start = Instant::now();
+        for _ in 0..iterations {
+            black_box(f());
+        }
+        let ns = start.elapsed().as_nanos() / u128::from(iterations);
+        println!("{name} {ns}");
+    };
+    time("qrpay.decode", &|| {
+        decode(black_box(&payload)).map_or(0, |p| p.objects().len())
+    });
+    time("qrpay.encode", &|| black_box(&decoded).encode().len());
+    // Fields → payload through the builder, which also validates the result strictly.
+    if PayloadBuilder::from_payload(&decoded).build()? != payload {
+        return Err("the builder does not reproduce the payload (not canonical?)".into());
+    }
+    time("qrpay.build", &|| {
+        PayloadBuilder::from_payload(black_box(&decoded))
+            .build()
+            .map_or(0, |s| s.len())
+    });
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! decode → detect national profiles: no panic, violations point inside the payload, strict
+//! detection refuses exactly the payloads with violations, and every view agrees with detect.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use qrpay_core::{decode, schemes};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(payload) = decode(text) else { return };
+    let found = schemes::detect(&payload);
+    for info in &found {
+        for v in &info.violations {
+            assert!(v.offset <= text.len(), "violation offset {} past the end", v.offset);
+            assert!(!v.to_string().is_empty());
+        }
+    }
+    let clean = found.iter().all(|s| s.violations.is_empty());
+    assert_eq!(schemes::detect_strict(&payload).is_ok(), clean);
+    let ids: Vec<_> = found.iter().map(|s| s.id).collect();
+    assert_eq!(schemes::scheme_ids(&payload), ids);
+    assert_eq!(
+        schemes::pix::Pix::from_payload(&payload).is_some(),
+        ids.contains(&schemes::SchemeId::Pix)
+    );
+    assert_eq!(
+        schemes::promptpay::PromptPay::from_payload(&payload).is_some(),
+        ids.contains(&schemes::SchemeId::PromptPay)
+    );
+});
