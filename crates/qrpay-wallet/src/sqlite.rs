@@ -37,7 +37,7 @@ use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncomi
 use crate::id::{Clock, Id};
 use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::store::{Finding, Party, Store, StoreError, Tier, VerifyReport};
+use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
 
 /// Most events the writer puts into one database transaction.
@@ -84,6 +84,10 @@ CREATE TABLE IF NOT EXISTS parties (
     merchant_name TEXT, merchant_city TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS codes (
+    merchant BLOB NOT NULL, reference TEXT NOT NULL, amount BLOB NOT NULL,
+    expires_at INTEGER NOT NULL, PRIMARY KEY (merchant, reference)
+) WITHOUT ROWID;
 ";
 
 type Reply = Result<Vec<Outcome>, StoreError>;
@@ -1227,6 +1231,45 @@ impl Store for SqliteStore {
             })
             .optional()
             .map_err(db("reading a setting"))
+        })
+    }
+
+    fn put_code(&self, code: &IssuedCode) -> Result<(), StoreError> {
+        self.read(|conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO codes (merchant, reference, amount, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    code.merchant.to_be_bytes(),
+                    code.reference,
+                    amount_sql(code.amount_minor),
+                    i64_of(code.expires_at_ns)
+                ],
+            )
+            .map_err(db("writing an issued code"))?;
+            Ok(())
+        })
+    }
+
+    fn issued_code(&self, merchant: Id, reference: &str) -> Result<Option<IssuedCode>, StoreError> {
+        self.read(|conn| {
+            let row: Option<(Value, i64)> = conn
+                .query_row(
+                    "SELECT amount, expires_at FROM codes WHERE merchant = ?1 AND reference = ?2",
+                    params![merchant.to_be_bytes(), reference],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db("reading an issued code"))?;
+            row.map(|(amount, expires_at)| {
+                Ok(IssuedCode {
+                    merchant,
+                    reference: reference.to_owned(),
+                    amount_minor: u128_from("codes", merchant, &amount)?,
+                    expires_at_ns: u64::try_from(expires_at).unwrap_or(0),
+                })
+            })
+            .transpose()
         })
     }
 
