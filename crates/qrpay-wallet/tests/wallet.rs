@@ -95,7 +95,7 @@ fn tier_caps_and_limits_are_refused_by_name() {
         "per_transaction_cap"
     );
     // Without the right authorization nothing moves.
-    let auth = w.authorizer().authorize(budi.account, id, 1 * RP);
+    let auth = w.authorizer().authorize(budi.account, id, RP);
     assert_eq!(
         rule(w.transfer(&budi, &ani, 2 * RP, id, &auth)),
         "authorization_invalid"
@@ -279,7 +279,7 @@ fn tips_and_fees_are_legs_of_one_chain_and_sum_exactly() {
         1, 0,
     )));
     let q = scan(&w, &code, &poor, Some(10_000 * RP), None).unwrap();
-    assert_eq!(q.fee, 1 * RP);
+    assert_eq!(q.fee, RP);
     assert_eq!(rule(pay(&w, &q)), "insufficient_funds");
     assert_eq!(balance(&w, poor.account), 10_000 * RP);
 }
