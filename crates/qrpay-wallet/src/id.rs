@@ -116,6 +116,12 @@ pub trait Clock: Send + Sync {
     fn now_ns(&self) -> u64;
 }
 
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now_ns(&self) -> u64 {
+        (**self).now_ns()
+    }
+}
+
 /// The system's real-time clock.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
