@@ -715,12 +715,14 @@ fn is_qr_iban(iban: &Iban) -> bool {
         .is_some_and(|iid| (30000..=31999).contains(&iid))
 }
 
-/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm).
+/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm). Non-digit
+/// bytes are never passed in (both callers check first); `wrapping_sub` keeps even those from
+/// panicking.
 fn mod10_recursive(digits: &str) -> u8 {
     const TABLE: [u8; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
     let mut carry: u8 = 0;
     for digit in digits.bytes() {
-        let index = usize::from((carry + (digit - b'0')) % 10);
+        let index = usize::from(carry.wrapping_add(digit.wrapping_sub(b'0')) % 10);
         carry = TABLE.get(index).copied().unwrap_or_default();
     }
     (10 - carry) % 10
