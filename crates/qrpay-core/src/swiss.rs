@@ -22,6 +22,8 @@
 //!
 //! A QR-IBAN (institution id 30000–31999) requires a QR reference (27 digits, mod 10
 //! recursive check digit); any other IBAN takes an ISO 11649 creditor reference or none.
+//! Text may use the extended Latin character set that IG 2.3 admits (Basic Latin, Latin-1
+//! Supplement, Latin Extended-A, Ș ș Ț ț, €).
 //!
 //! ```
 //! use qrpay_core::swiss;
@@ -715,12 +717,14 @@ fn is_qr_iban(iban: &Iban) -> bool {
         .is_some_and(|iid| (30000..=31999).contains(&iid))
 }
 
-/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm).
+/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm). Non-digit
+/// bytes are never passed in (both callers check first); `wrapping_sub` keeps even those from
+/// panicking.
 fn mod10_recursive(digits: &str) -> u8 {
     const TABLE: [u8; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
     let mut carry: u8 = 0;
     for digit in digits.bytes() {
-        let index = usize::from((carry + (digit - b'0')) % 10);
+        let index = usize::from(carry.wrapping_add(digit.wrapping_sub(b'0')) % 10);
         carry = TABLE.get(index).copied().unwrap_or_default();
     }
     (10 - carry) % 10
@@ -750,8 +754,9 @@ fn split_lines(input: &str) -> Result<(LineSeparator, Vec<&str>), SwissQrError> 
     Ok((separator, lines))
 }
 
-/// IG QR-bill 2.2 section 4.1.1: UTF-8 restricted to the Latin character set (Basic Latin,
-/// Latin-1 Supplement, Latin Extended-A, Ș ș Ț ț and €), no control characters.
+/// The extended Latin character set of SPS 2022, usable in QR-bills since IG 2.3 (November
+/// 2025): Basic Latin, Latin-1 Supplement, Latin Extended-A, Ș ș Ț ț and €, no control
+/// characters. It contains the narrower Latin-1 subset of IG 2.2, so older bills decode too.
 fn check_characters(line: usize, text: &str) -> Result<(), SwissQrError> {
     let permitted =
         |c: char| matches!(u32::from(c), 0x20..=0x7E | 0xA0..=0x17F | 0x218..=0x21B | 0x20AC);
