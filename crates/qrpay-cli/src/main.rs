@@ -12,6 +12,7 @@ mod encode_cmd;
 mod input;
 mod render_cmd;
 mod scan_cmd;
+mod serve;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ enum Command {
     Render(render_cmd::RenderArgs),
     /// Find and read every QR code in image files.
     Scan(scan_cmd::ScanArgs),
+    /// Serve the web demo (merchant page and wallet page) on 127.0.0.1.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode_cmd::run(&args),
         Command::Render(args) => render_cmd::run(&args),
         Command::Scan(args) => scan_cmd::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 
