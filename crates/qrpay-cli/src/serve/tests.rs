@@ -193,6 +193,7 @@ async fn an_authorization_is_single_use_and_bound_to_its_payment() {
     let app = &f.app;
     let first = issue(app, "10000").await;
     let second = issue(app, "20000").await;
+    assert_ne!(first["reference"], second["reference"]);
     let p1 = first["payload"].as_str().unwrap();
     let p2 = second["payload"].as_str().unwrap();
     let (_, auth1) = call(app, post_json("/api/authorize", &json!({ "payload": p1 }))).await;
@@ -223,6 +224,10 @@ async fn an_authorization_is_single_use_and_bound_to_its_payment() {
     let (status, v) = call(app, post_json("/api/pay", &body)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(balance(app).await, (500_000 - 20_000) * 100);
+    // Code 1, issued in the same instant, is its own payment.
+    let (status, v) = authorize_and_pay(app, p1).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(balance(app).await, (500_000 - 20_000 - 10_000) * 100);
 }
 
 #[tokio::test]

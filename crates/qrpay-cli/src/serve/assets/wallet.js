@@ -76,8 +76,11 @@
     show('notice');
   }
 
+  // Keeps "Rp 25.000" on one line inside a sentence.
+  const nb = (text) => text.replace(/ /g, '\u00a0');
+
   function alreadyPaid(quote) {
-    notice('Already paid', 'This code from ' + quote.merchant_name + ' for ' + quote.total_text +
+    notice('Already paid', 'This code from ' + quote.merchant_name + ' for ' + nb(quote.total_text) +
       ' has already been paid. Nothing was charged again.', '✓');
   }
 
