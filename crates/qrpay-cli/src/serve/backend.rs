@@ -176,6 +176,8 @@ pub struct QuoteView {
     pub already_paid: bool,
     /// The customer's balance is enough.
     pub sufficient_funds: bool,
+    /// A static code: the customer enters the amount, then the page asks again.
+    pub awaiting_amount: bool,
 }
 
 /// What the page gets after the user tapped "Pay".
@@ -349,6 +351,11 @@ impl WalletBackend {
         })
     }
 
+    /// `minor` as the plain decimal [`Currency::parse_minor`] reads.
+    fn money_text_minor(&self, minor: u128) -> String {
+        self.currency().format_minor(minor)
+    }
+
     fn balance(&self, account: Id) -> Result<u128, BackendError> {
         Ok(self
             .wallet
@@ -383,10 +390,7 @@ impl WalletBackend {
         id: Option<Id>,
     ) -> Result<(PaymentRequest, Quote), BackendError> {
         let request = Self::request(payload)?;
-        let amount = amount
-            .filter(|a| !a.trim().is_empty())
-            .map(|a| self.parse_amount(a, "amount"))
-            .transpose()?;
+        let amount = self.entered_amount(amount)?;
         let tip = tip
             .filter(|t| !t.trim().is_empty())
             .map(|t| self.parse_amount(t, "tip"))
@@ -395,6 +399,13 @@ impl WalletBackend {
             .wallet
             .quote(&self.customer, &request, amount, tip, id)?;
         Ok((request, quote))
+    }
+
+    fn entered_amount(&self, amount: Option<&str>) -> Result<Option<u128>, BackendError> {
+        amount
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| self.parse_amount(a, "amount"))
+            .transpose()
     }
 
     fn take_authorization(&self, token: &str) -> Option<Authorization> {
@@ -515,7 +526,21 @@ impl Backend for WalletBackend {
         amount: Option<&str>,
         tip: Option<&str>,
     ) -> Result<QuoteView, BackendError> {
-        let (request, quote) = self.make_quote(payload, amount, tip, None)?;
+        // A static code without an amount: the customer types it on the confirmation screen.
+        // The code is checked now as for one minor unit, and shown with nothing to pay yet.
+        let awaiting_amount = Self::request(payload)?.amount_minor.is_none()
+            && self.entered_amount(amount)?.is_none();
+        let probe = if awaiting_amount {
+            Some(self.money_text_minor(1))
+        } else {
+            None
+        };
+        let (request, mut quote) =
+            self.make_quote(payload, probe.as_deref().or(amount), tip, None)?;
+        if awaiting_amount {
+            quote.amount = 0;
+            quote.total = quote.tip.saturating_add(quote.fee);
+        }
         let balance = self.balance(self.customer.account)?;
         let optional = |minor: u128| {
             if minor == 0 {
@@ -532,7 +557,7 @@ impl Backend for WalletBackend {
                 .unwrap_or_else(|| "Merchant".to_owned()),
             merchant_city: quote.merchant.merchant_city.clone().unwrap_or_default(),
             name_mismatch: quote.name_mismatch,
-            amount_text: self.money(quote.amount),
+            amount_text: optional(quote.amount),
             amount_minor: quote.amount,
             amount_fixed: request.amount_minor.is_some(),
             tip_prompt: request.tip == TipRule::Prompt,
@@ -544,6 +569,7 @@ impl Backend for WalletBackend {
             reference: request.reference,
             already_paid: quote.already_paid,
             sufficient_funds: balance >= quote.total,
+            awaiting_amount,
         })
     }
 

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use qrpay_wallet::{Currency, SqliteStore, SystemClock, Tier, Wallet, WalletError};
+use qrpay_wallet::{Clock, Currency, SqliteStore, SystemClock, Tier, Wallet, WalletError};
 
 pub mod api;
 mod assets;
@@ -109,7 +109,17 @@ async fn shutdown() {
 /// # Errors
 /// The wallet's error when the database cannot be opened or seeded.
 pub fn open_demo(db: &std::path::Path) -> Result<WalletBackend, WalletError> {
-    let clock = Arc::new(SystemClock);
+    open_demo_with_clock(db, Arc::new(SystemClock))
+}
+
+/// [`open_demo`] with this clock (tests move time to expire codes).
+///
+/// # Errors
+/// As [`open_demo`].
+pub fn open_demo_with_clock(
+    db: &std::path::Path,
+    clock: Arc<dyn Clock>,
+) -> Result<WalletBackend, WalletError> {
     let store = SqliteStore::open(db, clock.clone())?;
     let idr = Currency::from_code("IDR").map_err(|_| WalletError::Refused {
         rule: "currency",

@@ -16,7 +16,7 @@ use super::api::{router, SCAN_BODY_MAX};
 use qrpay_wallet::Store;
 
 use super::backend::WalletBackend;
-use super::open_demo;
+use super::{open_demo, open_demo_with_clock};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -431,4 +431,93 @@ fn image_white_png(width: u32, height: u32) -> Vec<u8> {
             .unwrap();
     }
     out
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(qrpay_wallet::ManualClock::new(1_800_000_000_000_000_000));
+    let backend =
+        Arc::new(open_demo_with_clock(&dir.path().join("w.sqlite"), clock.clone()).unwrap());
+    let app = router(Arc::clone(&backend));
+    let code = issue(&app, "15000").await;
+    let payload = code["payload"].as_str().unwrap();
+    clock.advance((super::backend::CODE_TTL_S + 1) * 1_000_000_000);
+    let (status, v) = call(&app, post_bytes("/api/scan", "image/png", png_of(payload))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["status"], "refused", "{v}");
+    assert_eq!(v["error"]["code"], "code_expired");
+    assert!(v["error"]["message"].as_str().unwrap().contains("expired"));
+    let (status, v) = authorize_and_pay(&app, payload).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&v), "code_expired");
+    assert_eq!(balance(&app).await, 500_000 * 100);
+}
+
+#[tokio::test]
+async fn a_static_code_with_a_tip_prompt_takes_the_amount_and_tip_typed() {
+    use qrpay_core::emv::{PointOfInitiation, TipOrConvenience};
+    let f = fixture();
+    let app = &f.app;
+    let merchant = f.backend.ops().party("kopi-senja").unwrap();
+    let payload = qrpay_core::PayloadBuilder::new()
+        .point_of_initiation(PointOfInitiation::Static)
+        .merchant_account(
+            26,
+            qrpay_wallet::qr::QRPAY_GUI,
+            &[(1, merchant.account.to_string().as_str())],
+        )
+        .merchant_category_code("5814")
+        .currency(qrpay_core::Currency::from_numeric(360).unwrap())
+        .tip_or_convenience(TipOrConvenience::PromptTip)
+        .country_code("ID")
+        .merchant_name("KOPI SENJA")
+        .merchant_city("Jakarta")
+        .build()
+        .unwrap();
+
+    let (status, v) = call(app, post_bytes("/api/scan", "image/png", png_of(&payload))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "found", "{v}");
+    let q = &v["quote"];
+    assert_eq!(q["awaiting_amount"], true);
+    assert_eq!(q["amount_fixed"], false);
+    assert_eq!(q["tip_prompt"], true);
+    assert_eq!(q["total_minor"], 0);
+    assert_eq!(q["merchant_name"], "Kopi Senja");
+
+    let typed = json!({ "payload": payload, "amount": "30000", "tip": "5000" });
+    let (status, q) = call(app, post_json("/api/quote", &typed)).await;
+    assert_eq!(status, StatusCode::OK, "{q}");
+    assert_eq!(q["awaiting_amount"], false);
+    assert_eq!(q["tip_text"], "Rp 5.000");
+    assert_eq!(q["total_text"], "Rp 35.000");
+
+    let (status, auth) = call(app, post_json("/api/authorize", &typed)).await;
+    assert_eq!(status, StatusCode::OK, "{auth}");
+    // Paying a different amount than authorized is refused.
+    let mut other = typed.clone();
+    other["amount"] = json!("31000");
+    other["payment"] = auth["payment"].clone();
+    other["authorization"] = auth["authorization"].clone();
+    let (status, v) = call(app, post_json("/api/pay", &other)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(balance(app).await, 500_000 * 100);
+
+    let (_, auth) = call(app, post_json("/api/authorize", &typed)).await;
+    let mut body = typed.clone();
+    body["payment"] = auth["payment"].clone();
+    body["authorization"] = auth["authorization"].clone();
+    let (status, receipt) = call(app, post_json("/api/pay", &body)).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt["outcome"], "created");
+    assert_eq!(balance(app).await, (500_000 - 35_000) * 100);
+    let (_, w) = call(app, get("/api/wallet")).await;
+    let kinds: Vec<&str> = w["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Tip", "Payment", "Top-up"], "{w}");
 }

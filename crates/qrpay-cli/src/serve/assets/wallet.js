@@ -179,8 +179,8 @@
     $('confirm-fee').textContent = q.fee_text;
     $('confirm-total').textContent = q.total_text;
     $('confirm-ref').textContent = q.reference || '—';
-    $('pay-btn').textContent = 'Pay ' + q.total_text;
-    $('pay-btn').disabled = !q.sufficient_funds;
+    $('pay-btn').textContent = q.awaiting_amount ? 'Pay' : 'Pay ' + q.total_text;
+    $('pay-btn').disabled = q.awaiting_amount || !q.sufficient_funds;
     $('confirm-error').hidden = q.sufficient_funds;
     if (!q.sufficient_funds) $('confirm-error').textContent = 'Your balance is not enough for this payment.';
   }
@@ -260,8 +260,11 @@
     $('photo').addEventListener('change', (e) => scanPhoto(e.target.files[0]));
     $('confirm-back').addEventListener('click', home);
     $('pay-btn').addEventListener('click', pay);
-    $('tip').addEventListener('change', requote);
-    $('entry').addEventListener('change', requote);
+    let typing = null;
+    for (const id of ['tip', 'entry']) {
+      $(id).addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(requote, 350); });
+      $(id).addEventListener('change', () => { clearTimeout(typing); requote(); });
+    }
     $('receipt-done').addEventListener('click', home);
     $('notice-done').addEventListener('click', home);
     loadWallet();
