@@ -147,6 +147,26 @@ async function main() {
   await wallet.waitForTimeout(300);
   check(Number(await wallet.getAttribute('#balance', 'data-minor')) === before - AMOUNT_MINOR, 'nothing charged twice');
 
+  // Pay from a photo: a second code, rendered to PNG by `qrpay render`, picked as a file.
+  await merchant.click('#new-payment');
+  await merchant.fill('#amount', '18000');
+  await merchant.click('#make-code');
+  await merchant.locator('#code-figure[data-reference]:not([data-reference="' + reference + '"])').waitFor();
+  const payload2 = await merchant.getAttribute('#code-figure', 'data-payload');
+  const photo = join(work, 'code.png');
+  execFileSync(QRPAY, ['render', payload2, '--output', photo, '--module-px', '6']);
+  await wallet.setInputFiles('#photo', photo);
+  await wallet.locator('#confirm').waitFor({ state: 'visible', timeout: 10000 });
+  check((await wallet.textContent('#confirm-total')) === 'Rp 18.000', 'a photo of the second code is read: Rp 18.000');
+  await wallet.click('#pay-btn');
+  await wallet.locator('#receipt').waitFor({ state: 'visible', timeout: 10000 });
+  await merchant.locator('#paid').waitFor({ state: 'visible', timeout: 5000 });
+  check((await merchant.textContent('#paid-amount')) === 'Rp 18.000', 'merchant page flipped for the photo payment');
+  await wallet.click('#receipt-done');
+  await wallet.waitForFunction((want) => Number(document.getElementById('balance').dataset.minor) === want,
+    before - AMOUNT_MINOR - 1800000, { timeout: 5000 });
+  check(true, 'balance moved by exactly Rp 18.000 more');
+
   // A photo that is not an image gets a clear message.
   await wallet.setInputFiles('#photo', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
   await wallet.locator('#notice').waitFor({ state: 'visible', timeout: 5000 });

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -78,6 +78,7 @@ pub fn router<B: Backend>(backend: Arc<B>) -> Router {
             "/api/merchant/codes",
             post(issue_code::<B>).layer(json_limit),
         )
+        .route("/api/merchant/codes/{reference}", get(code_status::<B>))
         .route("/api/merchant/events", get(paid_events::<B>))
         .route("/api/wallet", get(wallet::<B>))
         .route(
@@ -250,6 +251,16 @@ async fn issue_code<B: Backend>(
         .and_then(|q| q.to_svg(&RenderOptions::new().module_px(8)))
         .map_err(|_| ApiError::from(BackendError::Internal))?;
     Ok(no_store(Json(IssuedCode { code, svg })))
+}
+
+async fn code_status<B: Backend>(
+    State(s): State<AppState<B>>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    let b = Arc::clone(&s.backend);
+    Ok(no_store(Json(
+        blocking(move || b.code_status(&reference)).await?,
+    )))
 }
 
 async fn paid_events<B: Backend>(

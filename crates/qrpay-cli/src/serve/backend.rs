@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use qrpay_wallet::qr::{PaymentRequest, Quote, TipRule};
+use qrpay_wallet::qr::{dynamic_payment_id, PaymentRequest, Quote, TipRule};
 use qrpay_wallet::{
     AccountKind, Authorization, Currency, Id, Outcome, Party, SqliteStore, Store, Transfer,
     TransferCode, Wallet, WalletError,
@@ -29,6 +29,8 @@ const AUTHORIZATIONS_MAX: usize = 256;
 const HISTORY_LEN: usize = 20;
 /// Longest payload text accepted (an EMV payload is at most 512 characters).
 pub const PAYLOAD_LEN_MAX: usize = 512;
+/// Longest reference (EMV 62.05 holds up to 25 characters).
+const REFERENCE_LEN_MAX: usize = 25;
 /// Longest amount text accepted.
 const AMOUNT_LEN_MAX: usize = 24;
 
@@ -113,6 +115,21 @@ pub struct CodeView {
     pub amount_text: String,
     /// Seconds until it expires.
     pub expires_in_s: u64,
+}
+
+/// Whether a dynamic code has been paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeStatus {
+    /// The reference asked about.
+    pub reference: String,
+    /// Paid.
+    pub paid: bool,
+    /// The amount paid, formatted, when paid.
+    pub total_text: Option<String>,
+    /// Short payment id, when paid.
+    pub payment: Option<String>,
+    /// Milliseconds since the Unix epoch, when paid.
+    pub at_ms: Option<u64>,
 }
 
 /// A customer's wallet as the wallet page shows it.
@@ -224,6 +241,13 @@ pub trait Backend: Send + Sync + 'static {
     /// # Errors
     /// [`BackendError::BadRequest`] for a bad amount, [`BackendError::Refused`] by a rule.
     fn issue_code(&self, amount: &str) -> Result<CodeView, BackendError>;
+
+    /// Whether the merchant's dynamic code with this reference has been paid (for a merchant
+    /// page that reconnects and may have missed the event).
+    ///
+    /// # Errors
+    /// [`BackendError::BadRequest`] for a reference that cannot be one of ours.
+    fn code_status(&self, reference: &str) -> Result<CodeStatus, BackendError>;
 
     /// The customer's wallet.
     ///
@@ -500,6 +524,27 @@ impl Backend for WalletBackend {
             amount_minor,
             amount_text: self.money(amount_minor),
             expires_in_s: CODE_TTL_S,
+        })
+    }
+
+    fn code_status(&self, reference: &str) -> Result<CodeStatus, BackendError> {
+        let plausible = !reference.is_empty()
+            && reference.len() <= REFERENCE_LEN_MAX
+            && reference.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !plausible {
+            return Err(BackendError::bad(
+                "bad_reference",
+                "a reference is 1 to 25 letters and digits",
+            ));
+        }
+        let id = dynamic_payment_id(self.merchant.account, reference);
+        let paid = self.wallet.store().transfer(id)?;
+        Ok(CodeStatus {
+            reference: reference.to_owned(),
+            paid: paid.is_some(),
+            total_text: paid.map(|t| self.money(t.amount)),
+            payment: paid.map(|t| t.id.short()),
+            at_ms: paid.map(|t| t.timestamp / 1_000_000),
         })
     }
 

@@ -173,6 +173,20 @@ async fn scan_confirm_pay_once_and_push_to_the_merchant() {
         "{frame}"
     );
 
+    // A merchant page that missed the event can ask.
+    let path = format!(
+        "/api/merchant/codes/{}",
+        code["reference"].as_str().unwrap()
+    );
+    let (status, st) = call(app, get(&path)).await;
+    assert_eq!(status, StatusCode::OK, "{st}");
+    assert_eq!(st["paid"], true);
+    assert_eq!(st["total_text"], "Rp 25.000");
+    let (_, st) = call(app, get("/api/merchant/codes/QR0000NEVERISSUED")).await;
+    assert_eq!(st["paid"], false);
+    let (status, st) = call(app, get("/api/merchant/codes/not%20a%20ref")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{st}");
+
     // A second scan says already paid; a second authorization is refused; nothing moves.
     let (_, again) = call(app, post_bytes("/api/scan", "image/png", png_of(&payload))).await;
     assert_eq!(again["status"], "found");

@@ -86,7 +86,20 @@
   function onPaid(ev) {
     let paid;
     try { paid = JSON.parse(ev.data); } catch (e) { return; }
-    if (!current || paid.reference !== current.reference) return;
+    showPaid(paid);
+  }
+
+  // After a reconnect the event may have been missed: ask once.
+  async function catchUp() {
+    if (!current || current.paid) return;
+    try {
+      const status = await api('/api/merchant/codes/' + encodeURIComponent(current.reference));
+      if (status.paid) showPaid(status);
+    } catch (e) { /* the stream will tell */ }
+  }
+
+  function showPaid(paid) {
+    if (!current || current.paid || paid.reference !== current.reference) return;
     current.paid = true;
     clearInterval(timer);
     $('paid-amount').textContent = paid.total_text;
@@ -101,7 +114,7 @@
 
   function connect() {
     const es = new EventSource('/api/merchant/events');
-    es.addEventListener('open', () => { $('live').textContent = 'live'; $('live').className = 'pill pill-on'; });
+    es.addEventListener('open', () => { $('live').textContent = 'live'; $('live').className = 'pill pill-on'; catchUp(); });
     es.addEventListener('error', () => { $('live').textContent = 'reconnecting'; $('live').className = 'pill pill-off'; });
     es.addEventListener('paid', onPaid);
   }
