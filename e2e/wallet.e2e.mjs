@@ -26,6 +26,7 @@ const VIEWPORT = { width: 390, height: 844 };
 const work = mkdtempSync(join(tmpdir(), 'qrpay-e2e-'));
 const camera = join(work, 'camera.y4m');
 let server = null;
+let serverOutput = '';
 let browser = null;
 
 function cleanup() {
@@ -43,13 +44,15 @@ function check(cond, what) {
 function startServer() {
   return new Promise((resolveUrl, reject) => {
     server = spawn(QRPAY, ['serve', '--port', '0', '--db', join(work, 'wallet.sqlite')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    server.stderr.on('data', (chunk) => { serverOutput += chunk; process.stderr.write(chunk); });
     if (process.env.QRPAY_SERVER_PIDFILE) writeFileSync(process.env.QRPAY_SERVER_PIDFILE, String(server.pid));
     let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20000);
     server.stdout.on('data', (chunk) => {
       out += chunk;
+      serverOutput += chunk;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) { clearTimeout(timer); resolveUrl(m[1]); }
     });
@@ -166,6 +169,11 @@ async function main() {
   await wallet.waitForFunction((want) => Number(document.getElementById('balance').dataset.minor) === want,
     before - AMOUNT_MINOR - 1800000, { timeout: 5000 });
   check(true, 'balance moved by exactly Rp 18.000 more');
+
+  // The server printed its address and nothing about the payments.
+  for (const secret of [payload, payload2, reference, 'Kopi Senja', '25000', '18000']) {
+    check(!serverOutput.includes(secret), 'server output does not contain ' + JSON.stringify(secret.slice(0, 24)));
+  }
 
   // A photo that is not an image gets a clear message.
   await wallet.setInputFiles('#photo', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });

@@ -20,7 +20,7 @@ use futures_util::stream::Stream;
 use qrpay_core::render::{EccLevel, QrSymbol, RenderOptions};
 use qrpay_core::scan::Scanner;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Semaphore};
 
 use super::backend::{Backend, BackendError, PayRequest, QuoteView};
 
@@ -32,6 +32,8 @@ pub const JSON_BODY_MAX: usize = 8 * 1024;
 const SCAN_SIDE_MAX: u32 = 4096;
 /// Most pixels of an image the scanner decodes.
 const SCAN_PIXELS_MAX: u64 = 16_000_000;
+/// Images scanned at the same time; more get 503 (a camera sends the next frame soon).
+pub const SCANS_MAX: usize = 4;
 /// Payment events buffered for slow merchant pages.
 const EVENTS_MAX: usize = 64;
 
@@ -52,6 +54,7 @@ pub struct PaidEvent {
 pub struct AppState<B: Backend> {
     backend: Arc<B>,
     events: broadcast::Sender<PaidEvent>,
+    scans: Arc<Semaphore>,
 }
 
 impl<B: Backend> Clone for AppState<B> {
@@ -59,6 +62,7 @@ impl<B: Backend> Clone for AppState<B> {
         AppState {
             backend: Arc::clone(&self.backend),
             events: self.events.clone(),
+            scans: Arc::clone(&self.scans),
         }
     }
 }
@@ -66,7 +70,11 @@ impl<B: Backend> Clone for AppState<B> {
 /// The router: pages and API over `backend`.
 pub fn router<B: Backend>(backend: Arc<B>) -> Router {
     let (events, _) = broadcast::channel(EVENTS_MAX);
-    let state = AppState { backend, events };
+    let state = AppState {
+        backend,
+        events,
+        scans: Arc::new(Semaphore::new(SCANS_MAX)),
+    };
     let json_limit = DefaultBodyLimit::max(JSON_BODY_MAX);
     Router::new()
         .route("/", get(super::assets::index))
@@ -150,7 +158,7 @@ impl From<BackendError> for ApiError {
             BackendError::Busy => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
-                "too many payments are waiting; try again in a minute",
+                "the server is busy; try again in a moment",
             ),
             _ => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -330,10 +338,17 @@ async fn scan<B: Backend>(
             "send a photo (image/jpeg, image/png, …)",
         ));
     }
+    // Scanning is the costly request: a bounded number at a time, the rest told to retry.
+    let permit = Arc::clone(&s.scans)
+        .try_acquire_owned()
+        .map_err(|_| ApiError::from(BackendError::Busy))?;
     let b = Arc::clone(&s.backend);
-    let result = tokio::task::spawn_blocking(move || scan_blocking(b.as_ref(), &body))
-        .await
-        .map_err(|_| ApiError::from(BackendError::Internal))??;
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        scan_blocking(b.as_ref(), &body)
+    })
+    .await
+    .map_err(|_| ApiError::from(BackendError::Internal))??;
     Ok(no_store(Json(result)))
 }
 

@@ -98,8 +98,6 @@ pub struct MerchantView {
     pub city: String,
     /// ISO 4217 code.
     pub currency: String,
-    /// Balance, formatted.
-    pub balance_text: String,
 }
 
 /// A dynamic code just issued.
@@ -489,7 +487,6 @@ impl Backend for WalletBackend {
                 .unwrap_or_else(|| "Merchant".to_owned()),
             city: self.merchant.merchant_city.clone().unwrap_or_default(),
             currency: self.currency().code().to_owned(),
-            balance_text: self.money(self.balance(self.merchant.account)?),
         })
     }
 
