@@ -148,7 +148,7 @@ impl From<BackendError> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message)
             }
             BackendError::Refused { rule } => {
-                let status = if rule == "already_paid" {
+                let status = if rule == "already_paid" || rule == "code_already_paid" {
                     StatusCode::CONFLICT
                 } else {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -172,7 +172,9 @@ impl From<BackendError> for ApiError {
 /// What a person reads for a wallet rule.
 fn rule_message(rule: &str) -> &'static str {
     match rule {
-        "already_paid" => "This code has already been paid. Nothing was charged again.",
+        "already_paid" | "code_already_paid" => {
+            "This code has already been paid. Nothing was charged again."
+        }
         "code_expired" => "This code has expired. Ask the merchant for a new one.",
         "unknown_code" | "amount_tampered" => {
             "This code was not issued by the merchant as shown. Do not pay it."

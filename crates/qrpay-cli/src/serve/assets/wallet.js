@@ -238,7 +238,7 @@
       scanned = null;
       loadWallet();
     } catch (e) {
-      if (e.code === 'already_paid') { alreadyPaid(scanned.quote); return; }
+      if (e.code === 'already_paid' || e.code === 'code_already_paid') { alreadyPaid(scanned.quote); return; }
       if (e.code === 'code_expired') { notice('Code expired', e.message); return; }
       $('confirm-error').textContent = e.message;
       $('confirm-error').hidden = false;
