@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod decode_cmd;
 mod encode_cmd;
 mod input;
+mod wallet_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -25,6 +26,8 @@ enum Command {
     Decode(decode_cmd::DecodeArgs),
     /// Build a payload from JSON (the output of `decode --json`) or from flags.
     Encode(Box<encode_cmd::EncodeArgs>),
+    /// The embedded wallet: accounts, top-up, merchant codes, pay, refund, verify.
+    Wallet(wallet_cmd::WalletArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Encode(args) => encode_cmd::run(&args),
+        Command::Wallet(args) => wallet_cmd::run(&args),
     }
 }
 

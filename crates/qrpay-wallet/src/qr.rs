@@ -204,7 +204,8 @@ impl Quote {
     }
 }
 
-fn leg_id(first: Id, index: u8) -> Id {
+/// The id of leg `index` of the operation whose first transfer is `first`.
+pub(crate) fn leg_id(first: Id, index: u8) -> Id {
     let mut material = [0u8; 17];
     for (dst, src) in material
         .iter_mut()
