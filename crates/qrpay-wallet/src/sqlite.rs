@@ -21,6 +21,15 @@
 //! its rows)`. [`SqliteStore::verify`] recomputes each row's hash (naming the row that changed),
 //! the chain (rows added, removed or re-hashed), every balance from the transfers, pending
 //! statuses and refunded totals, and runs SQLite's own integrity check.
+//!
+//! Where the time goes (batches of 1,000 payments from 10,000 customers, `benches/ledger.rs`):
+//! loading the touched rows about 1.5 ms, the state machine about 0.2 ms, writing rows about
+//! 3 ms, and the commit 5 to 10 ms, most of it writing to the WAL every page that holds an
+//! updated account (payments from random customers touch most account pages). Splitting the
+//! balances into a narrow table of their own is the next step to shrink that.
+//!
+//! A PostgreSQL store fits the same shape: one transaction per batch, `SELECT … FOR UPDATE` of
+//! the named accounts in id order instead of `BEGIN IMMEDIATE`, the same [`Ledger`] in between.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
