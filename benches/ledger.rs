@@ -75,11 +75,16 @@ fn setup_events() -> Vec<Event> {
 
 /// `n` payments from customers to the few hot merchants.
 fn payments(n: u128, seed: u128) -> Vec<Event> {
+    payments_from(n, seed, CUSTOMERS)
+}
+
+/// `n` payments from the first `customers` customers to the hot merchants.
+fn payments_from(n: u128, seed: u128, customers: u128) -> Vec<Event> {
     (0..n)
         .map(|k| {
             Event::Transfer(Transfer::new(
                 next_id(),
-                customer((seed * 7_919 + k * 13) % CUSTOMERS),
+                customer((seed * 7_919 + k * 13) % customers),
                 merchant(k % HOT_MERCHANTS),
                 1 + k % 50_000,
                 IDR,
@@ -227,6 +232,17 @@ fn sqlite(c: &mut Criterion) {
             || {
                 seed += 1;
                 payments(1_000, seed)
+            },
+            |batch| black_box(store.submit(black_box(&batch)).unwrap()),
+            BatchSize::LargeInput,
+        );
+    });
+    // The same with only 100 (hot) customers paying: fewer account pages change per commit.
+    g.bench_function("batch_1000_hot_100_customers", |b| {
+        b.iter_batched(
+            || {
+                seed += 1;
+                payments_from(1_000, seed, 100)
             },
             |batch| black_box(store.submit(black_box(&batch)).unwrap()),
             BatchSize::LargeInput,
