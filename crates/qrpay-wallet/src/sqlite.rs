@@ -890,6 +890,21 @@ fn write_back(
     let mut refunded = BTreeMap::new();
     let batch = i64_of(seq);
     let corrupt = |what, id: Id| StoreError::Ledger(crate::LedgerError::Corrupt { what, id });
+    // Prepared once per batch: these two run once per transfer and per touched account.
+    let mut insert_transfer = tx
+        .prepare_cached(
+            "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
+             ledger, code, flags, timestamp, batch, row_hash, debit_prev, credit_prev) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )
+        .map_err(db("inserting a transfer"))?;
+    let mut update_account = tx
+        .prepare_cached(
+            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
+             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7, last_transfer = ?8 \
+             WHERE id = ?1",
+        )
+        .map_err(db("updating an account"))?;
     for change in journal {
         match *change {
             Change::AccountCreated(id) => {
@@ -908,13 +923,8 @@ fn write_back(
                 // inserts into per-account indexes would dirty a page per transfer.
                 let debit_prev = last.insert(t.debit_account_id, Some(t.id)).flatten();
                 let credit_prev = last.insert(t.credit_account_id, Some(t.id)).flatten();
-                tx.prepare_cached(
-                    "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
-                     ledger, code, flags, timestamp, batch, row_hash, debit_prev, credit_prev) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
+                insert_transfer
+                    .execute(params![
                         t.id.to_be_bytes(),
                         t.debit_account_id.to_be_bytes(),
                         t.credit_account_id.to_be_bytes(),
@@ -931,8 +941,7 @@ fn write_back(
                         debit_prev.map(Id::to_be_bytes),
                         credit_prev.map(Id::to_be_bytes)
                     ])
-                })
-                .map_err(db("inserting a transfer"))?;
+                    .map_err(db("inserting a transfer"))?;
                 rows.transfers.push((t.timestamp, hash));
             }
             Change::PendingChanged(id) => {
@@ -995,13 +1004,8 @@ fn write_back(
             .account(*id)
             .ok_or_else(|| corrupt("journal names a missing account", *id))?;
         let b = a.balances;
-        tx.prepare_cached(
-            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
-             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7, last_transfer = ?8 \
-             WHERE id = ?1",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
+        update_account
+            .execute(params![
                 a.id.to_be_bytes(),
                 amount_sql(b.debits_pending),
                 amount_sql(b.debits_posted),
@@ -1011,8 +1015,7 @@ fn write_back(
                 amount_sql(a.incoming.total),
                 last.get(id).copied().flatten().map(Id::to_be_bytes)
             ])
-        })
-        .map_err(db("updating an account"))?;
+            .map_err(db("updating an account"))?;
     }
     for id in pending.keys() {
         let p = ledger
