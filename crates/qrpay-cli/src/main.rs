@@ -13,6 +13,7 @@ mod input;
 mod render_cmd;
 mod scan_cmd;
 mod serve;
+mod wallet_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -34,6 +35,8 @@ enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Serve the web demo (merchant page and wallet page) on 127.0.0.1.
     Serve(serve::ServeArgs),
+    /// The embedded wallet: accounts, top-up, merchant codes, pay, refund, verify.
+    Wallet(wallet_cmd::WalletArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render_cmd::run(&args),
         Command::Scan(args) => scan_cmd::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Wallet(args) => wallet_cmd::run(&args),
     }
 }
 
