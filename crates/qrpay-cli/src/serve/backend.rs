@@ -189,6 +189,8 @@ pub struct QuoteView {
     pub reference: Option<String>,
     /// Paid before: nothing will be charged.
     pub already_paid: bool,
+    /// The customer's own balance, formatted (the page shows what the payment comes from).
+    pub balance_text: String,
     /// The customer's balance is enough.
     pub sufficient_funds: bool,
     /// A static code: the customer enters the amount, then the page asks again.
@@ -610,6 +612,7 @@ impl Backend for WalletBackend {
             dynamic: quote.dynamic,
             reference: request.reference,
             already_paid: quote.already_paid,
+            balance_text: self.money(balance),
             sufficient_funds: balance >= quote.total,
             awaiting_amount,
         })

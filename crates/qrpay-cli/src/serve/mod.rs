@@ -3,6 +3,23 @@
 //! confirms and pays, on one embedded SQLite wallet.
 //!
 //! Listens on 127.0.0.1 only. Logs nothing about requests.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /merchant`, `GET /wallet`, `GET /` | the pages (HTML, CSS, JS embedded with `include_str!`) |
+//! | `GET /api/merchant` | the merchant's registered name and city |
+//! | `POST /api/merchant/codes` `{"amount":"25000"}` | a dynamic code: payload, reference, SVG |
+//! | `GET /api/merchant/codes/{reference}` | whether that code has been paid |
+//! | `GET /api/merchant/events` | Server-Sent Events, `event: paid` when a payment commits |
+//! | `GET /api/wallet` | the customer's balance and history |
+//! | `POST /api/scan` (an image body, ≤ 4 MiB) | `none`, `found` (payload + quote) or `refused` |
+//! | `POST /api/quote` `{"payload","amount"?,"tip"?}` | what paying would do; nothing moves |
+//! | `POST /api/authorize` (same body) | after the tap on Pay: a single-use authorization |
+//! | `POST /api/pay` (same + `payment`, `authorization`) | pays once; `exists` for a repeat |
+//!
+//! Errors are JSON `{"error":{"code","message"}}`: 400 malformed, 413 too large, 415 not an
+//! image or not JSON, 409 already paid, 422 refused by a wallet rule (the code names it),
+//! 503 busy. The HTTP layer talks to the wallet through [`backend::Backend`].
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};

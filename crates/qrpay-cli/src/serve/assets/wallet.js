@@ -179,6 +179,7 @@
     $('confirm-fee').textContent = q.fee_text;
     $('confirm-total').textContent = q.total_text;
     $('confirm-ref').textContent = q.reference || '—';
+    $('confirm-balance').textContent = q.balance_text;
     $('pay-btn').textContent = q.awaiting_amount ? 'Pay' : 'Pay ' + q.total_text;
     $('pay-btn').disabled = q.awaiting_amount || !q.sufficient_funds;
     $('confirm-error').hidden = q.sufficient_funds;
