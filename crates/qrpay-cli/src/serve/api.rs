@@ -303,8 +303,13 @@ async fn wallet<B: Backend>(State(s): State<AppState<B>>) -> Result<Response, Ap
 #[serde(tag = "status", rename_all = "snake_case")]
 enum ScanResult {
     None,
-    Found { payload: String, quote: QuoteView },
-    Refused { error: RefusedDetail },
+    Found {
+        payload: String,
+        quote: Box<QuoteView>,
+    },
+    Refused {
+        error: RefusedDetail,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -372,7 +377,7 @@ fn scan_blocking<B: Backend>(backend: &B, image: &[u8]) -> Result<ScanResult, Ap
             Ok(quote) => {
                 return Ok(ScanResult::Found {
                     payload: payload.to_owned(),
-                    quote,
+                    quote: Box::new(quote),
                 })
             }
             Err(e) => {
