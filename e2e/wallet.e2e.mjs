@@ -170,6 +170,18 @@ async function main() {
     before - AMOUNT_MINOR - 1800000, { timeout: 5000 });
   check(true, 'balance moved by exactly Rp 18.000 more');
 
+  // The merchant refunds the photo payment; the wallet gets it back.
+  await merchant.click('#refund-btn');
+  await merchant.locator('#refunded').waitFor({ state: 'visible', timeout: 5000 });
+  check((await merchant.textContent('#refunded')).includes('Rp 18.000'), 'merchant page: refunded Rp 18.000');
+  await shot(merchant, '10-merchant-refunded');
+  await wallet.reload();
+  await wallet.waitForFunction((want) => Number(document.getElementById('balance').dataset.minor) === want,
+    before - AMOUNT_MINOR, { timeout: 5000 });
+  const refundLine = await wallet.textContent('#history li:first-child');
+  check(refundLine.includes('Refund') && refundLine.includes('+ Rp 18.000'), 'wallet history shows the refund');
+  await shot(wallet, '11-wallet-refunded');
+
   // The server printed its address and nothing about the payments.
   for (const secret of [payload, payload2, reference, 'Kopi Senja', '25000', '18000']) {
     check(!serverOutput.includes(secret), 'server output does not contain ' + JSON.stringify(secret.slice(0, 24)));

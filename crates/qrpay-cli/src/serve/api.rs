@@ -88,6 +88,7 @@ pub fn router<B: Backend>(backend: Arc<B>) -> Router {
         )
         .route("/api/merchant/codes/{reference}", get(code_status::<B>))
         .route("/api/merchant/events", get(paid_events::<B>))
+        .route("/api/merchant/refunds", post(refund::<B>).layer(json_limit))
         .route("/api/wallet", get(wallet::<B>))
         .route(
             "/api/scan",
@@ -188,6 +189,8 @@ fn rule_message(rule: &str) -> &'static str {
         "amount_mismatch" => "The amount does not match the code.",
         "tip_not_offered" => "This merchant does not take tips through the code.",
         "amount_overflow" => "The amount is too large.",
+        "not_paid" => "This code has not been paid; there is nothing to refund.",
+        "nothing_left_to_refund" => "This payment has already been refunded in full.",
         r if r.starts_with("balance_cap") => "The merchant's account cannot receive this amount.",
         _ => "The payment was refused. Nothing was charged.",
     }
@@ -270,6 +273,22 @@ async fn code_status<B: Backend>(
     let b = Arc::clone(&s.backend);
     Ok(no_store(Json(
         blocking(move || b.code_status(&reference)).await?,
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+struct RefundBody {
+    reference: String,
+}
+
+async fn refund<B: Backend>(
+    State(s): State<AppState<B>>,
+    body: Result<Json<RefundBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(req) = body.map_err(|e| json_rejection(&e))?;
+    let b = Arc::clone(&s.backend);
+    Ok(no_store(Json(
+        blocking(move || b.refund(&req.reference)).await?,
     )))
 }
 

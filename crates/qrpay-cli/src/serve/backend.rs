@@ -130,6 +130,17 @@ pub struct CodeStatus {
     pub at_ms: Option<u64>,
 }
 
+/// A refund made from the merchant page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefundView {
+    /// `created`, or `exists` for a repeat.
+    pub outcome: String,
+    /// The code's reference.
+    pub reference: String,
+    /// Amount refunded, formatted.
+    pub refunded_text: String,
+}
+
 /// A customer's wallet as the wallet page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WalletView {
@@ -248,6 +259,14 @@ pub trait Backend: Send + Sync + 'static {
     /// # Errors
     /// [`BackendError::BadRequest`] for a reference that cannot be one of ours.
     fn code_status(&self, reference: &str) -> Result<CodeStatus, BackendError>;
+
+    /// Refunds what is left of the payment of the merchant's dynamic code `reference`, merchant
+    /// → customer. Idempotent: a repeat returns outcome `exists` and moves nothing.
+    ///
+    /// # Errors
+    /// [`BackendError::BadRequest`] for a bad reference, [`BackendError::Refused`] with
+    /// `not_paid`, `nothing_left_to_refund`, …
+    fn refund(&self, reference: &str) -> Result<RefundView, BackendError>;
 
     /// The customer's wallet.
     ///
@@ -526,16 +545,37 @@ impl Backend for WalletBackend {
         })
     }
 
-    fn code_status(&self, reference: &str) -> Result<CodeStatus, BackendError> {
-        let plausible = !reference.is_empty()
-            && reference.len() <= REFERENCE_LEN_MAX
-            && reference.bytes().all(|b| b.is_ascii_alphanumeric());
-        if !plausible {
-            return Err(BackendError::bad(
-                "bad_reference",
-                "a reference is 1 to 25 letters and digits",
-            ));
+    fn refund(&self, reference: &str) -> Result<RefundView, BackendError> {
+        check_reference(reference)?;
+        let payment = dynamic_payment_id(self.merchant.account, reference);
+        if self.wallet.store().transfer(payment)?.is_none() {
+            return Err(BackendError::Refused {
+                rule: "not_paid".to_owned(),
+            });
         }
+        // One refund per code from this page: its id is derived from the payment, so a second
+        // tap (or a retry after a lost answer) is the same refund.
+        let id = Id::derive("qrpay serve full refund v1", &payment.to_be_bytes());
+        let receipt = self.wallet.refund(payment, None, Some(id))?;
+        let refunded = receipt
+            .legs
+            .iter()
+            .filter(|t| t.code == TransferCode::Refund)
+            .map(|t| t.amount)
+            .fold(0u128, u128::saturating_add);
+        Ok(RefundView {
+            outcome: match receipt.outcome {
+                Outcome::Created => "created",
+                _ => "exists",
+            }
+            .to_owned(),
+            reference: reference.to_owned(),
+            refunded_text: self.money(refunded),
+        })
+    }
+
+    fn code_status(&self, reference: &str) -> Result<CodeStatus, BackendError> {
+        check_reference(reference)?;
         let id = dynamic_payment_id(self.merchant.account, reference);
         let paid = self.wallet.store().transfer(id)?;
         Ok(CodeStatus {
@@ -696,6 +736,20 @@ impl Backend for WalletBackend {
             balance_text: self.money(self.balance(self.customer.account)?),
             at_ms,
         })
+    }
+}
+
+fn check_reference(reference: &str) -> Result<(), BackendError> {
+    let plausible = !reference.is_empty()
+        && reference.len() <= REFERENCE_LEN_MAX
+        && reference.bytes().all(|b| b.is_ascii_alphanumeric());
+    if plausible {
+        Ok(())
+    } else {
+        Err(BackendError::bad(
+            "bad_reference",
+            "a reference is 1 to 25 letters and digits",
+        ))
     }
 }
 

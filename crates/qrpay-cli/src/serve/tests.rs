@@ -195,10 +195,35 @@ async fn scan_confirm_pay_once_and_push_to_the_merchant() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error_code(&refused), "already_paid");
     assert_eq!(balance(app).await, (500_000 - 25_000) * 100);
+    // The merchant refunds it; a second tap is the same refund.
+    let body = json!({ "reference": code["reference"] });
+    let (status, r) = call(app, post_json("/api/merchant/refunds", &body)).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "created");
+    assert_eq!(r["refunded_text"], "Rp 25.000");
+    let (status, r) = call(app, post_json("/api/merchant/refunds", &body)).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(r["outcome"], "exists");
+    assert_eq!(balance(app).await, 500_000 * 100);
+    let unpaid = issue(app, "5000").await;
+    let (status, r) = call(
+        app,
+        post_json(
+            "/api/merchant/refunds",
+            &json!({ "reference": unpaid["reference"] }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    assert_eq!(error_code(&r), "not_paid");
+    assert_eq!(balance(app).await, 500_000 * 100);
+
     let history = call(app, get("/api/wallet")).await.1;
-    assert_eq!(history["history"][0]["kind"], "Payment");
-    assert_eq!(history["history"][0]["counterparty"], "Kopi Senja");
-    assert_eq!(history["history"][0]["amount_text"], "− Rp 25.000");
+    assert_eq!(history["history"][0]["kind"], "Refund");
+    assert_eq!(history["history"][0]["amount_text"], "+ Rp 25.000");
+    assert_eq!(history["history"][1]["kind"], "Payment");
+    assert_eq!(history["history"][1]["counterparty"], "Kopi Senja");
+    assert_eq!(history["history"][1]["amount_text"], "− Rp 25.000");
 }
 
 #[tokio::test]

@@ -107,9 +107,30 @@
     $('paid-id').textContent = paid.payment;
     $('paid-time').textContent = timeText(paid.at_ms);
     $('paid-title').textContent = 'Paid';
+    $('refunded').hidden = true;
+    $('refund-error').hidden = true;
+    $('refund-btn').hidden = false;
+    $('refund-btn').disabled = false;
     $('code-card').hidden = true;
     $('paid').hidden = false;
     loadMerchant();
+  }
+
+  async function refund() {
+    if (!current || !current.paid) return;
+    $('refund-btn').disabled = true;
+    $('refund-error').hidden = true;
+    try {
+      const r = await api('/api/merchant/refunds', { reference: current.reference });
+      $('refunded').textContent = 'Refunded ' + r.refunded_text + ' to the customer';
+      $('refunded').hidden = false;
+      $('refund-btn').hidden = true;
+      $('paid-title').textContent = 'Paid · refunded';
+    } catch (e) {
+      $('refund-error').textContent = e.message;
+      $('refund-error').hidden = false;
+      $('refund-btn').disabled = false;
+    }
   }
 
   function connect() {
@@ -121,6 +142,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     $('amount-form').addEventListener('submit', makeCode);
+    $('refund-btn').addEventListener('click', refund);
     for (const chip of document.querySelectorAll('.chip')) {
       chip.addEventListener('click', () => { $('amount').value = chip.dataset.amount; });
     }
