@@ -28,3 +28,10 @@ while IFS=$'\t' read -r format expected note payload; do
   printf '%b' "$payload" > "seeds/formats/$i"
   i=$((i + 1))
 done < ../crates/qrpay-core/tests/vectors/formats.tsv
+# Scanner seeds: the small real photos (under the 4 KiB input cap), when shared/ is beside us.
+mkdir -p seeds/scan
+photos=../../shared/data/photos
+if [ -d "$photos" ]; then
+  find "$photos" -type f \( -name '*.png' -o -name '*.webp' -o -name '*.jpg' \) -size -4k \
+    -exec cp {} seeds/scan/ \;
+fi
