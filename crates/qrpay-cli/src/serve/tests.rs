@@ -280,7 +280,10 @@ async fn bad_requests_get_json_errors_and_change_nothing() {
         .unwrap()
         .to_owned();
     let mut tampered = valid.clone();
-    tampered.replace_range(tampered.len() - 1.., "0");
+    // A different last CRC digit: the CRC no longer matches.
+    let last = if tampered.ends_with('0') { "1" } else { "0" };
+    tampered.replace_range(tampered.len() - 1.., last);
+    assert_ne!(tampered, valid);
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (
             post_bytes("/api/scan", "image/jpeg", huge),
