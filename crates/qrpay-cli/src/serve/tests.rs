@@ -563,3 +563,37 @@ async fn a_static_code_with_a_tip_prompt_takes_the_amount_and_tip_typed() {
         .collect();
     assert_eq!(kinds, ["Tip", "Payment", "Top-up"], "{w}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_paying_one_code_at_once_are_charged_once() {
+    let f = fixture();
+    let app = &f.app;
+    let code = issue(app, "40000").await;
+    let payload = code["payload"].as_str().unwrap();
+    // Both confirm before either pays.
+    let (_, a) = call(
+        app,
+        post_json("/api/authorize", &json!({ "payload": payload })),
+    )
+    .await;
+    let (_, b) = call(
+        app,
+        post_json("/api/authorize", &json!({ "payload": payload })),
+    )
+    .await;
+    let body = |auth: &Value| json!({ "payload": payload, "payment": auth["payment"], "authorization": auth["authorization"] });
+    let (ra, rb) = tokio::join!(
+        call(app, post_json("/api/pay", &body(&a))),
+        call(app, post_json("/api/pay", &body(&b)))
+    );
+    let outcomes: Vec<&str> = [&ra.1, &rb.1]
+        .iter()
+        .map(|v| v["outcome"].as_str().unwrap_or("refused"))
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "created").count(),
+        1,
+        "{ra:?} {rb:?}"
+    );
+    assert_eq!(balance(app).await, (500_000 - 40_000) * 100);
+}
