@@ -21,6 +21,13 @@ for f in ../crates/qrpay-core/tests/vectors/mpm_*.tsv; do
     i=$((i + 1))
   done < "$f"
 done
+mkdir -p seeds/formats
+i=0
+while IFS=$'\t' read -r format expected note payload; do
+  [[ "$format" == \#* || -z "$format" ]] && continue
+  printf '%b' "$payload" > "seeds/formats/$i"
+  i=$((i + 1))
+done < ../crates/qrpay-core/tests/vectors/formats.tsv
 # Scanner seeds: the small real photos (under the 4 KiB input cap), when shared/ is beside us.
 mkdir -p seeds/scan
 photos=../../shared/data/photos

@@ -11,13 +11,18 @@ use serde_json::{Map, Value as Json};
 
 use crate::{fail, input, REFUSED, USAGE};
 
+mod flags;
+mod format;
+mod scheme;
+
 /// Arguments of `qrpay encode`.
 #[derive(Debug, Args)]
 pub(crate) struct EncodeArgs {
     /// Build from the JSON that `decode --json` prints (a file, or `-` for standard input).
     #[arg(long, value_name = "FILE")]
     json: Option<String>,
-    /// Merchant account template: `TAG:GUI[:SUB=VALUE…]` (26–51), or `TAG=VALUE` (02–25).
+    /// Merchant account template: `TAG:GUI[:SUB=VALUE…]` (26–51), or `TAG=VALUE` (02–25);
+    /// with --scheme duitnow, vietqr or qrph, the payee's account number.
     #[arg(long, value_name = "SPEC")]
     account: Vec<String>,
     /// Merchant name (59).
@@ -26,9 +31,9 @@ pub(crate) struct EncodeArgs {
     /// Merchant city (60).
     #[arg(long)]
     city: Option<String>,
-    /// Merchant category code (52).
-    #[arg(long, default_value = "0000")]
-    mcc: String,
+    /// Merchant category code (52), `0000` by default.
+    #[arg(long)]
+    mcc: Option<String>,
     /// Transaction currency (53): alphabetic (`IDR`) or numeric (`360`).
     #[arg(long)]
     currency: Option<String>,
@@ -65,9 +70,33 @@ pub(crate) struct EncodeArgs {
     /// Any other root object, `TAG=VALUE`.
     #[arg(long, value_name = "TAG=VALUE")]
     object: Vec<String>,
+    #[command(flatten)]
+    scheme: scheme::SchemeArgs,
+    #[command(flatten)]
+    format: format::FormatArgs,
 }
 
 pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
+    let typed = match (args.scheme.scheme, args.format.format) {
+        (Some(kind), _) => Some(scheme::build(args, kind)),
+        (None, Some(kind)) => Some(format::build(args, kind)),
+        (None, None) => flags::only(
+            args,
+            "qrpay encode without --scheme or --format",
+            flags::GENERIC,
+        )
+        .err()
+        .map(Err),
+    };
+    match typed {
+        Some(Ok(payload)) => {
+            println!("{payload}");
+            return ExitCode::SUCCESS;
+        }
+        Some(Err(flags::FlagError::Usage(e))) => return fail(USAGE, e),
+        Some(Err(flags::FlagError::Refused(e))) => return fail(REFUSED, e),
+        None => {}
+    }
     let result = match &args.json {
         Some(file) => match input::file_arg(file) {
             Ok(text) => from_json(&text),
@@ -98,7 +127,7 @@ fn from_flags(args: &EncodeArgs) -> Result<String, String> {
     for spec in &args.account {
         b = add_account(b, spec)?;
     }
-    b = b.merchant_category_code(&args.mcc);
+    b = b.merchant_category_code(args.mcc.as_deref().unwrap_or("0000"));
     if let Some(code) = &args.currency {
         let currency =
             Currency::parse(code).ok_or_else(|| format!("--currency {code:?} is not ISO 4217"))?;

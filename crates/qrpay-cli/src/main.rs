@@ -12,6 +12,8 @@ mod encode_cmd;
 mod input;
 mod render_cmd;
 mod scan_cmd;
+mod serve;
+mod wallet_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -31,6 +33,10 @@ enum Command {
     Render(render_cmd::RenderArgs),
     /// Find and read every QR code in image files.
     Scan(scan_cmd::ScanArgs),
+    /// Serve the web demo (merchant page and wallet page) on 127.0.0.1.
+    Serve(serve::ServeArgs),
+    /// The embedded wallet: accounts, top-up, merchant codes, pay, refund, verify.
+    Wallet(wallet_cmd::WalletArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +46,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode_cmd::run(&args),
         Command::Render(args) => render_cmd::run(&args),
         Command::Scan(args) => scan_cmd::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Wallet(args) => wallet_cmd::run(&args),
     }
 }
 

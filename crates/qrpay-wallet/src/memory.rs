@@ -8,7 +8,7 @@ use crate::account::Account;
 use crate::id::{Clock, Id};
 use crate::ledger::{Event, Ledger, PendingInfo};
 use crate::outcome::Outcome;
-use crate::store::{Party, Store, StoreError, VerifyReport};
+use crate::store::{IssuedCode, Party, Store, StoreError, VerifyReport};
 use crate::transfer::{Transfer, TransferCode};
 
 /// The in-memory store.
@@ -23,6 +23,7 @@ struct Inner {
     ledger: Ledger,
     parties: HashMap<Id, Party>,
     settings: HashMap<String, Vec<u8>>,
+    codes: HashMap<(Id, String), IssuedCode>,
 }
 
 impl<C: Clock> MemoryStore<C> {
@@ -137,6 +138,21 @@ impl<C: Clock> Store for MemoryStore<C> {
         Ok(self.lock().settings.get(name).cloned())
     }
 
+    fn put_code(&self, code: &IssuedCode) -> Result<(), StoreError> {
+        self.lock()
+            .codes
+            .insert((code.merchant, code.reference.clone()), code.clone());
+        Ok(())
+    }
+
+    fn issued_code(&self, merchant: Id, reference: &str) -> Result<Option<IssuedCode>, StoreError> {
+        Ok(self
+            .lock()
+            .codes
+            .get(&(merchant, reference.to_owned()))
+            .cloned())
+    }
+
     fn init_setting(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
         Ok(self
             .lock()
@@ -186,5 +202,11 @@ impl<S: Store + ?Sized> Store for Arc<S> {
     }
     fn init_setting(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, StoreError> {
         (**self).init_setting(name, value)
+    }
+    fn put_code(&self, code: &IssuedCode) -> Result<(), StoreError> {
+        (**self).put_code(code)
+    }
+    fn issued_code(&self, merchant: Id, reference: &str) -> Result<Option<IssuedCode>, StoreError> {
+        (**self).issued_code(merchant, reference)
     }
 }

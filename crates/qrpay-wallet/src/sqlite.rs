@@ -21,6 +21,15 @@
 //! its rows)`. [`SqliteStore::verify`] recomputes each row's hash (naming the row that changed),
 //! the chain (rows added, removed or re-hashed), every balance from the transfers, pending
 //! statuses and refunded totals, and runs SQLite's own integrity check.
+//!
+//! Where the time goes (batches of 1,000 payments from 10,000 customers, `benches/ledger.rs`):
+//! loading the touched rows about 1.5 ms, the state machine about 0.2 ms, writing rows about
+//! 3 ms, and the commit 5 to 10 ms, most of it writing to the WAL every page that holds an
+//! updated account (payments from random customers touch most account pages). Splitting the
+//! balances into a narrow table of their own is the next step to shrink that.
+//!
+//! A PostgreSQL store fits the same shape: one transaction per batch, `SELECT … FOR UPDATE` of
+//! the named accounts in id order instead of `BEGIN IMMEDIATE`, the same [`Ledger`] in between.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -37,7 +46,7 @@ use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncomi
 use crate::id::{Clock, Id};
 use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::store::{Finding, Party, Store, StoreError, Tier, VerifyReport};
+use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
 
 /// Most events the writer puts into one database transaction.
@@ -57,16 +66,15 @@ CREATE TABLE IF NOT EXISTS accounts (
     debits_pending BLOB NOT NULL, debits_posted BLOB NOT NULL,
     credits_pending BLOB NOT NULL, credits_posted BLOB NOT NULL,
     incoming_month INTEGER NOT NULL, incoming_total BLOB NOT NULL,
-    timestamp INTEGER NOT NULL, batch INTEGER NOT NULL, row_hash BLOB NOT NULL
+    timestamp INTEGER NOT NULL, batch INTEGER NOT NULL, row_hash BLOB NOT NULL,
+    last_transfer BLOB
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS transfers (
     id BLOB PRIMARY KEY, debit BLOB NOT NULL, credit BLOB NOT NULL, amount BLOB NOT NULL,
     pending_id BLOB, reference BLOB, timeout INTEGER NOT NULL, ledger INTEGER NOT NULL,
     code INTEGER NOT NULL, flags INTEGER NOT NULL, timestamp INTEGER NOT NULL,
-    batch INTEGER NOT NULL, row_hash BLOB NOT NULL
+    batch INTEGER NOT NULL, row_hash BLOB NOT NULL, debit_prev BLOB, credit_prev BLOB
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS transfers_debit ON transfers (debit, timestamp);
-CREATE INDEX IF NOT EXISTS transfers_credit ON transfers (credit, timestamp);
 CREATE INDEX IF NOT EXISTS transfers_reference ON transfers (reference) WHERE reference IS NOT NULL;
 CREATE TABLE IF NOT EXISTS pending (
     id BLOB PRIMARY KEY, status INTEGER NOT NULL, expires_at INTEGER NOT NULL
@@ -85,6 +93,10 @@ CREATE TABLE IF NOT EXISTS parties (
     merchant_name TEXT, merchant_city TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS codes (
+    merchant BLOB NOT NULL, reference TEXT NOT NULL, amount BLOB NOT NULL,
+    expires_at INTEGER NOT NULL, PRIMARY KEY (merchant, reference)
+) WITHOUT ROWID;
 ";
 
 type Reply = Result<Vec<Outcome>, StoreError>;
@@ -125,7 +137,11 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         .map_err(db("enabling WAL"))?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(db("setting synchronous=FULL"))?;
-    conn.pragma_update(None, "foreign_keys", "OFF")
+    // Checkpoint less often than the default 1,000 pages: account pages written by many
+    // commits are copied back to the database file once per checkpoint, not once per commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+        .map_err(db("setting pragmas"))?;
+    conn.pragma_update(None, "cache_size", -65_536)
         .map_err(db("setting pragmas"))?;
     conn.set_prepared_statement_cache_capacity(64);
     rusqlite::vtab::array::load_module(&conn).map_err(db("loading the array module"))?;
@@ -353,7 +369,7 @@ fn commit_group(
         }
     }
     load_transfers(&tx, &mut ledger, &wanted.transfers, &mut wanted.accounts)?;
-    load_accounts(&tx, &mut ledger, &wanted.accounts)?;
+    let mut last = load_accounts(&tx, &mut ledger, &wanted.accounts)?;
     load_pending(&tx, &mut ledger, &wanted.pending)?;
     load_refunded(&tx, &mut ledger, &wanted.refunded)?;
     load_failed(&tx, &mut ledger, &wanted.failed)?;
@@ -372,7 +388,7 @@ fn commit_group(
         journal.extend(ledger.take_journal());
     }
     let seq = head_seq.saturating_add(1);
-    let wrote = write_back(&tx, &ledger, &journal, seq)?;
+    let wrote = write_back(&tx, &ledger, &journal, seq, &mut last)?;
     if let Some(rows) = wrote {
         let hash = batch_hash(&head_hash, seq, stamps.first().copied().unwrap_or(0), &rows);
         tx.execute(
@@ -432,13 +448,39 @@ fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
     Ok(Id::from_be_bytes(b))
 }
 
-fn u128_from(table: &'static str, row: Id, bytes: &[u8]) -> Result<u128, StoreError> {
-    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+/// Amounts are stored as SQLite integers when they fit in `i64` (a varint of 1 to 8 bytes,
+/// which keeps rows and pages small) and as 16 big-endian bytes above that.
+fn amount_sql(value: u128) -> Value {
+    match i64::try_from(value) {
+        Ok(i) => Value::Integer(i),
+        Err(_) => Value::Blob(value.to_be_bytes().to_vec()),
+    }
+}
+
+fn u128_from(table: &'static str, row: Id, value: &Value) -> Result<u128, StoreError> {
+    let bad = |what| StoreError::Corrupt {
         table,
         row: row.to_string(),
-        what: "amount is not 16 bytes",
-    })?;
-    Ok(u128::from_be_bytes(b))
+        what,
+    };
+    match value {
+        Value::Integer(i) => u128::try_from(*i).map_err(|_| bad("negative amount")),
+        Value::Blob(bytes) => {
+            let b: [u8; 16] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| bad("amount is not 16 bytes"))?;
+            Ok(u128::from_be_bytes(b))
+        }
+        _ => Err(bad("amount is neither integer nor blob")),
+    }
+}
+
+fn opt_u128_from(table: &'static str, row: Id, value: &Value) -> Result<Option<u128>, StoreError> {
+    match value {
+        Value::Null => Ok(None),
+        v => u128_from(table, row, v).map(Some),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -449,13 +491,13 @@ const TRANSFER_COLUMNS: &str =
     "id, debit, credit, amount, pending_id, reference, timeout, ledger, code, flags, timestamp";
 const ACCOUNT_COLUMNS: &str = "id, ledger, kind, flags, max_balance, monthly_incoming_max, \
      debits_pending, debits_posted, credits_pending, credits_posted, incoming_month, \
-     incoming_total, timestamp";
+     incoming_total, timestamp, last_transfer";
 
 struct RawTransfer {
     id: Vec<u8>,
     debit: Vec<u8>,
     credit: Vec<u8>,
-    amount: Vec<u8>,
+    amount: Value,
     pending_id: Option<Vec<u8>>,
     reference: Option<Vec<u8>>,
     timeout: i64,
@@ -523,12 +565,13 @@ struct RawAccount {
     ledger: i64,
     kind: i64,
     flags: i64,
-    max_balance: Option<Vec<u8>>,
-    monthly: Option<Vec<u8>>,
-    balances: [Vec<u8>; 4],
+    max_balance: Value,
+    monthly: Value,
+    balances: [Value; 4],
     incoming_month: i64,
-    incoming_total: Vec<u8>,
+    incoming_total: Value,
     timestamp: i64,
+    last_transfer: Option<Vec<u8>>,
 }
 
 fn raw_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAccount> {
@@ -543,6 +586,7 @@ fn raw_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAccount> {
         incoming_month: r.get(10)?,
         incoming_total: r.get(11)?,
         timestamp: r.get(12)?,
+        last_transfer: r.get(13)?,
     })
 }
 
@@ -566,16 +610,8 @@ fn decode_account(raw: &RawAccount) -> Result<Account, StoreError> {
             .ok()
             .and_then(AccountFlags::from_bits)
             .ok_or_else(|| bad("unknown flags"))?,
-        max_balance: raw
-            .max_balance
-            .as_deref()
-            .map(|b| u128_from(T, id, b))
-            .transpose()?,
-        monthly_incoming_max: raw
-            .monthly
-            .as_deref()
-            .map(|b| u128_from(T, id, b))
-            .transpose()?,
+        max_balance: opt_u128_from(T, id, &raw.max_balance)?,
+        monthly_incoming_max: opt_u128_from(T, id, &raw.monthly)?,
         balances: Balances {
             debits_pending: u128_from(T, id, dp)?,
             debits_posted: u128_from(T, id, dpo)?,
@@ -599,7 +635,9 @@ fn load_transfers(
     if ids.is_empty() {
         return Ok(());
     }
-    let sql = format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN rarray(?1)");
+    let sql = format!(
+        "SELECT {TRANSFER_COLUMNS} FROM rarray(?1) AS wanted CROSS JOIN transfers ON transfers.id = wanted.value"
+    );
     let mut stmt = tx.prepare_cached(&sql).map_err(db("loading transfers"))?;
     let rows = stmt
         .query_map([blob_array(ids.iter().copied())], raw_transfer)
@@ -616,23 +654,35 @@ fn load_transfers(
     Ok(())
 }
 
+/// Loads accounts; returns each one's newest transfer (the head of its history list).
 fn load_accounts(
     tx: &Connection,
     ledger: &mut Ledger,
     ids: &HashSet<Id>,
-) -> Result<(), StoreError> {
+) -> Result<HashMap<Id, Option<Id>>, StoreError> {
+    let mut last = HashMap::new();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(last);
     }
-    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN rarray(?1)");
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM rarray(?1) AS wanted CROSS JOIN accounts ON accounts.id = wanted.value"
+    );
     let mut stmt = tx.prepare_cached(&sql).map_err(db("loading accounts"))?;
     let rows = stmt
         .query_map([blob_array(ids.iter().copied())], raw_account)
         .map_err(db("loading accounts"))?;
     for row in rows {
-        ledger.load_account(decode_account(&row.map_err(db("loading accounts"))?)?);
+        let raw = row.map_err(db("loading accounts"))?;
+        let account = decode_account(&raw)?;
+        let head = raw
+            .last_transfer
+            .as_deref()
+            .map(|b| id_from("accounts", b))
+            .transpose()?;
+        last.insert(account.id, head);
+        ledger.load_account(account);
     }
-    Ok(())
+    Ok(last)
 }
 
 fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Result<(), StoreError> {
@@ -640,7 +690,7 @@ fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Resu
         return Ok(());
     }
     let mut stmt = tx
-        .prepare_cached("SELECT id, status, expires_at FROM pending WHERE id IN rarray(?1)")
+        .prepare_cached("SELECT id, status, expires_at FROM rarray(?1) AS wanted CROSS JOIN pending ON pending.id = wanted.value")
         .map_err(db("loading pending transfers"))?;
     let rows = stmt
         .query_map([blob_array(ids.iter().copied())], |r| {
@@ -678,11 +728,11 @@ fn load_refunded(
         return Ok(());
     }
     let mut stmt = tx
-        .prepare_cached("SELECT id, total FROM refunded WHERE id IN rarray(?1)")
+        .prepare_cached("SELECT id, total FROM rarray(?1) AS wanted CROSS JOIN refunded ON refunded.id = wanted.value")
         .map_err(db("loading refunded totals"))?;
     let rows = stmt
         .query_map([blob_array(ids.iter().copied())], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Value>(1)?))
         })
         .map_err(db("loading refunded totals"))?;
     for row in rows {
@@ -698,7 +748,7 @@ fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Resul
         return Ok(());
     }
     let mut stmt = tx
-        .prepare_cached("SELECT id, outcome FROM failed WHERE id IN rarray(?1)")
+        .prepare_cached("SELECT id, outcome FROM rarray(?1) AS wanted CROSS JOIN failed ON failed.id = wanted.value")
         .map_err(db("loading failed ids"))?;
     let rows = stmt
         .query_map([blob_array(ids.iter().copied())], |r| {
@@ -719,10 +769,6 @@ fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &HashSet<Id>) -> Resul
         ledger.load_failed(id, outcome);
     }
     Ok(())
-}
-
-fn opt_blob(v: Option<u128>) -> Option<[u8; 16]> {
-    v.map(u128::to_be_bytes)
 }
 
 fn i64_of(v: u64) -> i64 {
@@ -832,6 +878,7 @@ fn write_back(
     ledger: &Ledger,
     journal: &[Change],
     seq: u64,
+    last: &mut HashMap<Id, Option<Id>>,
 ) -> Result<Option<BatchRows>, StoreError> {
     if journal.is_empty() {
         return Ok(None);
@@ -843,6 +890,21 @@ fn write_back(
     let mut refunded = BTreeMap::new();
     let batch = i64_of(seq);
     let corrupt = |what, id: Id| StoreError::Ledger(crate::LedgerError::Corrupt { what, id });
+    // Prepared once per batch: these two run once per transfer and per touched account.
+    let mut insert_transfer = tx
+        .prepare_cached(
+            "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
+             ledger, code, flags, timestamp, batch, row_hash, debit_prev, credit_prev) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )
+        .map_err(db("inserting a transfer"))?;
+    let mut update_account = tx
+        .prepare_cached(
+            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
+             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7, last_transfer = ?8 \
+             WHERE id = ?1",
+        )
+        .map_err(db("updating an account"))?;
     for change in journal {
         match *change {
             Change::AccountCreated(id) => {
@@ -856,17 +918,17 @@ fn write_back(
                     .transfer(id)
                     .ok_or_else(|| corrupt("journal names a missing transfer", id))?;
                 let hash = transfer_hash(t);
-                tx.prepare_cached(
-                    "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
-                     ledger, code, flags, timestamp, batch, row_hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
+                // History is a linked list per account: each transfer points to the account's
+                // previous one, and the account row to its newest. No secondary index: random
+                // inserts into per-account indexes would dirty a page per transfer.
+                let debit_prev = last.insert(t.debit_account_id, Some(t.id)).flatten();
+                let credit_prev = last.insert(t.credit_account_id, Some(t.id)).flatten();
+                insert_transfer
+                    .execute(params![
                         t.id.to_be_bytes(),
                         t.debit_account_id.to_be_bytes(),
                         t.credit_account_id.to_be_bytes(),
-                        t.amount.to_be_bytes(),
+                        amount_sql(t.amount),
                         t.pending_id.map(Id::to_be_bytes),
                         t.reference.map(Id::to_be_bytes),
                         t.timeout_s,
@@ -875,10 +937,11 @@ fn write_back(
                         t.flags.bits(),
                         i64_of(t.timestamp),
                         batch,
-                        hash
+                        hash,
+                        debit_prev.map(Id::to_be_bytes),
+                        credit_prev.map(Id::to_be_bytes)
                     ])
-                })
-                .map_err(db("inserting a transfer"))?;
+                    .map_err(db("inserting a transfer"))?;
                 rows.transfers.push((t.timestamp, hash));
             }
             Change::PendingChanged(id) => {
@@ -907,8 +970,8 @@ fn write_back(
         tx.prepare_cached(
             "INSERT INTO accounts (id, ledger, kind, flags, max_balance, monthly_incoming_max, \
              debits_pending, debits_posted, credits_pending, credits_posted, incoming_month, \
-             incoming_total, timestamp, batch, row_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             incoming_total, timestamp, batch, row_hash, last_transfer) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -916,17 +979,18 @@ fn write_back(
                 a.ledger,
                 a.kind.code(),
                 a.flags.bits(),
-                opt_blob(a.max_balance),
-                opt_blob(a.monthly_incoming_max),
-                b.debits_pending.to_be_bytes(),
-                b.debits_posted.to_be_bytes(),
-                b.credits_pending.to_be_bytes(),
-                b.credits_posted.to_be_bytes(),
+                a.max_balance.map_or(Value::Null, amount_sql),
+                a.monthly_incoming_max.map_or(Value::Null, amount_sql),
+                amount_sql(b.debits_pending),
+                amount_sql(b.debits_posted),
+                amount_sql(b.credits_pending),
+                amount_sql(b.credits_posted),
                 a.incoming.month,
-                a.incoming.total.to_be_bytes(),
+                amount_sql(a.incoming.total),
                 i64_of(a.timestamp),
                 batch,
-                hash
+                hash,
+                last.get(id).copied().flatten().map(Id::to_be_bytes)
             ])
         })
         .map_err(db("inserting an account"))?;
@@ -940,22 +1004,18 @@ fn write_back(
             .account(*id)
             .ok_or_else(|| corrupt("journal names a missing account", *id))?;
         let b = a.balances;
-        tx.prepare_cached(
-            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
-             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7 WHERE id = ?1",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
+        update_account
+            .execute(params![
                 a.id.to_be_bytes(),
-                b.debits_pending.to_be_bytes(),
-                b.debits_posted.to_be_bytes(),
-                b.credits_pending.to_be_bytes(),
-                b.credits_posted.to_be_bytes(),
+                amount_sql(b.debits_pending),
+                amount_sql(b.debits_posted),
+                amount_sql(b.credits_pending),
+                amount_sql(b.credits_posted),
                 a.incoming.month,
-                a.incoming.total.to_be_bytes()
+                amount_sql(a.incoming.total),
+                last.get(id).copied().flatten().map(Id::to_be_bytes)
             ])
-        })
-        .map_err(db("updating an account"))?;
+            .map_err(db("updating an account"))?;
     }
     for id in pending.keys() {
         let p = ledger
@@ -976,10 +1036,7 @@ fn write_back(
     for id in refunded.keys() {
         tx.prepare_cached("INSERT OR REPLACE INTO refunded (id, total) VALUES (?1, ?2)")
             .and_then(|mut s| {
-                s.execute(params![
-                    id.to_be_bytes(),
-                    ledger.refunded(*id).to_be_bytes()
-                ])
+                s.execute(params![id.to_be_bytes(), amount_sql(ledger.refunded(*id))])
             })
             .map_err(db("writing a refunded total"))?;
     }
@@ -1061,7 +1118,7 @@ impl Store for SqliteStore {
 
     fn refunded(&self, payment: Id) -> Result<u128, StoreError> {
         self.read(|conn| {
-            let total: Option<Vec<u8>> = conn
+            let total: Option<Value> = conn
                 .prepare_cached("SELECT total FROM refunded WHERE id = ?1")
                 .and_then(|mut s| {
                     s.query_row([payment.to_be_bytes()], |r| r.get(0))
@@ -1074,15 +1131,45 @@ impl Store for SqliteStore {
 
     fn history(&self, account: Id, limit: usize) -> Result<Vec<Transfer>, StoreError> {
         self.read(|conn| {
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut next: Option<Vec<u8>> = conn
+                .prepare_cached("SELECT last_transfer FROM accounts WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([account.to_be_bytes()], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(db("reading history"))?
+                .flatten();
             let sql = format!(
-                "SELECT {TRANSFER_COLUMNS} FROM (
-                   SELECT * FROM (SELECT * FROM transfers WHERE debit = ?1 ORDER BY timestamp DESC LIMIT ?2)
-                   UNION ALL
-                   SELECT * FROM (SELECT * FROM transfers WHERE credit = ?1 ORDER BY timestamp DESC LIMIT ?2)
-                 ) ORDER BY timestamp DESC LIMIT ?2"
+                "SELECT {TRANSFER_COLUMNS}, debit_prev, credit_prev FROM transfers WHERE id = ?1"
             );
-            query_transfers(conn, &sql, params![account.to_be_bytes(), limit], "reading history")
+            let mut stmt = conn.prepare_cached(&sql).map_err(db("reading history"))?;
+            let mut out = Vec::new();
+            while let Some(id) = next.take() {
+                if out.len() >= limit {
+                    break;
+                }
+                let row = stmt
+                    .query_row([id], |r| {
+                        Ok((
+                            raw_transfer(r)?,
+                            r.get::<_, Option<Vec<u8>>>(11)?,
+                            r.get(12)?,
+                        ))
+                    })
+                    .optional()
+                    .map_err(db("reading history"))?;
+                let Some((raw, debit_prev, credit_prev)) = row else {
+                    break;
+                };
+                let t = decode_transfer(&raw)?;
+                next = if t.debit_account_id == account {
+                    debit_prev
+                } else {
+                    credit_prev
+                };
+                out.push(t);
+            }
+            Ok(out)
         })
     }
 
@@ -1156,6 +1243,45 @@ impl Store for SqliteStore {
             })
             .optional()
             .map_err(db("reading a setting"))
+        })
+    }
+
+    fn put_code(&self, code: &IssuedCode) -> Result<(), StoreError> {
+        self.read(|conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO codes (merchant, reference, amount, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    code.merchant.to_be_bytes(),
+                    code.reference,
+                    amount_sql(code.amount_minor),
+                    i64_of(code.expires_at_ns)
+                ],
+            )
+            .map_err(db("writing an issued code"))?;
+            Ok(())
+        })
+    }
+
+    fn issued_code(&self, merchant: Id, reference: &str) -> Result<Option<IssuedCode>, StoreError> {
+        self.read(|conn| {
+            let row: Option<(Value, i64)> = conn
+                .query_row(
+                    "SELECT amount, expires_at FROM codes WHERE merchant = ?1 AND reference = ?2",
+                    params![merchant.to_be_bytes(), reference],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db("reading an issued code"))?;
+            row.map(|(amount, expires_at)| {
+                Ok(IssuedCode {
+                    merchant,
+                    reference: reference.to_owned(),
+                    amount_minor: u128_from("codes", merchant, &amount)?,
+                    expires_at_ns: u64::try_from(expires_at).unwrap_or(0),
+                })
+            })
+            .transpose()
         })
     }
 
@@ -1285,8 +1411,8 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
         let mut rows = stmt.query([]).map_err(db("reading accounts"))?;
         while let Some(r) = rows.next().map_err(db("reading accounts"))? {
             let raw = raw_account(r).map_err(db("reading accounts"))?;
-            let batch: i64 = r.get(13).map_err(db("reading accounts"))?;
-            let stored: Vec<u8> = r.get(14).map_err(db("reading accounts"))?;
+            let batch: i64 = r.get(14).map_err(db("reading accounts"))?;
+            let stored: Vec<u8> = r.get(15).map_err(db("reading accounts"))?;
             let stored: [u8; 16] = stored.try_into().unwrap_or([0; 16]);
             match decode_account(&raw) {
                 Ok(a) => {
@@ -1428,7 +1554,7 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
         let mut rows = stmt.query([]).map_err(db("reading refunds"))?;
         while let Some(r) = rows.next().map_err(db("reading refunds"))? {
             let id: Vec<u8> = r.get(0).map_err(db("reading refunds"))?;
-            let total: Vec<u8> = r.get(1).map_err(db("reading refunds"))?;
+            let total: Value = r.get(1).map_err(db("reading refunds"))?;
             let Ok(id) = id_from("refunded", &id) else {
                 report.findings.push(Finding::Undecodable {
                     table: "refunded",

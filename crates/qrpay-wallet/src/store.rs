@@ -111,6 +111,22 @@ pub struct Party {
     pub merchant_city: Option<String>,
 }
 
+/// A dynamic code the wallet issued for a merchant: what a scanned code must match.
+///
+/// EMV payloads carry only a CRC, which anyone can recompute after changing the amount; the
+/// issuer's record of the code is what makes a changed amount or an expired code detectable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCode {
+    /// The merchant's account.
+    pub merchant: Id,
+    /// The code's reference (tag 62 05).
+    pub reference: String,
+    /// The amount in minor units (tag 54).
+    pub amount_minor: u128,
+    /// When the code stops being payable, in nanoseconds since the epoch.
+    pub expires_at_ns: u64,
+}
+
 /// What tampering or inconsistency `verify` found, with where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -258,6 +274,18 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError`] on a database failure.
     fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Records an issued dynamic code (replacing one with the same merchant and reference).
+    ///
+    /// # Errors
+    /// [`StoreError`] on a database failure.
+    fn put_code(&self, code: &IssuedCode) -> Result<(), StoreError>;
+
+    /// The issued dynamic code with this merchant and reference.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a database failure.
+    fn issued_code(&self, merchant: Id, reference: &str) -> Result<Option<IssuedCode>, StoreError>;
 
     /// Sets a wallet setting if it is not set yet, and returns the value in force.
     ///
