@@ -20,7 +20,7 @@ use qrpay::core::qr::EccLevel;
 use qrpay::core::render::{QrSymbol, RenderOptions, TerminalStyle};
 use qrpay::core::scan::Scanner;
 use qrpay::core::schemes;
-use qrpay::wallet::qr::{PaymentRequest, Quote, QRPAY_GUI};
+use qrpay::wallet::qr::{PaymentRequest, Quote, ACCOUNT_SUBTAG, QRPAY_GUI};
 use qrpay::wallet::{
     AccountKind, Currency, Id, Outcome, Party, SqliteStore, Store, SystemClock, Tier, Transfer,
     TransferFlags, Wallet, WalletError,
@@ -183,7 +183,11 @@ impl Demo {
         heading("7. A code that asks for a tip (tag 55 = 01)");
         let tip_code = PayloadBuilder::new()
             .point_of_initiation(PointOfInitiation::Static)
-            .merchant_account(26, QRPAY_GUI, &[(1, &shop.account.to_string())])
+            .merchant_account(
+                26,
+                QRPAY_GUI,
+                &[(ACCOUNT_SUBTAG, &shop.account.to_string())],
+            )
             .merchant_category_code("5814")
             .currency(qrpay::core::Currency::IDR)
             .tip_or_convenience(TipOrConvenience::PromptTip)

@@ -53,3 +53,10 @@ for family in cpm epc swiss upi spayd bip21; do
     [[ "$f" == *.ber ]] || cp "$f" "seeds/any/$family-$(basename "$f")"
   done
 done
+# Scanner seeds: the small real photos (under the 4 KiB input cap), when shared/ is beside us.
+mkdir -p seeds/scan
+photos=../../shared/data/photos
+if [ -d "$photos" ]; then
+  find "$photos" -type f \( -name '*.png' -o -name '*.webp' -o -name '*.jpg' \) -size -4k \
+    -exec cp {} seeds/scan/ \;
+fi

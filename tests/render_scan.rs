@@ -215,15 +215,16 @@ fn degraded_renders_still_scan() {
         ("rotate 90", image::imageops::rotate90(&img)),
         ("skew", skew(&img)),
         ("blur 1.5", image::imageops::blur(&img, 1.5)),
-        (
-            "downscale 25%",
+        ("downscale 25%", {
+            // 8 px modules shrunk to 25 %: 2 px modules.
+            let big = render_gray(&text, EccLevel::M, 8);
             image::imageops::resize(
-                &render_gray(&text, EccLevel::M, 8),
-                img.width() / 3,
-                img.height() / 3,
+                &big,
+                big.width() / 4,
+                big.height() / 4,
                 image::imageops::FilterType::Triangle,
-            ),
-        ),
+            )
+        }),
     ];
     for (name, degraded) in &cases {
         assert_eq!(scan_gray(degraded), want, "{name}");
@@ -339,7 +340,7 @@ fn photos_dir() -> PathBuf {
 
 /// Read rate the scanner reached on the photos when this floor was set; a change that reads
 /// fewer fails here.
-const PHOTOS_READ_FLOOR: usize = 104;
+const PHOTOS_READ_FLOOR: usize = 106;
 
 #[test]
 fn real_photos_read_rate_does_not_regress() {

@@ -12,6 +12,7 @@ mod encode_cmd;
 mod input;
 mod render_cmd;
 mod scan_cmd;
+mod wallet_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
 #[derive(Debug, Parser)]
@@ -31,6 +32,8 @@ enum Command {
     Render(render_cmd::RenderArgs),
     /// Find and read every QR code in image files.
     Scan(scan_cmd::ScanArgs),
+    /// The embedded wallet: accounts, top-up, merchant codes, pay, refund, verify.
+    Wallet(wallet_cmd::WalletArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode_cmd::run(&args),
         Command::Render(args) => render_cmd::run(&args),
         Command::Scan(args) => scan_cmd::run(&args),
+        Command::Wallet(args) => wallet_cmd::run(&args),
     }
 }
 

@@ -78,11 +78,12 @@ impl Id {
         }
     }
 
-    /// The first 8 hex digits, for display where the full id is too long.
+    /// The last 8 hex digits, for display where the full id is too long (the first digits of
+    /// time-ordered ids are the time, shared by ids made together).
     #[must_use]
     pub fn short(self) -> String {
         let full = self.to_string();
-        full.get(..8).unwrap_or(&full).to_owned()
+        full.get(24..).unwrap_or(&full).to_owned()
     }
 }
 

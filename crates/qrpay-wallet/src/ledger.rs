@@ -408,6 +408,16 @@ impl Ledger {
         }
     }
 
+    /// Overwrites an existing account in place (no insert path, no rehash).
+    fn store_account(&mut self, account: Account) {
+        match self.accounts.get_mut(&account.id) {
+            Some(slot) => *slot = account,
+            None => {
+                self.accounts.insert(account.id, account);
+            }
+        }
+    }
+
     fn remember_failed(&mut self, id: Id, outcome: Outcome) {
         self.failed.insert(id, outcome);
         self.note(Change::Failed(id));
@@ -721,8 +731,8 @@ impl Ledger {
             self.undo.push(Undo::Account(cr));
             self.undo.push(Undo::TransferCreated(t.id));
         }
-        self.accounts.insert(dr.id, dr_new);
-        self.accounts.insert(cr.id, cr_new);
+        self.store_account(dr_new);
+        self.store_account(cr_new);
         self.transfers.insert(t.id, Transfer { timestamp, ..*t });
         self.note(Change::AccountUpdated(dr.id));
         self.note(Change::AccountUpdated(cr.id));

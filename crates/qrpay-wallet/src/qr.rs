@@ -4,8 +4,9 @@
 //! The payment layer works on a [`PaymentRequest`], a small struct of what the wallet needs
 //! from a code; [`PaymentRequest::from_emv`] is the thin adapter from `qrpay_core`'s decoded
 //! [`Payload`]. This wallet's codes name the merchant in a merchant account template (tag 26)
-//! with the globally unique identifier [`QRPAY_GUI`] and the merchant's ledger account id in
-//! sub-tag 01.
+//! with the globally unique identifier [`QRPAY_GUI`], laid out as a QRIS issuer template
+//! (01 merchant PAN, 03 criteria; 02 is left out to fit the 99 characters) with the merchant's ledger account id in
+//! sub-tag [`ACCOUNT_SUBTAG`], beside the QRIS national template 51 with the merchant's NMID.
 //!
 //! - Static code (POI 11): the customer enters the amount; each payment gets a fresh id (or the
 //!   caller's, for retries).
@@ -104,7 +105,11 @@ impl PaymentRequest {
         let template = payload
             .template_by_gui(QRPAY_GUI)
             .ok_or(CodeError::NotOurs)?;
-        let merchant_text = template.child_value(1).unwrap_or_default();
+        // Codes issued before the QRIS layout carried the account id in 01.
+        let merchant_text = template
+            .child_value(ACCOUNT_SUBTAG)
+            .or_else(|| template.child_value(1))
+            .unwrap_or_default();
         let merchant: Id = merchant_text
             .parse()
             .map_err(|_| CodeError::BadMerchantId(merchant_text.to_owned()))?;
@@ -204,7 +209,8 @@ impl Quote {
     }
 }
 
-fn leg_id(first: Id, index: u8) -> Id {
+/// The id of leg `index` of the operation whose first transfer is `first`.
+pub(crate) fn leg_id(first: Id, index: u8) -> Id {
     let mut material = [0u8; 17];
     for (dst, src) in material
         .iter_mut()
@@ -228,6 +234,21 @@ fn normalize(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_uppercase()
+}
+
+/// The sub-tag of this wallet's template that carries the merchant's ledger account id.
+pub const ACCOUNT_SUBTAG: u8 = 99;
+
+/// The national numbering system prefix of this wallet's merchant PANs (`9360` is Indonesia's
+/// domestic prefix; `00` stands for an issuer code this demo wallet does not have).
+const PAN_PREFIX: &str = "936000";
+
+/// A national merchant id in the QRIS shape (`ID` and 13 digits), derived from the merchant's
+/// account so every code of one merchant carries the same one. A real acquirer registers the
+/// merchant with Bank Indonesia's NMID service; this stands in for that registration.
+fn national_merchant_id(account: Id) -> String {
+    let digits = account.get() % 10_000_000_000_000;
+    format!("ID{digits:013}")
 }
 
 impl<S: Store> Wallet<S> {
@@ -257,8 +278,21 @@ impl<S: Store> Wallet<S> {
                 outcome: None,
             })?;
         let id_text = merchant.account.to_string();
+        let nmid = national_merchant_id(merchant.account);
+        let pan = format!("{PAN_PREFIX}{}", nmid.get(2..).unwrap_or_default());
         let mut b = PayloadBuilder::new()
-            .merchant_account(26, QRPAY_GUI, &[(1, id_text.as_str())])
+            .merchant_account(
+                26,
+                QRPAY_GUI,
+                &[
+                    (1, pan.as_str()),
+                    (3, "UMI"),
+                    (ACCOUNT_SUBTAG, id_text.as_str()),
+                ],
+            )
+            // QRIS national template: the merchant's NMID and criteria (UMI, micro business),
+            // so the code is a QRIS code any Indonesian wallet recognises.
+            .merchant_account(51, "ID.CO.QRIS.WWW", &[(2, nmid.as_str()), (3, "UMI")])
             .merchant_category_code("5814")
             .currency(core_currency)
             .country_code("ID")
@@ -474,6 +508,15 @@ impl<S: Store> Wallet<S> {
                 outcome: None,
             });
         }
-        self.submit_legs(quote.legs.clone(), Some(&quote.merchant))
+        match self.submit_legs(quote.legs.clone(), Some(&quote.merchant)) {
+            // The code's id exists with other fields: someone else paid this single-use code.
+            Err(WalletError::Refused {
+                outcome: Some(o), ..
+            }) if quote.dynamic && o.is_exists_with_different() => Err(WalletError::Refused {
+                rule: "code_already_paid",
+                outcome: Some(o),
+            }),
+            other => other,
+        }
     }
 }

@@ -556,8 +556,66 @@ impl<S: Store> Wallet<S> {
             TransferCode::Refund,
         )
         .reference(payment);
+        // The MDR given back goes first in the chain, so the merchant holds it when the refund
+        // leg checks its balance; the receipt lists the refund first.
+        let mut legs = Vec::with_capacity(2);
+        if let Some(back) = self.mdr_back(&original, amount, id)? {
+            legs.push(back);
+        }
+        legs.push(t);
         let customer = self.store.party(original.debit_account_id)?;
-        self.submit_legs(vec![t], customer.as_ref())
+        let mut receipt = self.submit_legs(legs, customer.as_ref())?;
+        receipt.legs.reverse();
+        Ok(receipt)
+    }
+
+    /// The share of the merchant discount rate given back with a refund of `amount`:
+    /// `floor(mdr × refunded_after / paid) − floor(mdr × refunded_before / paid)`, so partial
+    /// refunds give back exactly the whole MDR once the payment is fully refunded, and
+    /// concurrent refunds (which may read the same `refunded_before`) can only give back less,
+    /// never more. `paid` counts the payment's tip and fee legs, on which the MDR was taken too.
+    fn mdr_back(
+        &self,
+        payment: &Transfer,
+        amount: u128,
+        refund: Id,
+    ) -> Result<Option<Transfer>, WalletError> {
+        use crate::qr::leg_id;
+        let Some(mdr) = self
+            .store
+            .transfer(leg_id(payment.id, 3))?
+            .filter(|t| t.code == TransferCode::Mdr)
+        else {
+            return Ok(None);
+        };
+        let mut paid = payment.amount;
+        for index in [1, 2] {
+            if let Some(leg) = self.store.transfer(leg_id(payment.id, index))? {
+                paid = paid.saturating_add(leg.amount);
+            }
+        }
+        // A retry of this refund must compute the same share: count it as not yet refunded.
+        let mut before = self.store.refunded(payment.id)?;
+        if self.store.transfer(refund)?.is_some() {
+            before = before.saturating_sub(amount);
+        }
+        let after = before.saturating_add(amount);
+        let share = |refunded: u128| mdr.amount.checked_mul(refunded).map(|v| v / paid.max(1));
+        let back = match (share(after), share(before)) {
+            (Some(a), Some(b)) => a.saturating_sub(b),
+            _ => return Err(WalletError::refused("amount_overflow")),
+        };
+        if back == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Transfer::new(
+            leg_id(refund, 4),
+            mdr.credit_account_id,
+            mdr.debit_account_id,
+            back,
+            mdr.ledger,
+            TransferCode::MdrRefund,
+        )))
     }
 
     /// Starts a settlement: reserves `amount` of the merchant's balance for its bank (pending

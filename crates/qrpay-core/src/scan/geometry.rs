@@ -144,6 +144,28 @@ impl Homography {
 
     /// Map `(u, v)` given as numerators over the common denominator `den`.
     pub(crate) fn map(&self, u: i64, v: i64, den: i64) -> Option<Pt> {
+        const SMALL: i64 = 1 << 20;
+        if u.abs() < SMALL && v.abs() < SMALL && den.abs() < SMALL {
+            return self.map_small(u, v, den);
+        }
+        self.map_wide(u, v, den)
+    }
+
+    /// `map` in `i64`: entries stay below 2^40 (`normalised`) and inputs below 2^20, so every
+    /// product is below 2^60 and every sum of three below 2^62.
+    fn map_small(&self, u: i64, v: i64, den: i64) -> Option<Pt> {
+        let [r0, r1, r2] = &self.m;
+        let e = |v: i128| i64::try_from(v).ok();
+        let x = e(r0[0])? * u + e(r0[1])? * v + e(r0[2])? * den;
+        let y = e(r1[0])? * u + e(r1[1])? * v + e(r1[2])? * den;
+        let w = e(r2[0])? * u + e(r2[1])? * v + e(r2[2])? * den;
+        if w == 0 {
+            return None;
+        }
+        Some(Pt::new(x.checked_div(w)?, y.checked_div(w)?))
+    }
+
+    fn map_wide(&self, u: i64, v: i64, den: i64) -> Option<Pt> {
         let [r0, r1, r2] = &self.m;
         let (u, v, d) = (i128::from(u), i128::from(v), i128::from(den));
         let x = r0[0] * u + r0[1] * v + r0[2] * d;

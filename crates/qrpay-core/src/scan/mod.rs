@@ -45,8 +45,9 @@ const WORK_SIDE_MIN: usize = 320;
 const GROUP_FINDERS_MAX: usize = 12;
 /// Finder triples tried per binarisation pass.
 const ATTEMPTS_MAX: usize = 40;
-/// Grids sampled and checked per image, over all passes.
-const DECODES_MAX: usize = 120;
+/// Grid work per image over all passes, in samplings of a version-1 grid (error correction
+/// counts four): bounds the time spent on an image whatever it shows.
+const WORK_UNITS_MAX: usize = 3000;
 /// Memory the image decoder may allocate.
 const DECODER_ALLOC_MAX: u64 = 512 * 1024 * 1024;
 
@@ -365,7 +366,7 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
     } else {
         (input, Scale { num: 1, den: 1 })
     };
-    let mut budget = DECODES_MAX;
+    let mut budget = sampler::Budget::new(WORK_UNITS_MAX);
     let mut codes: Vec<ScannedCode> = Vec::new();
     let hybrid = binarize::hybrid(&work);
     if read_both_ways(&hybrid, scale, &mut budget, &mut codes) {
@@ -394,7 +395,7 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
 fn read_both_ways(
     bits: &BitImage,
     scale: Scale,
-    budget: &mut usize,
+    budget: &mut sampler::Budget,
     codes: &mut Vec<ScannedCode>,
 ) -> bool {
     read_pass(bits, scale, budget, codes);
@@ -405,7 +406,12 @@ fn read_both_ways(
 }
 
 /// Find finders in `bits`, group them into symbols, decode each; append what reads.
-fn read_pass(bits: &BitImage, scale: Scale, budget: &mut usize, codes: &mut Vec<ScannedCode>) {
+fn read_pass(
+    bits: &BitImage,
+    scale: Scale,
+    budget: &mut sampler::Budget,
+    codes: &mut Vec<ScannedCode>,
+) {
     let finders = finder::find(bits, 50);
     let top: Vec<_> = finders.into_iter().take(GROUP_FINDERS_MAX).collect();
 
@@ -425,7 +431,7 @@ fn read_pass(bits: &BitImage, scale: Scale, budget: &mut usize, codes: &mut Vec<
         if ids.iter().any(|&i| used.get(i).copied().unwrap_or(true)) {
             continue;
         }
-        if *budget == 0 {
+        if budget.is_spent() {
             return;
         }
         let Some(d) = sampler::decode_triple(bits, &t, budget) else {

@@ -71,12 +71,13 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     } else {
         (c, a, b, ab, ca, bc)
     };
-    // Legs within a factor 1.6 of each other (perspective), and Pythagoras within 25 %.
+    // Legs within a factor 1.6 of each other, and Pythagoras within a third: perspective bends
+    // the right angle by 20 degrees and more on a tilted sticker.
     if leg1.max(leg2) > leg1.min(leg2).saturating_mul(256) / 100 {
         return None;
     }
     let pyth = (leg1 + leg2 - hyp).abs();
-    if pyth.saturating_mul(4) > hyp {
+    if pyth.saturating_mul(3) > hyp {
         return None;
     }
     // Seen from the top-left, top-right comes before bottom-left clockwise (y grows down).
@@ -154,7 +155,33 @@ fn dimension_from(t: &Triple, module_tr: i64, module_bl: i64) -> Option<usize> {
 
 /// Try to decode the symbol the triple outlines, trying the dimensions suggested, the one the
 /// version information reads, and the neighbours of the first.
-pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> Option<Decoded> {
+/// Work left for an image, in units of sampling a version-1 grid; error correction of a grid
+/// costs four samplings of it.
+#[derive(Debug)]
+pub(crate) struct Budget(usize);
+
+impl Budget {
+    pub(crate) fn new(units: usize) -> Self {
+        Budget(units)
+    }
+
+    pub(crate) fn is_spent(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Take the cost of sampling a `dim`-wide grid (`times` over), if that much is left.
+    fn take(&mut self, dim: usize, times: usize) -> bool {
+        let cost = (dim * dim).div_ceil(441) * times;
+        if cost > self.0 {
+            self.0 = 0;
+            return false;
+        }
+        self.0 -= cost;
+        true
+    }
+}
+
+pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> Option<Decoded> {
     let mut queue = dimensions(t);
     let dim = *queue.first()?;
     let mut tried: Vec<usize> = Vec::with_capacity(6);
@@ -170,31 +197,141 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> O
             continue;
         }
         tried.push(d);
+        // Sample a grid for every candidate fourth point, and spend error correction only on
+        // the one whose known modules (finders, timing, alignment patterns) fit best.
+        let mut best: Option<(u32, (Pt, i64), Homography, ModuleGrid)> = None;
         for fourth in fourth_points(img, t, d) {
             let Some(map) = module_map(t, d, fourth) else {
                 continue;
             };
-            if *budget == 0 {
+            if !budget.take(d, 1) {
                 return None;
             }
-            *budget -= 1;
             let grid = sample(img, &map, d);
-
-            if let Some(decoded) = decode_grid(&grid, &map, d) {
-                return Some(decoded);
+            let score = fitness(&grid);
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, fourth, map, grid));
             }
-            // From version 7 on, the version information says what the dimension is.
-            if d >= 45 {
-                if let Some(v) = read_version(&grid) {
-                    let vd = 17 + 4 * usize::from(v);
-                    if !tried.contains(&vd) {
-                        queue.insert(0, vd);
+        }
+        let Some((score, fourth, map, grid)) = best else {
+            continue;
+        };
+        if !budget.take(d, 4) {
+            return None;
+        }
+        match decode_grid(&grid, &map, d) {
+            Ok(decoded) => return Some(decoded),
+            Err(Miss::Plausible) => {
+                // The grid looks right but error correction failed: the fourth point is
+                // probably a little off. Nudge it by a third of a module each way and try the
+                // best fitting nudge.
+                let q = (t.tl.module + t.tr.module + t.bl.module) / 9;
+                let mut nudged_best: Option<(u32, Homography, ModuleGrid)> = None;
+                for (dx, dy) in [
+                    (q, 0),
+                    (-q, 0),
+                    (0, q),
+                    (0, -q),
+                    (q, q),
+                    (-q, -q),
+                    (q, -q),
+                    (-q, q),
+                ] {
+                    let nudged = (Pt::new(fourth.0.x + dx, fourth.0.y + dy), fourth.1);
+                    let Some(map) = module_map(t, d, nudged) else {
+                        continue;
+                    };
+                    if !budget.take(d, 1) {
+                        return None;
                     }
+                    let grid = sample(img, &map, d);
+                    let s = fitness(&grid);
+                    if s >= score && nudged_best.as_ref().is_none_or(|b| s > b.0) {
+                        nudged_best = Some((s, map, grid));
+                    }
+                }
+                if let Some((_, map, grid)) = nudged_best {
+                    if !budget.take(d, 4) {
+                        return None;
+                    }
+                    if let Ok(decoded) = decode_grid(&grid, &map, d) {
+                        return Some(decoded);
+                    }
+                }
+            }
+            Err(Miss::Implausible) => {}
+        }
+        // From version 7 on, the version information says what the dimension is.
+        if d >= 45 {
+            if let Some(v) = read_version(&grid) {
+                let vd = 17 + 4 * usize::from(v);
+                if !tried.contains(&vd) {
+                    queue.insert(0, vd);
                 }
             }
         }
     }
     None
+}
+
+/// How well a sampled grid matches the modules every symbol of its size has: the three finder
+/// patterns, the timing patterns and the alignment patterns; in thousandths of those modules.
+fn fitness(grid: &ModuleGrid) -> u32 {
+    let d = grid.size;
+    let (mut right, mut total) = (0u32, 0u32);
+    let mut check = |x: usize, y: usize, dark: bool| {
+        total += 1;
+        right += u32::from(grid.get(x, y) == dark);
+    };
+    // Finder patterns: dark ring, light ring, dark 3×3 core.
+    for (ox, oy) in [(0, 0), (d - 7, 0), (0, d - 7)] {
+        for y in 0..7 {
+            for x in 0..7 {
+                let ring = x.min(y).min(6 - x).min(6 - y);
+                check(ox + x, oy + y, ring != 1);
+            }
+        }
+    }
+    for i in 8..d.saturating_sub(8) {
+        check(i, 6, i % 2 == 0);
+        check(6, i, i % 2 == 0);
+    }
+    let centres = alignment_centres(d);
+    for &cy in &centres {
+        for &cx in &centres {
+            let overlaps_finder = (cx < 9 || cx > d - 9) && cy < 9 || (cx < 9 && cy > d - 9);
+            if overlaps_finder {
+                continue;
+            }
+            for y in 0..5 {
+                for x in 0..5 {
+                    let ring = x.min(y).min(4 - x).min(4 - y);
+                    check(cx - 2 + x, cy - 2 + y, ring != 1);
+                }
+            }
+        }
+    }
+    right * 1000 / total.max(1)
+}
+
+/// Row and column indices of alignment-pattern centres for a symbol `dim` modules wide
+/// (ISO/IEC 18004:2015, annex E): 6, then evenly spaced (even steps) up to `dim - 7`.
+fn alignment_centres(dim: usize) -> Vec<usize> {
+    let version = dim.saturating_sub(17) / 4;
+    if version < 2 {
+        return Vec::new();
+    }
+    let count = version / 7 + 2;
+    let step = if version == 32 {
+        26
+    } else {
+        (version * 4 + count * 2 + 1) / (count * 2 - 2) * 2
+    };
+    let mut out = vec![6];
+    let mut rest: Vec<usize> = (0..count - 1).map(|i| dim - 7 - i * step).collect();
+    rest.reverse();
+    out.extend(rest);
+    out
 }
 
 /// Candidate fourth reference points for the map: the alignment pattern when one is found
@@ -252,12 +389,25 @@ fn sample(img: &BitImage, map: &Homography, dim: usize) -> ModuleGrid {
     ModuleGrid { size: dim, dark }
 }
 
-fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decoded> {
+/// Why a grid did not decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Miss {
+    /// Timing patterns or format information do not read: the grid is misplaced.
+    Implausible,
+    /// The grid looks placed right, but error correction or data decoding failed.
+    Plausible,
+}
+
+fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Result<Decoded, Miss> {
     // Full error correction of a wrong grid is the costly part of a miss: only grids whose
-    // format information reads (either copy, either way round) go on to it.
-    if !timing_plausible(grid) || !format_readable(grid) {
-        return None;
+    // timing patterns and format information read (either copy, either way round) go on to it.
+    if !timing_plausible(grid) || !format_readable(grid) || fitness(grid) < 700 {
+        return Err(Miss::Implausible);
     }
+    decode_checked(grid, map, dim).ok_or(Miss::Plausible)
+}
+
+fn decode_checked(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decoded> {
     let mut bytes = Vec::new();
     // `rqrr`'s decoder runs on a grid whose size we chose (a valid version), which bounds its
     // work; the unwind guard is a last resort against a panic inside it, not the bound.
@@ -464,6 +614,18 @@ mod tests {
         // level L mask 0 is 111011111000100.
         assert_eq!(format_code(0b00_000), 0b101_0100_0001_0010);
         assert_eq!(format_code(0b01_000), 0b111_0111_1100_0100);
+    }
+
+    #[test]
+    fn alignment_centres_match_annex_e() {
+        assert!(alignment_centres(21).is_empty());
+        assert_eq!(alignment_centres(25), vec![6, 18]);
+        assert_eq!(alignment_centres(17 + 4 * 7), vec![6, 22, 38]);
+        assert_eq!(
+            alignment_centres(17 + 4 * 32),
+            vec![6, 34, 60, 86, 112, 138]
+        );
+        assert_eq!(alignment_centres(177), vec![6, 30, 58, 86, 114, 142, 170]);
     }
 
     #[test]

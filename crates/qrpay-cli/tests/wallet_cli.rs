@@ -1,0 +1,203 @@
+//! `qrpay wallet` end to end: the exact subcommand names, JSON outcomes and exit codes, and
+//! several processes on one database file.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn qrpay(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .arg("wallet")
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(db: &Path, args: &[&str]) -> (i32, Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = qrpay(db, &all);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), v)
+}
+
+#[test]
+fn the_whole_flow_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    assert_eq!(json(&db, &["init"]).0, 0);
+    let (code, v) = json(
+        &db,
+        &[
+            "account",
+            "open",
+            "kopi",
+            "--kind",
+            "merchant",
+            "--mdr-bps",
+            "70",
+            "--display-name",
+            "Kopi Kita",
+        ],
+    );
+    assert_eq!((code, v["outcome"].as_str()), (0, Some("created")));
+    assert_eq!(
+        json(&db, &["account", "open", "ani", "--kind", "customer"]).0,
+        0
+    );
+    assert_eq!(
+        json(
+            &db,
+            &["account", "open", "budi", "--kind", "customer", "--tier", "verified"]
+        )
+        .0,
+        0
+    );
+    // Labels are unique.
+    assert_eq!(
+        json(&db, &["account", "open", "ani", "--kind", "customer"]).0,
+        1
+    );
+    assert_eq!(
+        json(&db, &["topup", "ani", "100000", "--id", "abc"]).1["outcome"],
+        "created"
+    );
+    assert_eq!(
+        json(&db, &["topup", "ani", "100000", "--id", "abc"]).1["outcome"],
+        "exists"
+    );
+    let (code, v) = json(&db, &["topup", "ani", "1900000.01"]);
+    assert_eq!(
+        (code, v["outcome"].as_str()),
+        (1, Some("balance_cap_unverified"))
+    );
+    // Dynamic code: paid once, a rescan is "exists", exit 0 both times.
+    let (_, v) = json(
+        &db,
+        &[
+            "merchant-qr",
+            "kopi",
+            "--amount",
+            "25000",
+            "--reference",
+            "INV-1",
+        ],
+    );
+    let payload = v["payload"].as_str().unwrap().to_owned();
+    assert!(payload.contains("0105INV-1") || payload.contains("INV-1"));
+    let (code, first) = json(&db, &["pay", "ani", &payload]);
+    assert_eq!((code, first["outcome"].as_str()), (0, Some("created")));
+    assert_eq!(first["total"], "25000.00");
+    let (code, again) = json(&db, &["pay", "ani", &payload]);
+    assert_eq!((code, again["outcome"].as_str()), (0, Some("exists")));
+    assert_eq!(again["id"], first["id"]);
+    // Static code with an entered amount, a refusal, and usage errors.
+    let (_, v) = json(&db, &["merchant-qr", "kopi"]);
+    let static_code = v["payload"].as_str().unwrap().to_owned();
+    assert_eq!(
+        json(&db, &["pay", "ani", &static_code, "--amount", "100.50"]).0,
+        0
+    );
+    assert_eq!(
+        json(&db, &["pay", "ani", &static_code, "--amount", "999999"]).1["outcome"],
+        "insufficient_funds"
+    );
+    assert_eq!(
+        json(&db, &["pay", "ani", &static_code, "--amount", "1.234"]).0,
+        2
+    );
+    assert_eq!(json(&db, &["pay", "ani", "garbage"]).0, 2);
+    assert_eq!(qrpay(&db, &["pay"]).status.code(), Some(2));
+    // Refunds: partial, then more than what is left.
+    let pid = first["id"].as_str().unwrap().to_owned();
+    assert_eq!(json(&db, &["refund", &pid, "5000"]).1["outcome"], "created");
+    let (code, v) = json(&db, &["refund", &pid, "20000.01"]);
+    assert_eq!(
+        (code, v["outcome"].as_str()),
+        (1, Some("refund_exceeds_payment"))
+    );
+    assert_eq!(json(&db, &["refund", &pid]).0, 0);
+    assert_eq!(json(&db, &["transfer", "ani", "budi", "1000"]).0, 0);
+    let (_, v) = json(&db, &["balance", "ani"]);
+    // 100000 - 25000 - 100.50 + 25000 (refunded) - 1000
+    assert_eq!(v["balance"], "98899.50");
+    let (_, v) = json(&db, &["balance", "kopi"]);
+    // 25000 + 100.50 - 175 - 0.70 (MDR 0.7%, half up) - 25000 refunded + 175 MDR given back
+    assert_eq!(v["balance"], "99.80");
+    let (_, v) = json(&db, &["history", "ani"]);
+    assert_eq!(v["transfers"].as_array().unwrap().len(), 6);
+    let (code, v) = json(&db, &["verify"]);
+    assert_eq!((code, v["outcome"].as_str()), (0, Some("ok")));
+}
+
+#[test]
+fn several_processes_on_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    assert_eq!(json(&db, &["init"]).0, 0);
+    assert_eq!(
+        json(&db, &["account", "open", "ani", "--kind", "customer"]).0,
+        0
+    );
+    let children: Vec<_> = (0..8)
+        .map(|k| {
+            Command::new(env!("CARGO_BIN_EXE_qrpay"))
+                .args(["wallet", "--db"])
+                .arg(&db)
+                .args([
+                    "topup",
+                    "ani",
+                    "1000",
+                    "--id",
+                    &format!("{:x}", 0x1000 + k),
+                    "--json",
+                ])
+                .output()
+                .unwrap()
+        })
+        .collect();
+    // Run them at once (spawn all, then wait), twice with the same ids.
+    let spawn = || -> Vec<std::process::Child> {
+        (0..8)
+            .map(|k| {
+                Command::new(env!("CARGO_BIN_EXE_qrpay"))
+                    .args(["wallet", "--db"])
+                    .arg(&db)
+                    .args([
+                        "topup",
+                        "ani",
+                        "1000",
+                        "--id",
+                        &format!("{:x}", 0x2000 + k % 4),
+                        "--json",
+                    ])
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let outcomes: Vec<Value> = spawn()
+        .into_iter()
+        .map(|c| serde_json::from_slice(&c.wait_with_output().unwrap().stdout).unwrap())
+        .collect();
+    assert!(children.iter().all(|o| o.status.success()));
+    let created = outcomes
+        .iter()
+        .filter(|v| v["outcome"] == "created")
+        .count();
+    let exists = outcomes.iter().filter(|v| v["outcome"] == "exists").count();
+    assert_eq!((created, exists), (4, 4));
+    assert_eq!(json(&db, &["balance", "ani"]).1["balance"], "12000.00");
+    assert_eq!(json(&db, &["verify"]).0, 0);
+}
