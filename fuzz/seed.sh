@@ -28,6 +28,31 @@ while IFS=$'\t' read -r format expected note payload; do
   printf '%b' "$payload" > "seeds/formats/$i"
   i=$((i + 1))
 done < ../crates/qrpay-core/tests/vectors/formats.tsv
+# One family per format for its own target (cpm_*, epc_*, swiss_*, upi_*, spayd_*, bip21_*),
+# valid and broken vectors alike; CPM also as the raw BER-TLV its base64 carries.
+for family in cpm epc swiss upi spayd bip21; do mkdir -p "seeds/$family"; done
+i=0
+while IFS=$'\t' read -r format expected note payload; do
+  [[ "$format" == \#* || -z "$format" ]] && continue
+  case "$format" in
+    emv-cpm) family=cpm ;;
+    swiss-qr-bill) family=swiss ;;
+    *) family=$format ;;
+  esac
+  printf '%b' "$payload" > "seeds/$family/$i"
+  if [ "$family" = cpm ]; then
+    printf '%s' "$payload" | base64 -d > "seeds/cpm/$i.ber" 2>/dev/null || rm -f "seeds/cpm/$i.ber"
+  fi
+  i=$((i + 1))
+done < ../crates/qrpay-core/tests/vectors/formats.tsv
+# decode_any sees everything: every EMV MPM vector and every other format's.
+mkdir -p seeds/any
+cp seeds/emv/* seeds/any/
+for family in cpm epc swiss upi spayd bip21; do
+  for f in "seeds/$family"/*; do
+    [[ "$f" == *.ber ]] || cp "$f" "seeds/any/$family-$(basename "$f")"
+  done
+done
 # Scanner seeds: the small real photos (under the 4 KiB input cap), when shared/ is beside us.
 mkdir -p seeds/scan
 photos=../../shared/data/photos

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use qrpay_core::emv::{decode, encode_objects, Object};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let Ok(p) = decode(text) else { return };
     assert_eq!(p.encode(), text);
     let objects: Vec<Object> = p.objects().iter().map(Object::from_decoded).collect();

@@ -11,26 +11,42 @@ fn check(built: Option<String>, id: SchemeId) {
     let payload = decode(&text).expect("a built payload decodes");
     assert_eq!(payload.encode(), text);
     let found = qrpay_core::schemes::detect(&payload);
-    let mine = found.iter().find(|s| s.id == id).expect("the built profile is detected");
+    let mine = found
+        .iter()
+        .find(|s| s.id == id)
+        .expect("the built profile is detected");
     assert!(mine.violations.is_empty(), "{:?}", mine.violations);
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut fields = text.split('\n');
     let mut next = || fields.next().unwrap_or("");
     let (a, b, c, d) = (next(), next(), next(), next());
-    let amount = d.parse::<u64>().ok().filter(|&m| m > 0 && m < 1_000_000_000_000);
+    let amount = d
+        .parse::<u64>()
+        .ok()
+        .filter(|&m| m > 0 && m < 1_000_000_000_000);
     let with_amount = |b: pix::PixBuilder| match amount {
         Some(m) => b.amount_minor(m),
         None => b,
     };
     check(
-        with_amount(pix::PixBuilder::with_key(a).merchant_name(b).merchant_city(c)).build().ok(),
+        with_amount(
+            pix::PixBuilder::with_key(a)
+                .merchant_name(b)
+                .merchant_city(c),
+        )
+        .build()
+        .ok(),
         SchemeId::Pix,
     );
     check(
-        promptpay::PromptPayBuilder::mobile(a).and_then(|p| p.message(b).build()).ok(),
+        promptpay::PromptPayBuilder::mobile(a)
+            .and_then(|p| p.message(b).build())
+            .ok(),
         SchemeId::PromptPay,
     );
     check(
@@ -40,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
             .ok(),
         SchemeId::PromptPay,
     );
-    check(vietqr::VietQrBuilder::account(a, b).purpose(c).build().ok(), SchemeId::VietQr);
+    check(
+        vietqr::VietQrBuilder::account(a, b).purpose(c).build().ok(),
+        SchemeId::VietQr,
+    );
     check(
         paynow::PayNowBuilder::uen(a)
             .map(|p| p.merchant_name(b).merchant_city(c))

@@ -6,12 +6,18 @@ use libfuzzer_sys::fuzz_target;
 use qrpay_core::{decode, schemes};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let Ok(payload) = decode(text) else { return };
     let found = schemes::detect(&payload);
     for info in &found {
         for v in &info.violations {
-            assert!(v.offset <= text.len(), "violation offset {} past the end", v.offset);
+            assert!(
+                v.offset <= text.len(),
+                "violation offset {} past the end",
+                v.offset
+            );
             assert!(!v.to_string().is_empty());
         }
     }

@@ -19,9 +19,15 @@ macro_rules! round_trip {
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(cpm) = cpm::parse_bytes(data) {
-        assert_eq!(cpm.to_bytes(), data, "accepted BER-TLV re-encodes byte for byte");
+        assert_eq!(
+            cpm.to_bytes(),
+            data,
+            "accepted BER-TLV re-encodes byte for byte"
+        );
     }
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     round_trip!(epc, text);
     round_trip!(swiss, text);
     round_trip!(spayd, text);
