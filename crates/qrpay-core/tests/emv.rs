@@ -264,6 +264,10 @@ proptest! {
         let i = index.index(text.len());
         let original = text.as_bytes()[i] as char;
         prop_assume!(original != replacement);
+        // The CRC is hexadecimal compared case-insensitively (EMV MPM §4.7.3): a change of case
+        // there changes no value.
+        let in_crc = i >= text.len() - 4;
+        prop_assume!(!(in_crc && original.eq_ignore_ascii_case(&replacement)));
         let mut changed = text.clone();
         changed.replace_range(i..=i, &replacement.to_string());
         match decode(&changed) {
