@@ -35,8 +35,11 @@ pub mod account;
 pub mod currency;
 pub mod id;
 pub mod ledger;
+pub mod location;
 pub mod memory;
 pub mod outcome;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod qr;
 pub mod sqlite;
 pub mod store;
@@ -48,8 +51,11 @@ pub use account::{Account, AccountFlags, AccountKind, Balances};
 pub use currency::{AmountError, Currency};
 pub use id::{Clock, Id, IdGenerator, ManualClock, SystemClock};
 pub use ledger::{Event, Ledger, LedgerError, PendingStatus};
+pub use location::Location;
 pub use memory::MemoryStore;
 pub use outcome::Outcome;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
 pub use transfer::{Transfer, TransferCode, TransferFlags};
