@@ -27,7 +27,9 @@
 //! ```
 //!
 //! - [`ledger`]: the deterministic state machine (`apply(batch) -> results`).
-//! - [`store`]: the `Store` trait; [`memory`] and [`sqlite`] implement it.
+//! - [`store`]: the `Store` trait; [`memory`] and [`sqlite`] implement it, and `postgres`
+//!   (cargo feature `postgres`) for a ledger shared by many API nodes; [`location`] opens the
+//!   one a setting names (a file path or a `postgres://` URL).
 //! - [`wallet`]: customers, merchants, top-up, transfers, refunds, settlement, limits.
 //! - [`qr`]: paying decoded EMV merchant-presented codes.
 
