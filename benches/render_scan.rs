@@ -3,12 +3,13 @@
 //! Run sparingly: `cargo bench --bench render_scan -- --warm-up-time 1 --measurement-time 3`.
 
 // Benchmarks abort on a broken fixture rather than measure an error path.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qrpay::core::render::{EccLevel, QrSymbol, RenderOptions};
+use qrpay::core::scan::Scanner;
 
 /// A 160-character EMV merchant-presented payload (structure of the EMV QRCPS examples).
 const PAYLOAD_160: &str = concat!(
@@ -94,5 +95,57 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render);
+/// rqrr's own detector and decoder on greyscale pixels: the baseline for scanning.
+fn rqrr_scan(img: &image::GrayImage) -> usize {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let raw = img.as_raw();
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| raw[y * w + x]);
+    prepared
+        .detect_grids()
+        .iter()
+        .filter(|g| g.decode().is_ok())
+        .count()
+}
+
+fn qrpay_scan(img: &image::GrayImage) -> usize {
+    Scanner::new()
+        .scan_luma(img.width(), img.height(), img.as_raw())
+        .unwrap()
+        .len()
+}
+
+fn scan(c: &mut Criterion) {
+    let png = QrSymbol::encode(&payload(), EccLevel::M)
+        .unwrap()
+        .to_png(&RenderOptions::new().module_px(4))
+        .unwrap();
+    let clean = image::load_from_memory(&png).unwrap().to_luma8();
+    assert_eq!(qrpay_scan(&clean), 1);
+    let mut group = c.benchmark_group("scan_clean_160");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("rqrr", |b| b.iter(|| rqrr_scan(black_box(&clean))));
+    group.bench_function("qrpay", |b| b.iter(|| qrpay_scan(black_box(&clean))));
+    group.finish();
+
+    // A phone photo both readers read (zxing-cpp's blackbox sample qrcode-3/01).
+    let dir = std::env::var("QRPAY_PHOTOS_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/photos").to_owned()
+    });
+    let photo = format!("{dir}/qrcode-3/01.webp");
+    let Ok(bytes) = std::fs::read(&photo) else {
+        eprintln!("!!! scan_photo: SKIPPED, {photo} not found (set QRPAY_PHOTOS_DIR) !!!");
+        return;
+    };
+    let img = image::load_from_memory(&bytes).unwrap().to_luma8();
+    let mut group = c.benchmark_group("scan_photo");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("rqrr", |b| b.iter(|| rqrr_scan(black_box(&img))));
+    group.bench_function("qrpay", |b| b.iter(|| qrpay_scan(black_box(&img))));
+    group.bench_function("qrpay_from_file_bytes", |b| {
+        b.iter(|| Scanner::new().scan_bytes(black_box(&bytes)).unwrap().len());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, scan);
 criterion_main!(benches);

@@ -87,6 +87,6 @@ fn ours(img: &image::GrayImage) -> Vec<Vec<u8>> {
         .scan_luma(img.width(), img.height(), img.as_raw())
         .unwrap()
         .into_iter()
-        .map(|c| c.bytes().to_vec())
+        .map(|c| c.text().as_bytes().to_vec())
         .collect()
 }

@@ -21,3 +21,10 @@ for f in ../crates/qrpay-core/tests/vectors/mpm_*.tsv; do
     i=$((i + 1))
   done < "$f"
 done
+mkdir -p seeds/formats
+i=0
+while IFS=$'\t' read -r format expected note payload; do
+  [[ "$format" == \#* || -z "$format" ]] && continue
+  printf '%b' "$payload" > "seeds/formats/$i"
+  i=$((i + 1))
+done < ../crates/qrpay-core/tests/vectors/formats.tsv

@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 mod decode_cmd;
 mod encode_cmd;
 mod input;
+mod render_cmd;
+mod scan_cmd;
 mod wallet_cmd;
 
 /// QR-code payments: decode, encode, render and scan merchant-presented payment codes.
@@ -26,6 +28,10 @@ enum Command {
     Decode(decode_cmd::DecodeArgs),
     /// Build a payload from JSON (the output of `decode --json`) or from flags.
     Encode(Box<encode_cmd::EncodeArgs>),
+    /// Render a payload as a QR code: PNG, SVG, or text for the terminal.
+    Render(render_cmd::RenderArgs),
+    /// Find and read every QR code in image files.
+    Scan(scan_cmd::ScanArgs),
     /// The embedded wallet: accounts, top-up, merchant codes, pay, refund, verify.
     Wallet(wallet_cmd::WalletArgs),
 }
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(args) => decode_cmd::run(&args),
         Command::Encode(args) => encode_cmd::run(&args),
+        Command::Render(args) => render_cmd::run(&args),
+        Command::Scan(args) => scan_cmd::run(&args),
         Command::Wallet(args) => wallet_cmd::run(&args),
     }
 }

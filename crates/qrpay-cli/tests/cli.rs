@@ -219,3 +219,61 @@ fn decode_json_reports_format_schemes_and_profiles() {
         stderr(&out)
     );
 }
+
+#[test]
+fn render_then_scan_json_reads_and_decodes_the_payload() {
+    let dir = std::env::temp_dir().join(format!("qrpay-cli-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("code.png");
+    let png_arg = png.to_str().unwrap();
+    let out = qrpay(
+        &[
+            "render",
+            "-",
+            "-o",
+            png_arg,
+            "--ecc",
+            "Q",
+            "--caption",
+            "BEST TRANSPORT 23.72",
+        ],
+        Some(SPEC_EXAMPLE),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let svg = dir.join("code.svg");
+    let out = qrpay(&["render", SPEC_EXAMPLE, "-o", svg.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<path"));
+
+    let out = qrpay(&["scan", "--json", png_arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let code = &json[0]["codes"][0];
+    assert_eq!(json[0]["image"], png_arg);
+    assert_eq!(code["text"], SPEC_EXAMPLE);
+    assert_eq!(code["ecc"], "Q");
+    assert_eq!(code["decoded"]["format"], "emv-mpm");
+    assert_eq!(code["decoded"]["crc"], "A13A");
+    assert_eq!(code["error"], serde_json::Value::Null);
+    assert_eq!(code["corners"].as_array().unwrap().len(), 4);
+
+    // Without -o the code goes to the terminal as half blocks.
+    let out = qrpay(&["render", "hi"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains('▄'));
+    // A quiet zone below 4 modules is a usage error; a file that is no image is refused.
+    assert_eq!(
+        qrpay(&["render", "hi", "--margin", "2"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = qrpay(&["scan", svg.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("image format not recognised"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -23,7 +23,9 @@ use sha2::{Digest, Sha256};
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
 
-/// Longest accepted URI (byte capacity of a version 40-L QR code).
+/// Longest URI (byte capacity of a version 40-L QR code). A decoded URI must re-encode
+/// canonically within it; the raw input may be up to three times longer, since raw characters
+/// the encoder escapes grow threefold.
 pub const INPUT_LEN_MAX: usize = 2953;
 /// Satoshi per bitcoin is 10^8.
 pub const SATOSHI_EXPONENT: u8 = 8;
@@ -40,6 +42,10 @@ pub struct Bip21 {
     amount: Option<DecimalAmount>,
     label: Option<String>,
     message: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     other: Vec<(String, String)>,
     #[cfg_attr(feature = "serde", serde(skip))]
     key_order: Vec<String>,
@@ -96,7 +102,7 @@ pub enum AddressKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Bip21Error {
-    /// The URI is longer than a QR code holds.
+    /// The URI (or its canonical re-encoding) is longer than a QR code holds.
     #[error("uri is {len} bytes, at most {len_max} allowed")]
     TooLong {
         /// Bytes found.
@@ -185,7 +191,7 @@ pub enum AddressError {
 ///
 /// A [`Bip21Error`] naming the address, parameter or byte at fault.
 pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
-    if input.len() > INPUT_LEN_MAX {
+    if input.len() > INPUT_LEN_MAX * 3 {
         return Err(Bip21Error::TooLong {
             len: input.len(),
             len_max: INPUT_LEN_MAX,
@@ -240,6 +246,13 @@ pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
             })?;
             uri.set(pair.key, value)?;
         }
+    }
+    let len = uri.to_string().len();
+    if len > INPUT_LEN_MAX {
+        return Err(Bip21Error::TooLong {
+            len,
+            len_max: INPUT_LEN_MAX,
+        });
     }
     Ok(uri)
 }
@@ -800,6 +813,32 @@ mod tests {
     }
 
     #[test]
+    fn every_single_character_change_of_an_address_is_rejected() {
+        let cases: [(&str, &[u8]); 2] = [
+            ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", BASE58_ALPHABET),
+            (
+                "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+                BECH32_CHARSET,
+            ),
+        ];
+        for (address, alphabet) in cases {
+            // Base58 from the first character, bech32 after the `bc1` separator.
+            let first = if address.starts_with("bc1") { 3 } else { 0 };
+            for position in first..address.len() {
+                for &c in alphabet {
+                    let mut bytes = address.as_bytes().to_vec();
+                    if bytes[position] == c {
+                        continue;
+                    }
+                    bytes[position] = c;
+                    let changed = String::from_utf8(bytes).unwrap();
+                    assert!(BitcoinAddress::parse(&changed).is_err(), "{changed}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn variants_and_rejections() {
         let uri =
             parse("BITCOIN:BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4?amount=.5&lightning=lnbc1+x")
@@ -884,6 +923,23 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(&text).unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn canonical_form_must_fit_a_qr_code() {
+        // 1000 raw non-ASCII characters (2 bytes each) re-encode as 6000 bytes of escapes.
+        let text = format!(
+            "bitcoin:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa?label={}",
+            "é".repeat(1000)
+        );
+        assert!(text.len() <= INPUT_LEN_MAX);
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            Bip21Error::TooLong {
+                len: 6049,
+                len_max: INPUT_LEN_MAX
+            }
+        );
     }
 
     #[test]

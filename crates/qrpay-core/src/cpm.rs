@@ -153,6 +153,9 @@ pub enum CpmError {
         /// Index of the template among the top-level objects.
         index: usize,
     },
+    /// Neither an application PAN (`5A`) nor track 2 equivalent data (`57`) in any template.
+    #[error("no application pan (5a) or track 2 equivalent data (57)")]
+    MissingAccountData,
     /// A known data object has a value its format does not allow.
     #[error("invalid value for tag {tag} in top-level object {index}")]
     InvalidValue {
@@ -324,6 +327,15 @@ impl Cpm {
         }
         if applications == 0 {
             return Err(CpmError::MissingApplicationTemplate);
+        }
+        // Table 4.2: the account is given by the PAN (5A) or the track 2 equivalent data (57)
+        // in an application template or the common data template.
+        let has_account = self
+            .templates(TAG_APPLICATION_TEMPLATE)
+            .chain(self.templates(TAG_COMMON_DATA_TEMPLATE))
+            .any(|t| t.pan().is_some() || t.track2().is_some());
+        if !has_account {
+            return Err(CpmError::MissingAccountData);
         }
         Ok(())
     }
@@ -734,6 +746,40 @@ fn check_template(children: &[Tlv], index: usize, application: bool) -> Result<(
             return Err(invalid(&[0x57]));
         }
     }
+    let printable =
+        |bytes: &[u8]| !bytes.is_empty() && bytes.iter().all(|b| (0x20..0x7F).contains(b));
+    let numeric = |bytes: &[u8]| bytes.iter().all(|b| b >> 4 <= 9 && b & 0x0F <= 9);
+    if template
+        .get(&[0x5F, 0x50])
+        .is_some_and(|url| !printable(url))
+    {
+        return Err(invalid(&[0x5F, 0x50]));
+    }
+    // b 2
+    if template.application_version().is_some_and(|v| v.len() != 2) {
+        return Err(invalid(&[0x9F, 0x08]));
+    }
+    // n 11: six bytes of right-justified BCD
+    if template
+        .token_requestor_id()
+        .is_some_and(|id| id.len() != 6 || !numeric(id))
+    {
+        return Err(invalid(&[0x9F, 0x19]));
+    }
+    // an 29
+    if template
+        .get(&[0x9F, 0x24])
+        .is_some_and(|par| par.len() != 29 || !par.iter().all(u8::is_ascii_alphanumeric))
+    {
+        return Err(invalid(&[0x9F, 0x24]));
+    }
+    // n 4: two bytes of BCD
+    if template
+        .pan_last4()
+        .is_some_and(|last4| last4.len() != 2 || !numeric(last4))
+    {
+        return Err(invalid(&[0x9F, 0x25]));
+    }
     Ok(())
 }
 
@@ -867,8 +913,8 @@ mod tests {
     /// implementations (mvallim/emv-qrcode, dongri/emvco-qrcode) test against.
     const SPEC_EXAMPLE: &str = "hQVDUFYwMWETTwegAAAAVVVVUAhQcm9kdWN0MWETTwegAAAAZmZmUAhQcm9kdWN0MmJJWggSNFZ4kBI0WF8gDkNBUkRIT0xERVIvRU1WXy0IcnVlc2RlZW5kIZ8QBwYBCgMAAACfJghYT9OF+iNLzJ82AgABnzcEbVjvEw==";
 
-    /// A wallet example with a token requestor id and proprietary DFxx tags in 64
-    /// (mvallim/emv-qrcode test vector).
+    /// A wallet vector from the mvallim/emv-qrcode tests: its token requestor id (9F19) has 4
+    /// bytes where the format is n 11 (6 bytes), and it carries no PAN or track 2.
     const WALLET_EXAMPLE: &str = "hQVDUFYwMWEYTwegAAAAd3d3UA1Nb2JpbGUgV2FsbGV0YlpfLQZhcmVuZGWfGQQSNFZ4ZEjfeQaXFYEjRWffeAIlAt93EUFiZHVsa2FyaW0gTW91bWlu33YNV2FsbGV0IElzc3Vlct91CBI0VniavN7w33QBAd9zBDEyMzQ=";
 
     /// Published real-world payloads: a UnionPay test payload with track 2 and a 63 template,
@@ -957,15 +1003,13 @@ mod tests {
 
     #[test]
     fn other_examples_round_trip() {
-        let wallet = parse(WALLET_EXAMPLE).unwrap();
-        assert_eq!(wallet.applications()[0].label(), Some("Mobile Wallet"));
-        let common = wallet.common_data().unwrap();
         assert_eq!(
-            common.token_requestor_id(),
-            Some(&[0x12, 0x34, 0x56, 0x78][..])
+            parse(WALLET_EXAMPLE),
+            Err(CpmError::InvalidValue {
+                tag: tag(&[0x9F, 0x19]),
+                index: 2
+            })
         );
-        assert_eq!(common.transparent().unwrap().len(), 7);
-        assert_eq!(wallet.encode(), WALLET_EXAMPLE);
         for text in FIELD_EXAMPLES {
             let cpm = parse(text).unwrap();
             assert!(cpm.applications()[0].track2().is_some());
@@ -983,6 +1027,7 @@ mod tests {
                     tag(&[0x61]),
                     vec![
                         prim(&[0x4F], &[0xA0, 0, 0, 0, 3]),
+                        prim(&[0x5A], &[0x12, 0x34]),
                         prim(&[0xDF, 0x01], &vec![7; len]),
                     ],
                 )
@@ -998,7 +1043,12 @@ mod tests {
     #[test]
     fn rejections() {
         let pfi = [0x85, 0x05, b'C', b'P', b'V', b'0', b'1'];
-        let app = [0x61, 0x07, 0x4F, 0x05, 0xA0, 0, 0, 0, 3];
+        // An application template with an AID and a (short) PAN: 13 bytes, so a tail under
+        // test starts at byte 20.
+        let app = [
+            0x61, 0x0B, 0x4F, 0x05, 0xA0, 0, 0, 0, 3, 0x5A, 0x02, 0x12, 0x34,
+        ];
+        let app_only = [&pfi[..], &[0x61, 0x07, 0x4F, 0x05, 0xA0, 0, 0, 0, 3][..]].concat();
         let with = |tail: &[u8]| [&pfi[..], &app[..], tail].concat();
         let table: Vec<(Vec<u8>, CpmError)> = vec![
             (vec![], CpmError::PayloadFormatIndicator),
@@ -1012,51 +1062,51 @@ mod tests {
                 [&pfi[..], &[0x61, 0x02, 0x50, 0x00][..]].concat(),
                 CpmError::MissingAid { index: 1 },
             ),
-            (with(&[0x5F]), CpmError::BadTag { offset: 16 }),
+            (with(&[0x5F]), CpmError::BadTag { offset: 20 }),
             (
                 with(&[0x9F, 0x81, 0x81, 0x01, 0x00]),
-                CpmError::BadTag { offset: 16 },
+                CpmError::BadTag { offset: 20 },
             ),
             (
                 with(&[0x9F, 0x10]),
                 CpmError::BadLength {
                     tag: tag(&[0x9F, 0x10]),
-                    offset: 18,
+                    offset: 22,
                 },
             ),
             (
                 with(&[0xC1, 0x80]),
                 CpmError::BadLength {
                     tag: tag(&[0xC1]),
-                    offset: 17,
+                    offset: 21,
                 },
             ),
             (
                 with(&[0xC1, 0x81, 0x05]),
                 CpmError::BadLength {
                     tag: tag(&[0xC1]),
-                    offset: 17,
+                    offset: 21,
                 },
             ),
             (
                 with(&[0xC1, 0x82, 0x00, 0x90]),
                 CpmError::BadLength {
                     tag: tag(&[0xC1]),
-                    offset: 17,
+                    offset: 21,
                 },
             ),
             (
                 with(&[0xC1, 0x84, 0, 0, 0, 1]),
                 CpmError::BadLength {
                     tag: tag(&[0xC1]),
-                    offset: 17,
+                    offset: 21,
                 },
             ),
             (
                 with(&[0xC1, 0x03, 0x01]),
                 CpmError::ValueOverrun {
                     tag: tag(&[0xC1]),
-                    offset: 18,
+                    offset: 22,
                     len: 3,
                     available: 1,
                 },
@@ -1093,7 +1143,29 @@ mod tests {
             ),
             (
                 with(&[0x62, 0x08, 0x63, 0x06, 0x63, 0x04, 0x63, 0x02, 0x63, 0x00]),
-                CpmError::TooDeep { offset: 22 },
+                CpmError::TooDeep { offset: 26 },
+            ),
+            (app_only.clone(), CpmError::MissingAccountData),
+            (
+                with(&[0x62, 0x06, 0x9F, 0x19, 0x03, 0x12, 0x34, 0x56]),
+                CpmError::InvalidValue {
+                    tag: tag(&[0x9F, 0x19]),
+                    index: 2,
+                },
+            ),
+            (
+                with(&[0x62, 0x05, 0x9F, 0x25, 0x02, 0x12, 0x3A]),
+                CpmError::InvalidValue {
+                    tag: tag(&[0x9F, 0x25]),
+                    index: 2,
+                },
+            ),
+            (
+                with(&[0x62, 0x04, 0x9F, 0x08, 0x01, 0x02]),
+                CpmError::InvalidValue {
+                    tag: tag(&[0x9F, 0x08]),
+                    index: 2,
+                },
             ),
         ];
         for (bytes, expected) in table {
@@ -1168,6 +1240,11 @@ mod tests {
                         | [0x57]
                         | [0x5F, 0x20]
                         | [0x5F, 0x2D]
+                        | [0x5F, 0x50]
+                        | [0x9F, 0x08]
+                        | [0x9F, 0x19]
+                        | [0x9F, 0x24]
+                        | [0x9F, 0x25]
                 )
             })
     }
@@ -1196,7 +1273,10 @@ mod tests {
             .prop_map(|(apps, common, extra)| {
                 let mut objects = vec![prim(&[0x85], b"CPV01")];
                 for (aid, rest) in apps {
-                    let mut children = vec![prim(&[0x4F], &aid)];
+                    let mut children = vec![
+                        prim(&[0x4F], &aid),
+                        prim(&[0x5A], &[0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x58]),
+                    ];
                     children.extend(rest);
                     objects.push(Tlv::constructed(tag(&[0x61]), children).unwrap());
                 }

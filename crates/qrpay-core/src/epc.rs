@@ -598,14 +598,30 @@ impl CharacterSet {
         }
     }
 
-    /// Whether the set can encode `c`. Exact for UTF-8 and ISO 8859-1; for the other
-    /// single-byte sets only the shared ASCII range and Latin-1 are accepted without a table,
-    /// plus anything outside Latin-1 (their upper halves differ and are not tabulated here).
+    /// Whether the set can encode `c`. Exact for UTF-8, ISO 8859-1, ISO 8859-5 and
+    /// ISO 8859-15; for ISO 8859-2, -4, -7 and -10 (whose upper halves are not tabulated here)
+    /// every character is let through.
     fn can_encode(self, c: char) -> bool {
+        let code = u32::from(c);
+        let ascii = code < 0x80;
         match self {
-            Self::Utf8 => true,
-            Self::Iso8859_1 => u32::from(c) <= 0xFF,
-            _ => true,
+            Self::Utf8 | Self::Iso8859_2 | Self::Iso8859_4 | Self::Iso8859_7 | Self::Iso8859_10 => {
+                true
+            }
+            Self::Iso8859_1 => code <= 0xFF,
+            // ISO 8859-15 is Latin-1 with eight positions replaced (€ Š š Ž ž Œ œ Ÿ).
+            Self::Iso8859_15 => {
+                let replaced = [0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC, 0xBD, 0xBE];
+                let added = [0x20AC, 0x160, 0x161, 0x17D, 0x17E, 0x152, 0x153, 0x178];
+                (code <= 0xFF && !replaced.contains(&code)) || added.contains(&code)
+            }
+            // ISO 8859-5: no-break space, soft hyphen, section sign, numero sign and Cyrillic
+            // U+0401–U+045F except U+040D and U+0450 and U+045D.
+            Self::Iso8859_5 => {
+                ascii
+                    || matches!(code, 0x80..=0xA0 | 0xA7 | 0xAD | 0x2116)
+                    || ((0x401..=0x45F).contains(&code) && !matches!(code, 0x40D | 0x450 | 0x45D))
+            }
         }
     }
 }
@@ -954,6 +970,27 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(&text).unwrap_err(), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn single_byte_character_sets() {
+        let with = |charset: &str, name: &str| {
+            format!("BCD\n002\n{charset}\nSCT\n\n{name}\nBE72000000001616")
+        };
+        let name_error = |offset| {
+            Err(EpcError::Character {
+                field: EpcField::Name,
+                offset,
+            })
+        };
+        assert!(parse(&with("2", "Müller")).is_ok());
+        assert_eq!(parse(&with("2", "Müller €")).map(|_| ()), name_error(8));
+        assert!(parse(&with("8", "Müller €")).is_ok());
+        assert_eq!(parse(&with("8", "Müller ¤")).map(|_| ()), name_error(8));
+        assert!(parse(&with("5", "Пётр Иванов")).is_ok());
+        assert_eq!(parse(&with("5", "Пётр Müller")).map(|_| ()), name_error(10));
+        // Each character counts one byte in a single-byte set.
+        assert_eq!(CharacterSet::Iso8859_5.encoded_len("Пётр"), 4,);
     }
 
     #[test]

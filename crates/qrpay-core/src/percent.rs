@@ -79,6 +79,21 @@ pub(crate) fn query_pairs(query: &str) -> Result<Vec<RawPair<'_>>, usize> {
     Ok(pairs)
 }
 
+/// Serializes decoded `(key, value)` parameters as a JSON-style map in their order (keys are
+/// unique: the parsers reject repeated keys).
+#[cfg(feature = "serde")]
+pub(crate) fn serialize_pairs<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (key, value) in pairs {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
 fn hex_value(byte: u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),

@@ -2,8 +2,9 @@
 //!
 //! A payload is the header `SPD*1.0*` followed by `KEY:VALUE` attributes separated by `*`
 //! (Czech Banking Association, "Short Payment Descriptor" format v1.2). A `*` inside a value
-//! is written `%2A`; other characters outside printable ASCII may be percent-encoded too, and
-//! are decoded here (URI-style: `+` stays `+`). Known keys:
+//! is written `%2A`; other characters may be percent-encoded as UTF-8 or written raw (control
+//! characters only escaped), and values are decoded here (URI-style: `+` stays `+`). The
+//! encoder escapes only `*`, `%` and control characters. Known keys:
 //!
 //! | key | meaning | rule |
 //! |---|---|---|
@@ -16,11 +17,12 @@
 //! | `DT` | due date | `YYYYMMDD` |
 //! | `PT` | payment type | up to 3 characters |
 //! | `MSG` | message | up to 60 characters |
-//! | `CRC32` | checksum | 8 hex digits; CRC-32 of the canonical form |
+//! | `CRC32` | checksum | 8 upper-case hex digits; CRC-32 of the canonical form |
 //! | `NT`, `NTA` | notification | `P` (phone) or `E` (e-mail) and its address (≤ 320) |
 //! | `X-VS`, `X-SS`, `X-KS` | variable, specific, constant symbol | up to 10 digits |
 //! | `X-PER` | retry days | 0–30 |
-//! | `X-ID`, `X-URL` | payment id, URL | up to 20 and 140 characters |
+//! | `X-ID`, `X-URL`, `X-SELF` | payment id, URL, note to self | up to 20, 140, 60 characters |
+//! | `FRQ`, `DL`, `DH` | standing order: frequency (`1M`), last date, continue after death (`0`/`1`) | |
 //!
 //! Other `X-` keys are kept as they are; other unknown keys are rejected. The canonical form
 //! for `CRC32` is the header followed by every other attribute, as written, sorted by key.
@@ -70,6 +72,14 @@ pub struct Spayd {
     retry_days: Option<u8>,
     payment_id: Option<String>,
     url: Option<String>,
+    note_to_self: Option<String>,
+    frequency: Option<String>,
+    last_date: Option<String>,
+    continue_after_death: Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     extensions: Vec<(String, String)>,
     has_crc32: bool,
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -116,6 +126,12 @@ pub enum SpaydError {
     /// The payload does not start with `SPD*1.0*`.
     #[error("payload does not start with SPD*1.0*")]
     Header,
+    /// A raw control character (it must be percent-encoded).
+    #[error("character at byte {offset} must be percent-encoded")]
+    Character {
+        /// Byte offset.
+        offset: usize,
+    },
     /// An attribute is empty or lacks its `:`.
     #[error("malformed attribute at byte {offset}")]
     Attribute {
@@ -220,6 +236,10 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
             len_max: INPUT_LEN_MAX,
         });
     }
+    // Control characters may only appear percent-encoded.
+    if let Some((offset, _)) = input.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(SpaydError::Character { offset });
+    }
     let body = input.strip_prefix(HEADER).ok_or(SpaydError::Header)?;
     // A single `*` after the last attribute is tolerated (the reference SDK accepts it).
     let body = body.strip_suffix('*').unwrap_or(body);
@@ -257,7 +277,10 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
             },
         })?;
         if key == "CRC32" {
-            let ok = value.len() == 8 && value.bytes().all(|b| b.is_ascii_hexdigit());
+            let ok = value.len() == 8
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b));
             let parsed = u32::from_str_radix(value, 16).ok().filter(|_| ok);
             crc32 = Some(parsed.ok_or_else(|| SpaydError::InvalidValue {
                 key: key.to_owned(),
@@ -315,6 +338,10 @@ impl Spayd {
             retry_days: None,
             payment_id: None,
             url: None,
+            note_to_self: None,
+            frequency: None,
+            last_date: None,
+            continue_after_death: None,
             extensions: Vec::new(),
             has_crc32: false,
             key_order: Vec::new(),
@@ -421,6 +448,30 @@ impl Spayd {
     #[must_use]
     pub fn url(&self) -> Option<&str> {
         self.url.as_deref()
+    }
+
+    /// `X-SELF`: the payer's note to self.
+    #[must_use]
+    pub fn note_to_self(&self) -> Option<&str> {
+        self.note_to_self.as_deref()
+    }
+
+    /// `FRQ`: the standing-order frequency (`1D`, `1M`, `3M`, `6M`, `1Y`, ...).
+    #[must_use]
+    pub fn frequency(&self) -> Option<&str> {
+        self.frequency.as_deref()
+    }
+
+    /// `DL`: the standing order's last date as `YYYYMMDD`.
+    #[must_use]
+    pub fn last_date(&self) -> Option<&str> {
+        self.last_date.as_deref()
+    }
+
+    /// `DH`: whether a standing order continues after the payer's death.
+    #[must_use]
+    pub fn continue_after_death(&self) -> Option<bool> {
+        self.continue_after_death
     }
 
     /// Other `X-` attributes, decoded, in payload order.
@@ -534,6 +585,29 @@ impl Spayd {
                 too_long(140)?;
                 self.url = Some(value);
             }
+            "X-SELF" => {
+                too_long(60)?;
+                self.note_to_self = Some(value);
+            }
+            "FRQ" => {
+                if !is_frequency(&value) {
+                    return Err(invalid());
+                }
+                self.frequency = Some(value);
+            }
+            "DL" => {
+                if !is_date(&value) {
+                    return Err(invalid());
+                }
+                self.last_date = Some(value);
+            }
+            "DH" => {
+                self.continue_after_death = Some(match value.as_str() {
+                    "0" => false,
+                    "1" => true,
+                    _ => return Err(invalid()),
+                });
+            }
             _ if is_extension_key(key) => self.extensions.push((key.to_owned(), value)),
             _ => {
                 return Err(SpaydError::UnknownKey {
@@ -607,6 +681,12 @@ impl Spayd {
             "X-PER" => self.retry_days.map(|d| d.to_string()),
             "X-ID" => self.payment_id.clone(),
             "X-URL" => self.url.clone(),
+            "X-SELF" => self.note_to_self.clone(),
+            "FRQ" => self.frequency.clone(),
+            "DL" => self.last_date.clone(),
+            "DH" => self
+                .continue_after_death
+                .map(|c| if c { "1" } else { "0" }.to_owned()),
             _ => self
                 .extensions
                 .iter()
@@ -736,6 +816,18 @@ fn parse_account(key: &str, text: &str) -> Result<Account, SpaydError> {
     Ok(Account { iban, bic })
 }
 
+/// `FRQ`: a count of 1–99 and a unit (day, week, month, year), e.g. `1M`.
+fn is_frequency(text: &str) -> bool {
+    let Some((count, unit)) = text.split_at_checked(text.len().saturating_sub(1)) else {
+        return false;
+    };
+    matches!(unit, "D" | "W" | "M" | "Y")
+        && (1..=2).contains(&count.len())
+        && count.bytes().all(|b| b.is_ascii_digit())
+        && count != "0"
+        && count != "00"
+}
+
 fn is_extension_key(key: &str) -> bool {
     key.strip_prefix("X-").is_some_and(|rest| {
         !rest.is_empty()
@@ -767,11 +859,12 @@ fn is_date(text: &str) -> bool {
     (1..=days).contains(&day)
 }
 
-/// Percent-encodes `*`, `%` and everything outside printable ASCII.
+/// Percent-encodes `*`, `%` and control characters; everything else is written as UTF-8, so
+/// a re-encoding is never longer than the text it was decoded from.
 fn encode_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
-        if matches!(c, ' '..='~') && c != '*' && c != '%' {
+        if !c.is_control() && c != '*' && c != '%' {
             out.push(c);
         } else {
             let mut buffer = [0u8; 4];
@@ -857,16 +950,20 @@ mod tests {
     fn valid_variants() {
         // IBAN+BIC, alternative accounts, escaped `*`, UTF-8 escape, X- extension kept,
         // trailing `*` tolerated.
-        let text = "SPD*1.0*ACC:CZ5855000000001265098001+RZBCCZPP*ALT-ACC:CZ5855000000001265098001,DE89370400440532013000+COBADEFF*AM:1*MSG:a%2Ab %C5%BE+c*X-SELF:ABC*";
+        let text = "SPD*1.0*ACC:CZ5855000000001265098001+RZBCCZPP*ALT-ACC:CZ5855000000001265098001,DE89370400440532013000+COBADEFF*AM:1*MSG:a%2Ab %C5%BE+c*X-FOO:ABC*";
         let spayd = parse(text).unwrap();
         assert_eq!(spayd.account().bic.as_ref().unwrap().as_str(), "RZBCCZPP");
         assert_eq!(spayd.alternate_accounts().len(), 2);
         assert_eq!(spayd.message(), Some("a*b ž+c"));
         assert_eq!(
             spayd.extensions(),
-            &[("X-SELF".to_owned(), "ABC".to_owned())]
+            &[("X-FOO".to_owned(), "ABC".to_owned())]
         );
-        assert_eq!(spayd.to_string(), text.trim_end_matches('*'));
+        // Only `*`, `%` and control characters are escaped on re-encoding.
+        assert_eq!(
+            spayd.to_string(),
+            text.trim_end_matches('*').replace("%C5%BE", "ž")
+        );
         assert_eq!(parse(&spayd.to_string()).unwrap(), spayd);
     }
 
@@ -875,6 +972,24 @@ mod tests {
         let table: Vec<(String, SpaydError)> = vec![
             ("SPD*2.0*ACC:CZ5855000000001265098001".into(), SpaydError::Header),
             ("ACC:CZ5855000000001265098001".into(), SpaydError::Header),
+            (
+                "SPD*1.0*ACC:CZ5855000000001265098001*MSG:a\tb".into(),
+                SpaydError::Character { offset: 42 },
+            ),
+            (
+                "SPD*1.0*ACC:CZ5855000000001265098001*FRQ:0M".into(),
+                SpaydError::InvalidValue { key: "FRQ".into() },
+            ),
+            (
+                "SPD*1.0*ACC:CZ5855000000001265098001*DH:2".into(),
+                SpaydError::InvalidValue { key: "DH".into() },
+            ),
+            (
+                // Found by fuzzing: raw control characters used to be accepted, and their
+                // escaped re-encoding could exceed the payload limit.
+                "SPD*1.0*ACC:CZ5855000000001265098001*X-G:PO\0\0".into(),
+                SpaydError::Character { offset: 43 },
+            ),
             ("SPD*1.0*AM:100".into(), SpaydError::MissingAccount),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001**AM:1".into(),
@@ -976,6 +1091,18 @@ mod tests {
     }
 
     #[test]
+    fn standing_order_attributes() {
+        // Sample payment 3 of the czech-qr-payments tests (CBA format v1.2).
+        let text = "SPD*1.0*ACC:CZ3301000000000002970297*AM:555.55*CC:CZK*FRQ:1M*DT:20210430*DL:20230430*DH:0*MSG:PRAVIDELNY PRISPEVEK NA NADACI";
+        let spayd = parse(text).unwrap();
+        assert_eq!(spayd.frequency(), Some("1M"));
+        assert_eq!(spayd.due_date(), Some("20210430"));
+        assert_eq!(spayd.last_date(), Some("20230430"));
+        assert_eq!(spayd.continue_after_death(), Some(false));
+        assert_eq!(spayd.to_string(), text);
+    }
+
+    #[test]
     fn builder_reports_bad_attributes() {
         let account = parse(SHORT_EXAMPLE).unwrap().account().clone();
         assert_eq!(
@@ -1046,6 +1173,28 @@ mod tests {
         fn parse_of_build_is_identity(spayd in arb_spayd()) {
             let text = spayd.to_string();
             prop_assert_eq!(parse(&text).unwrap(), spayd);
+        }
+
+        #[test]
+        fn any_single_byte_change_of_a_checksummed_payload_is_rejected(
+            position in 8usize..80,
+            byte in b' '..=b'~',
+        ) {
+            let text = format!("{SHORT_EXAMPLE}*CRC32:91925E12");
+            let mut bytes = text.clone().into_bytes();
+            let position = position % bytes.len();
+            prop_assume!(bytes[position] != byte);
+            bytes[position] = byte;
+            let changed = String::from_utf8(bytes).unwrap();
+            match parse(&changed) {
+                Err(_) => {}
+                // CRC32 is optional: overwriting the `*` that starts the CRC attribute turns
+                // it into text of the previous value, leaving a payload without a checksum.
+                Ok(spayd) => {
+                    prop_assert_eq!(position, text.len() - "*CRC32:91925E12".len());
+                    prop_assert!(!spayd.has_crc32());
+                }
+            }
         }
 
         #[test]

@@ -12,7 +12,7 @@
 //! | 4 | IBAN or QR-IBAN, CH or LI |
 //! | 5–11 | creditor address (type, name, street or line 1, building or line 2, postcode, town, country) |
 //! | 12–18 | ultimate creditor, reserved: must be empty |
-//! | 19–20 | amount (two decimals, optional) and currency `CHF` / `EUR` |
+//! | 19–20 | amount (two decimals, optional; `0.00` marks a notification "do not use for payment") and currency `CHF` / `EUR` |
 //! | 21–27 | ultimate debtor address (optional: all empty) |
 //! | 28–29 | reference type `QRR` / `SCOR` / `NON` and reference |
 //! | 30 | unstructured message |
@@ -22,6 +22,8 @@
 //!
 //! A QR-IBAN (institution id 30000–31999) requires a QR reference (27 digits, mod 10
 //! recursive check digit); any other IBAN takes an ISO 11649 creditor reference or none.
+//! Text may use the extended Latin character set that IG 2.3 admits (Basic Latin, Latin-1
+//! Supplement, Latin Extended-A, Ș ș Ț ț, €).
 //!
 //! ```
 //! use qrpay_core::swiss;
@@ -219,7 +221,7 @@ pub enum SwissQrError {
     /// The amount is malformed.
     #[error("bad amount on line 19")]
     Amount(#[source] DecimalError),
-    /// The amount does not have exactly two decimals or is outside 0.01–999999999.99.
+    /// The amount does not have exactly two decimals or is above 999999999.99.
     #[error("amount of {minor_units} minor units with {fraction_digits} decimals not allowed on line 19")]
     AmountRange {
         /// The amount in minor units.
@@ -473,7 +475,7 @@ impl SwissQrBill {
             let minor_units = amount.minor_units();
             let ok = amount.exponent() == 2
                 && amount.fraction_digits() == 2
-                && (1..=AMOUNT_MINOR_MAX).contains(&minor_units);
+                && minor_units <= AMOUNT_MINOR_MAX;
             if !ok {
                 return Err(SwissQrError::AmountRange {
                     minor_units,
@@ -715,12 +717,14 @@ fn is_qr_iban(iban: &Iban) -> bool {
         .is_some_and(|iid| (30000..=31999).contains(&iid))
 }
 
-/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm).
+/// Mod 10 recursive check digit (IG QR-bill 2.2, appendix B; the ISR algorithm). Non-digit
+/// bytes are never passed in (both callers check first); `wrapping_sub` keeps even those from
+/// panicking.
 fn mod10_recursive(digits: &str) -> u8 {
     const TABLE: [u8; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
     let mut carry: u8 = 0;
     for digit in digits.bytes() {
-        let index = usize::from((carry + (digit - b'0')) % 10);
+        let index = usize::from(carry.wrapping_add(digit.wrapping_sub(b'0')) % 10);
         carry = TABLE.get(index).copied().unwrap_or_default();
     }
     (10 - carry) % 10
@@ -750,8 +754,9 @@ fn split_lines(input: &str) -> Result<(LineSeparator, Vec<&str>), SwissQrError> 
     Ok((separator, lines))
 }
 
-/// IG QR-bill 2.2 section 4.1.1: UTF-8 restricted to the Latin character set (Basic Latin,
-/// Latin-1 Supplement, Latin Extended-A, Ș ș Ț ț and €), no control characters.
+/// The extended Latin character set of SPS 2022, usable in QR-bills since IG 2.3 (November
+/// 2025): Basic Latin, Latin-1 Supplement, Latin Extended-A, Ș ș Ț ț and €, no control
+/// characters. It contains the narrower Latin-1 subset of IG 2.2, so older bills decode too.
 fn check_characters(line: usize, text: &str) -> Result<(), SwissQrError> {
     let permitted =
         |c: char| matches!(u32::from(c), 0x20..=0x7E | 0xA0..=0x17F | 0x218..=0x21B | 0x20AC);
@@ -1009,6 +1014,16 @@ mod tests {
         assert!(
             matches!(combined.creditor(), Address::Combined { line2, .. } if line2 == "2501 Biel")
         );
+        // Amount 0.00: a notification ("do not use for payment"), as the IG allows.
+        let notification = SCOR_EXAMPLE.replacen("\n\nCHF", "\n0.00\nCHF", 1);
+        assert_eq!(
+            parse(&notification)
+                .unwrap()
+                .amount()
+                .unwrap()
+                .minor_units(),
+            0
+        );
         // IG 2.3 withdrew combined addresses: parsed, but not built.
         let rebuilt = SwissQrBill::builder(
             combined.iban().clone(),
@@ -1041,6 +1056,22 @@ mod tests {
             QrReference::parse("21000000000313947143000901"),
             Err(SwissQrError::QrReferenceFormat)
         );
+    }
+
+    #[test]
+    fn qr_reference_detects_every_single_digit_change() {
+        let reference = "210000000003139471430009017";
+        for position in 0..reference.len() {
+            for digit in b'0'..=b'9' {
+                let mut bytes = reference.as_bytes().to_vec();
+                if bytes[position] == digit {
+                    continue;
+                }
+                bytes[position] = digit;
+                let changed = String::from_utf8(bytes).unwrap();
+                assert!(QrReference::parse(&changed).is_err(), "{changed}");
+            }
+        }
     }
 
     #[test]
@@ -1084,9 +1115,9 @@ mod tests {
                 },
             ),
             (
-                replace(ig, 19, "0.00"),
+                replace(ig, 19, "1000000000.00"),
                 SwissQrError::AmountRange {
-                    minor_units: 0,
+                    minor_units: 100_000_000_000,
                     fraction_digits: 2,
                 },
             ),

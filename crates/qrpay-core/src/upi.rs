@@ -17,7 +17,8 @@
 //! | `mode`, `purpose` | initiation mode, purpose code | two digits |
 //!
 //! Other parameters (`orgid`, `sign`, ...) are kept in order. The linking specification's
-//! own samples write `mam=null`; that value is kept verbatim rather than read as an amount.
+//! own samples write `mam=null`, and deployed merchant codes leave optional parameters empty
+//! (`tn=&mam=`); such values are kept verbatim with the unknown parameters rather than read.
 //! Deployed codes often carry raw spaces, which are accepted and re-encoded as `%20`.
 //!
 //! ```
@@ -35,7 +36,9 @@ use core::fmt;
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
 
-/// Longest accepted link (byte capacity of a version 40-L QR code).
+/// Longest link (byte capacity of a version 40-L QR code). A decoded link must re-encode
+/// canonically within it; the raw input may be up to three times longer, since raw characters
+/// the encoder escapes grow threefold.
 pub const INPUT_LEN_MAX: usize = 2953;
 /// Longest VPA accepted.
 pub const VPA_LEN_MAX: usize = 255;
@@ -58,6 +61,10 @@ pub struct Upi {
     url: Option<String>,
     mode: Option<String>,
     purpose: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::percent::serialize_pairs")
+    )]
     other: Vec<(String, String)>,
     #[cfg_attr(feature = "serde", serde(skip))]
     key_order: Vec<String>,
@@ -72,7 +79,7 @@ pub struct Vpa(String);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpiError {
-    /// The link is longer than a QR code holds.
+    /// The link (or its canonical re-encoding) is longer than a QR code holds.
     #[error("link is {len} bytes, at most {len_max} allowed")]
     TooLong {
         /// Bytes found.
@@ -149,7 +156,7 @@ pub enum UpiError {
 ///
 /// A [`UpiError`] naming the parameter or byte at fault.
 pub fn parse(input: &str) -> Result<Upi, UpiError> {
-    if input.len() > INPUT_LEN_MAX {
+    if input.len() > INPUT_LEN_MAX * 3 {
         return Err(UpiError::TooLong {
             len: input.len(),
             len_max: INPUT_LEN_MAX,
@@ -365,6 +372,9 @@ impl Upi {
         };
         match key {
             "pa" => self.payee_address = Vpa::parse(&value)?,
+            // Deployed merchant codes write empty optional parameters (`tn=&mam=&tr=`); they
+            // carry nothing and are kept verbatim, like unknown parameters.
+            _ if value.is_empty() => self.other.push((key.to_owned(), value)),
             "pn" => self.payee_name = text()?,
             "mc" => self.merchant_code = digits(4)?,
             "tid" => self.transaction_id = text()?,
@@ -388,6 +398,13 @@ impl Upi {
     }
 
     fn validate(&self) -> Result<(), UpiError> {
+        let len = self.to_string().len();
+        if len > INPUT_LEN_MAX {
+            return Err(UpiError::TooLong {
+                len,
+                len_max: INPUT_LEN_MAX,
+            });
+        }
         if let (Some(minimum), Some(amount)) = (&self.minimum_amount, &self.amount) {
             if minimum.minor_units() > amount.minor_units() {
                 return Err(UpiError::MinimumAboveAmount);
@@ -397,7 +414,7 @@ impl Upi {
     }
 
     fn value_of(&self, key: &str) -> Option<String> {
-        match key {
+        let typed = match key {
             "pa" => Some(self.payee_address.to_string()),
             "pn" => self.payee_name.clone(),
             "mc" => self.merchant_code.clone(),
@@ -405,17 +422,20 @@ impl Upi {
             "tr" => self.transaction_reference.clone(),
             "tn" => self.transaction_note.clone(),
             "am" => self.amount.map(|a| a.to_string()),
-            "mam" if self.minimum_amount.is_some() => self.minimum_amount.map(|a| a.to_string()),
+            "mam" => self.minimum_amount.map(|a| a.to_string()),
             "cu" => self.currency.clone(),
             "url" => self.url.clone(),
             "mode" => self.mode.clone(),
             "purpose" => self.purpose.clone(),
-            _ => self
-                .other
+            _ => None,
+        };
+        // Unknown parameters, and known ones kept verbatim (empty, `mam=null`).
+        typed.or_else(|| {
+            self.other
                 .iter()
                 .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone()),
-        }
+                .map(|(_, v)| v.clone())
+        })
     }
 }
 
@@ -636,10 +656,7 @@ mod tests {
                 "upi://pay?pa=a@b&mc=123",
                 UpiError::InvalidValue { key: "mc".into() },
             ),
-            (
-                "upi://pay?pa=a@b&pn=",
-                UpiError::InvalidValue { key: "pn".into() },
-            ),
+            ("upi://pay?pa=", UpiError::Vpa),
             (
                 "upi://pay?pa=a@b&pn=%FF",
                 UpiError::Escape {
@@ -651,6 +668,35 @@ mod tests {
         for (text, expected) in table {
             assert_eq!(parse(text).unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn empty_optional_parameters_are_kept_verbatim() {
+        // The shape of a bank's static merchant code (identifiers replaced).
+        let text = "upi://pay?pa=merchant0000001.augp@aubank&tn=&am=100&mam=&orgid=159765&pn=merchant0000002&mode=02&purpose=00&mc=0000&tr=&url=&cu=INR&mg=OFFLINE&qrMedium=04";
+        let upi = parse(text).unwrap();
+        assert_eq!(upi.transaction_note(), None);
+        assert_eq!(upi.minimum_amount(), None);
+        assert_eq!(upi.amount().unwrap().minor_units(), 10_000);
+        assert_eq!(upi.mode(), Some("02"));
+        assert_eq!(upi.other()[0], ("tn".to_owned(), String::new()));
+        assert_eq!(upi.to_string(), text);
+    }
+
+    #[test]
+    fn canonical_form_must_fit_a_qr_code() {
+        // 1000 raw spaces fit as input but re-encode as 3000 bytes of %20.
+        let text = format!("upi://pay?pa=a@b&tn=x{}x", " ".repeat(1000));
+        assert!(text.len() <= INPUT_LEN_MAX);
+        assert_eq!(
+            parse(&text).unwrap_err(),
+            UpiError::TooLong {
+                len: 3022,
+                len_max: INPUT_LEN_MAX
+            }
+        );
+        let text = format!("upi://pay?pa=a@b&tn={}", "x".repeat(INPUT_LEN_MAX * 3));
+        assert!(matches!(parse(&text), Err(UpiError::TooLong { .. })));
     }
 
     #[test]

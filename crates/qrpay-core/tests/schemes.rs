@@ -525,6 +525,23 @@ fn detect_serializes_to_the_json_the_cli_prints() {
     assert_eq!(json[0]["details"]["key_kind"], serde_json::Value::Null);
     assert_eq!(json[0]["violations"][0]["code"], "pix.bad_format");
     assert_eq!(json[0]["violations"][0]["path"], "26.25");
+
+    let sgqr = decoded(vector("5E8D"));
+    let json = serde_json::to_value(schemes::detect(&sgqr)).unwrap();
+    for profile in json.as_array().unwrap() {
+        if let Some(network) = profile["details"].get("network") {
+            assert_eq!(
+                network, &profile["id"],
+                "card networks serialise as their scheme id"
+            );
+        }
+    }
+    assert_eq!(json[5]["details"]["network"], "unionpay");
+
+    let truemoney = decoded(vector("F5A2"));
+    let json = serde_json::to_value(schemes::detect(&truemoney)).unwrap();
+    assert_eq!(json[0]["details"]["proxy"]["kind"], "ewallet");
+    assert_eq!(json[0]["details"]["message"], "Hello World!");
 }
 
 // ---- properties: parse(build(x)) == x, and built codes break no scheme rule ----
@@ -663,6 +680,8 @@ proptest! {
         prop_assert_eq!(found.view.bakong_account_id, id.as_str());
         prop_assert_eq!(found.view.created_at_ms, Some(created));
         prop_assert_eq!(found.view.expires_at_ms, ttl.map(|t| created + t));
+        prop_assert_eq!(found.view.is_expired_at(created), ttl.map(|_| false));
+        prop_assert_eq!(found.view.is_expired_at(created + 86_400_000), ttl.map(|_| true));
         let minor = payload.amount_minor();
         prop_assert_eq!(minor, whole.map(|w| w * 100));
     }
@@ -782,5 +801,32 @@ proptest! {
         prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
         prop_assert_eq!(v.view.service, Some(vietqr::Service::ToCard));
         prop_assert_eq!(v.view.account, Some(card.as_str()));
+    }
+}
+
+const SYNTHETIC: &str = include_str!("vectors/mpm_synthetic.tsv");
+
+/// The synthetic codes (builder outputs, labelled as such) keep decoding to their profile with
+/// no violation of its rules.
+#[test]
+fn synthetic_vectors_are_clean_profiles() {
+    let all = vectors(SYNTHETIC);
+    assert_eq!(all.len(), 10);
+    for v in all {
+        assert!(v.source.starts_with("SYNTHETIC"), "{}", v.source);
+        let payload = decoded(v.payload);
+        let id = SchemeId::from_name(v.scheme).unwrap();
+        let found = schemes::detect(&payload);
+        let mine = found
+            .iter()
+            .find(|s| s.id == id)
+            .unwrap_or_else(|| panic!("{} missing", v.scheme));
+        assert!(
+            mine.violations.is_empty(),
+            "{}: {:?}",
+            v.scheme,
+            mine.violations
+        );
+        assert_eq!(payload.encode(), v.payload);
     }
 }

@@ -32,6 +32,10 @@
 //!   one a setting names (a file path or a `postgres://` URL).
 //! - [`wallet`]: customers, merchants, top-up, transfers, refunds, settlement, limits.
 //! - [`qr`]: paying decoded EMV merchant-presented codes.
+//!
+//! Long runs are opt-in: `QRPAY_MODEL_CASES=20000` (millions of events against the reference
+//! model), `QRPAY_SQLITE_MODEL_CASES=500` (the SQLite store against a whole ledger),
+//! `QRPAY_CRASH_ROUNDS=100` (SIGKILL rounds).
 
 pub mod account;
 pub mod currency;

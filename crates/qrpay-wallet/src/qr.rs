@@ -475,6 +475,15 @@ impl<S: Store> Wallet<S> {
                 outcome: None,
             });
         }
-        self.submit_legs(quote.legs.clone(), Some(&quote.merchant))
+        match self.submit_legs(quote.legs.clone(), Some(&quote.merchant)) {
+            // The code's id exists with other fields: someone else paid this single-use code.
+            Err(WalletError::Refused {
+                outcome: Some(o), ..
+            }) if quote.dynamic && o.is_exists_with_different() => Err(WalletError::Refused {
+                rule: "code_already_paid",
+                outcome: Some(o),
+            }),
+            other => other,
+        }
     }
 }

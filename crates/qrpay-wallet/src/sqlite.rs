@@ -21,6 +21,15 @@
 //! its rows)`. [`SqliteStore::verify`] recomputes each row's hash (naming the row that changed),
 //! the chain (rows added, removed or re-hashed), every balance from the transfers, pending
 //! statuses and refunded totals, and runs SQLite's own integrity check.
+//!
+//! Where the time goes (batches of 1,000 payments from 10,000 customers, `benches/ledger.rs`):
+//! loading the touched rows about 1.5 ms, the state machine about 0.2 ms, writing rows about
+//! 3 ms, and the commit 5 to 10 ms, most of it writing to the WAL every page that holds an
+//! updated account (payments from random customers touch most account pages). Splitting the
+//! balances into a narrow table of their own is the next step to shrink that.
+//!
+//! A PostgreSQL store fits the same shape: one transaction per batch, `SELECT … FOR UPDATE` of
+//! the named accounts in id order instead of `BEGIN IMMEDIATE`, the same [`Ledger`] in between.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -886,6 +895,21 @@ fn write_back(
     let mut refunded = BTreeMap::new();
     let batch = i64_of(seq);
     let corrupt = |what, id: Id| StoreError::Ledger(crate::LedgerError::Corrupt { what, id });
+    // Prepared once per batch: these two run once per transfer and per touched account.
+    let mut insert_transfer = tx
+        .prepare_cached(
+            "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
+             ledger, code, flags, timestamp, batch, row_hash, debit_prev, credit_prev) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )
+        .map_err(db("inserting a transfer"))?;
+    let mut update_account = tx
+        .prepare_cached(
+            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
+             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7, last_transfer = ?8 \
+             WHERE id = ?1",
+        )
+        .map_err(db("updating an account"))?;
     for change in journal {
         match *change {
             Change::AccountCreated(id) => {
@@ -904,13 +928,8 @@ fn write_back(
                 // inserts into per-account indexes would dirty a page per transfer.
                 let debit_prev = last.insert(t.debit_account_id, Some(t.id)).flatten();
                 let credit_prev = last.insert(t.credit_account_id, Some(t.id)).flatten();
-                tx.prepare_cached(
-                    "INSERT INTO transfers (id, debit, credit, amount, pending_id, reference, timeout, \
-                     ledger, code, flags, timestamp, batch, row_hash, debit_prev, credit_prev) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
+                insert_transfer
+                    .execute(params![
                         t.id.to_be_bytes(),
                         t.debit_account_id.to_be_bytes(),
                         t.credit_account_id.to_be_bytes(),
@@ -927,8 +946,7 @@ fn write_back(
                         debit_prev.map(Id::to_be_bytes),
                         credit_prev.map(Id::to_be_bytes)
                     ])
-                })
-                .map_err(db("inserting a transfer"))?;
+                    .map_err(db("inserting a transfer"))?;
                 rows.transfers.push((t.timestamp, hash));
             }
             Change::PendingChanged(id) => {
@@ -991,13 +1009,8 @@ fn write_back(
             .account(*id)
             .ok_or_else(|| corrupt("journal names a missing account", *id))?;
         let b = a.balances;
-        tx.prepare_cached(
-            "UPDATE accounts SET debits_pending = ?2, debits_posted = ?3, credits_pending = ?4, \
-             credits_posted = ?5, incoming_month = ?6, incoming_total = ?7, last_transfer = ?8 \
-             WHERE id = ?1",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
+        update_account
+            .execute(params![
                 a.id.to_be_bytes(),
                 amount_sql(b.debits_pending),
                 amount_sql(b.debits_posted),
@@ -1007,8 +1020,7 @@ fn write_back(
                 amount_sql(a.incoming.total),
                 last.get(id).copied().flatten().map(Id::to_be_bytes)
             ])
-        })
-        .map_err(db("updating an account"))?;
+            .map_err(db("updating an account"))?;
     }
     for id in pending.keys() {
         let p = ledger

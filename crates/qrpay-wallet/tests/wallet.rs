@@ -177,13 +177,20 @@ fn dynamic_code_is_paid_once_and_mdr_comes_from_the_merchant() {
     assert!(again.already_paid);
     assert_eq!(again.id(), q.id());
     assert_eq!(pay(&w, &again).unwrap().outcome, Outcome::Exists);
+    // Another customer scanning the paid code is told so, and is not charged.
+    let budi = w.open_customer("budi", Tier::Unverified).unwrap();
+    w.top_up(&budi, 50_000 * RP, None).unwrap();
+    let other = scan(&w, &code, &budi, None, None).unwrap();
+    assert!(other.already_paid);
+    assert_eq!(rule(pay(&w, &other)), "code_already_paid");
+    assert_eq!(balance(&w, budi.account), 50_000 * RP);
     assert_eq!(balance(&w, ani.account), 75_000 * RP);
     assert_eq!(balance(&w, shop.account), 24_825 * RP);
     let fees = w.system_account(AccountKind::FeeRevenue);
     assert_eq!(balance(&w, fees), 175 * RP);
     assert_eq!(
         debit_balance(&w, w.system_account(AccountKind::CashInClearing)),
-        100_000 * RP
+        150_000 * RP
     );
     assert!(w.store().verify().unwrap().is_clean());
 }

@@ -9,8 +9,12 @@ use super::geometry::{Pt, SUB};
 pub(crate) struct Finder {
     /// Centre, sub-pixels.
     pub c: Pt,
-    /// Module size, sub-pixels.
+    /// Module size, sub-pixels, the mean of the row and column crossings.
     pub module: i64,
+    /// Module size measured along the row crossing, sub-pixels.
+    pub module_x: i64,
+    /// Module size measured along the column crossing, sub-pixels.
+    pub module_y: i64,
     /// How many scan lines confirmed it.
     pub count: u32,
 }
@@ -188,8 +192,10 @@ fn confirm(img: &BitImage, c: Pt, along: usize, tol: i64, found: &mut Vec<Finder
     if !ratio_ok(&d_runs, tol + 25) {
         return;
     }
-    let t = i64::try_from(total(&h_runs) + total(&v_runs)).unwrap_or(0);
-    let module = t * SUB / 14;
+    let tx = i64::try_from(total(&h_runs)).unwrap_or(0);
+    let ty = i64::try_from(total(&v_runs)).unwrap_or(0);
+    let (module_x, module_y) = (tx * SUB / 7, ty * SUB / 7);
+    let module = (tx + ty) * SUB / 14;
     let centre = Pt::new(cx, cy);
     for f in found.iter_mut() {
         let near = f.c.dist2(centre) <= (2 * f.module).saturating_mul(2 * f.module);
@@ -198,6 +204,8 @@ fn confirm(img: &BitImage, c: Pt, along: usize, tol: i64, found: &mut Vec<Finder
             let n = i64::from(f.count);
             f.c = Pt::new((f.c.x * n + cx) / (n + 1), (f.c.y * n + cy) / (n + 1));
             f.module = (f.module * n + module) / (n + 1);
+            f.module_x = (f.module_x * n + module_x) / (n + 1);
+            f.module_y = (f.module_y * n + module_y) / (n + 1);
             f.count += 1;
             return;
         }
@@ -205,6 +213,8 @@ fn confirm(img: &BitImage, c: Pt, along: usize, tol: i64, found: &mut Vec<Finder
     found.push(Finder {
         c: centre,
         module,
+        module_x,
+        module_y,
         count: 1,
     });
 }

@@ -16,7 +16,7 @@
 //! let png = QrSymbol::encode("00020101021153039785802FR", EccLevel::M)?
 //!     .to_png(&RenderOptions::new().module_px(3))?;
 //! let codes = Scanner::new().scan_bytes(&png)?;
-//! assert_eq!(codes[0].text(), Some("00020101021153039785802FR"));
+//! assert_eq!(codes[0].text(), "00020101021153039785802FR");
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -43,8 +43,10 @@ pub const WORK_SIDE_MAX: usize = 1280;
 const WORK_SIDE_MIN: usize = 320;
 /// Finder candidates considered for grouping into symbols.
 const GROUP_FINDERS_MAX: usize = 12;
-/// Symbol decodes attempted per binarisation pass.
+/// Finder triples tried per binarisation pass.
 const ATTEMPTS_MAX: usize = 40;
+/// Grids sampled and checked per image, over all passes.
+const DECODES_MAX: usize = 120;
 /// Memory the image decoder may allocate.
 const DECODER_ALLOC_MAX: u64 = 512 * 1024 * 1024;
 
@@ -110,10 +112,42 @@ pub struct Point {
     pub y: i32,
 }
 
+/// The character set a code's text was read in.
+///
+/// `rqrr` does not report ECI designators, so the set is inferred from the bytes: UTF-8 when
+/// they are valid UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji
+/// mode and Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Charset {
+    /// UTF-8.
+    Utf8,
+    /// Shift_JIS.
+    ShiftJis,
+    /// ISO-8859-1.
+    Latin1,
+}
+
+fn decode_text(bytes: &[u8]) -> (String, Charset) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), Charset::Utf8);
+    }
+    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    if !had_errors {
+        return (text.into_owned(), Charset::ShiftJis);
+    }
+    (
+        bytes.iter().map(|&b| char::from(b)).collect(),
+        Charset::Latin1,
+    )
+}
+
 /// A QR code read from an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedCode {
     bytes: Vec<u8>,
+    text: String,
+    charset: Charset,
     corners: [Point; 4],
     version: u8,
     ecc: EccLevel,
@@ -126,10 +160,16 @@ impl ScannedCode {
         &self.bytes
     }
 
-    /// The data as text, when it is valid UTF-8 (as EMV payloads are).
+    /// The data as text, in the character set [`charset`](Self::charset) names.
     #[must_use]
-    pub fn text(&self) -> Option<&str> {
-        std::str::from_utf8(&self.bytes).ok()
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The character set the text was read in; payment payloads are [`Charset::Utf8`].
+    #[must_use]
+    pub fn charset(&self) -> Charset {
+        self.charset
     }
 
     /// Outer corners of the symbol in image pixels: top-left, top-right, bottom-right,
@@ -312,42 +352,63 @@ impl Scale {
 }
 
 /// The detection pipeline, cheapest pass first; stops after the first pass that reads a code.
+///
+/// Passes: local-block threshold, then the same inverted (light-on-dark codes); for small
+/// images the same on an enlarged copy; then a wide mean-window threshold, both ways. All
+/// passes share one budget of grid decodes, which bounds the time spent on an image.
 fn detect(input: Gray) -> Vec<ScannedCode> {
     let side = input.w.max(input.h);
     let (work, scale) = if side > WORK_SIDE_MAX {
         let k = side.div_ceil(WORK_SIDE_MAX);
         let k64 = i64::try_from(k).unwrap_or(1);
         (input.downscaled(k), Scale { num: k64, den: 1 })
-    } else if side < WORK_SIDE_MIN {
-        let k = WORK_SIDE_MIN.div_ceil(side.max(1)).min(4);
-        let k64 = i64::try_from(k).unwrap_or(1);
-        (input.upscaled(k), Scale { num: 1, den: k64 })
     } else {
         (input, Scale { num: 1, den: 1 })
     };
+    let mut budget = DECODES_MAX;
     let mut codes: Vec<ScannedCode> = Vec::new();
     let hybrid = binarize::hybrid(&work);
-    for bits in [&hybrid, &hybrid.inverted()] {
-        read_pass(bits, scale, &mut codes);
-        if !codes.is_empty() {
+    if read_both_ways(&hybrid, scale, &mut budget, &mut codes) {
+        return codes;
+    }
+    let side = work.w.max(work.h);
+    if side < WORK_SIDE_MIN {
+        let k = WORK_SIDE_MIN.div_ceil(side.max(1)).min(4);
+        let k64 = i64::try_from(k).unwrap_or(1);
+        let big = work.upscaled(k);
+        let big_scale = Scale {
+            num: scale.num,
+            den: scale.den * k64,
+        };
+        if read_both_ways(&binarize::hybrid(&big), big_scale, &mut budget, &mut codes) {
             return codes;
         }
     }
-    let radius = (work.w.max(work.h) / 24).clamp(6, 40);
+    let radius = (side / 24).clamp(6, 40);
     let mean = binarize::mean_window(&work, radius);
-    for bits in [&mean, &mean.inverted()] {
-        read_pass(bits, scale, &mut codes);
-        if !codes.is_empty() {
-            return codes;
-        }
-    }
+    read_both_ways(&mean, scale, &mut budget, &mut codes);
     codes
 }
 
+/// One threshold, read as is and then inverted; whether anything was read.
+fn read_both_ways(
+    bits: &BitImage,
+    scale: Scale,
+    budget: &mut usize,
+    codes: &mut Vec<ScannedCode>,
+) -> bool {
+    read_pass(bits, scale, budget, codes);
+    if codes.is_empty() {
+        read_pass(&bits.inverted(), scale, budget, codes);
+    }
+    !codes.is_empty()
+}
+
 /// Find finders in `bits`, group them into symbols, decode each; append what reads.
-fn read_pass(bits: &BitImage, scale: Scale, codes: &mut Vec<ScannedCode>) {
+fn read_pass(bits: &BitImage, scale: Scale, budget: &mut usize, codes: &mut Vec<ScannedCode>) {
     let finders = finder::find(bits, 50);
     let top: Vec<_> = finders.into_iter().take(GROUP_FINDERS_MAX).collect();
+
     let mut triples = Vec::new();
     for (i, a) in top.iter().enumerate() {
         for (j, b) in top.iter().enumerate().skip(i + 1) {
@@ -364,7 +425,10 @@ fn read_pass(bits: &BitImage, scale: Scale, codes: &mut Vec<ScannedCode>) {
         if ids.iter().any(|&i| used.get(i).copied().unwrap_or(true)) {
             continue;
         }
-        let Some(d) = sampler::decode_triple(bits, &t) else {
+        if *budget == 0 {
+            return;
+        }
+        let Some(d) = sampler::decode_triple(bits, &t, budget) else {
             continue;
         };
         for i in ids {
@@ -377,7 +441,10 @@ fn read_pass(bits: &BitImage, scale: Scale, codes: &mut Vec<ScannedCode>) {
             .iter()
             .any(|c| c.bytes == d.bytes && c.corners == corners);
         if !duplicate {
+            let (text, charset) = decode_text(&d.bytes);
             codes.push(ScannedCode {
+                text,
+                charset,
                 bytes: d.bytes,
                 corners,
                 version: d.version,

@@ -87,8 +87,9 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     };
     let module = (a.module + b.module + c.module) / 3;
     let side = tl.c.dist(tr.c).min(tl.c.dist(bl.c));
-    // At least 14 modules between finder centres (version 1) and at most 170 (version 40).
-    if side < 13 * module || side > 172 * module {
+    // At least 14 modules between finder centres (version 1) and at most 170 (version 40); the
+    // crossing-based module size reads up to √2 too large on a turned symbol.
+    if side < 9 * module || side > 172 * module {
         return None;
     }
     let legs = (leg1 - leg2).abs();
@@ -96,10 +97,45 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     Some((Triple { tl, tr, bl }, badness))
 }
 
-/// The symbol dimension (modules per side) the finder spacing suggests, snapped to `17 + 4v`.
-pub(crate) fn dimension(t: &Triple) -> Option<usize> {
-    let module_tr = (t.tl.module + t.tr.module) / 2;
-    let module_bl = (t.tl.module + t.bl.module) / 2;
+/// The symbol dimensions (modules per side) the finder spacing suggests, snapped to `17 + 4v`,
+/// most likely first: from the mean module size, then from the per-axis sizes.
+///
+/// The finder search measures modules along image rows and columns, which overstates them by
+/// 1 / cos θ on a symbol turned by θ; the leg between two finder centres gives θ, and the size
+/// is corrected by the larger of |dx| and |dy| over the leg length. Under perspective modules
+/// are not square, so the second estimate uses, for each leg, the crossing closer to its own
+/// direction.
+pub(crate) fn dimensions(t: &Triple) -> Vec<usize> {
+    let mean = |a: &Finder, b: &Finder| {
+        let d = b.c.sub(a.c);
+        let len = a.c.dist(b.c).max(1);
+        (a.module + b.module) / 2 * d.x.abs().max(d.y.abs()) / len
+    };
+    let per_axis = |a: &Finder, b: &Finder| {
+        let d = b.c.sub(a.c);
+        let len = a.c.dist(b.c).max(1);
+        if d.x.abs() >= d.y.abs() {
+            (a.module_x + b.module_x) / 2 * d.x.abs() / len
+        } else {
+            (a.module_y + b.module_y) / 2 * d.y.abs() / len
+        }
+    };
+    let mut out = Vec::with_capacity(2);
+    for estimate in [
+        dimension_from(t, mean(&t.tl, &t.tr), mean(&t.tl, &t.bl)),
+        dimension_from(t, per_axis(&t.tl, &t.tr), per_axis(&t.tl, &t.bl)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !out.contains(&estimate) {
+            out.push(estimate);
+        }
+    }
+    out
+}
+
+fn dimension_from(t: &Triple, module_tr: i64, module_bl: i64) -> Option<usize> {
     if module_tr <= 0 || module_bl <= 0 {
         return None;
     }
@@ -116,12 +152,12 @@ pub(crate) fn dimension(t: &Triple) -> Option<usize> {
     (21..=177).contains(&snapped).then_some(snapped)
 }
 
-/// Try to decode the symbol the triple outlines, trying the dimension suggested, the one the
-/// version information reads, and its neighbours.
-pub(crate) fn decode_triple(img: &BitImage, t: &Triple) -> Option<Decoded> {
-    let dim = dimension(t)?;
-    let mut tried: Vec<usize> = Vec::with_capacity(4);
-    let mut queue = vec![dim];
+/// Try to decode the symbol the triple outlines, trying the dimensions suggested, the one the
+/// version information reads, and the neighbours of the first.
+pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut usize) -> Option<Decoded> {
+    let mut queue = dimensions(t);
+    let dim = *queue.first()?;
+    let mut tried: Vec<usize> = Vec::with_capacity(6);
     if dim >= 25 {
         queue.push(dim - 4);
     }
@@ -130,7 +166,7 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple) -> Option<Decoded> {
     }
     while let Some(d) = queue.first().copied() {
         queue.remove(0);
-        if tried.contains(&d) || tried.len() >= 5 {
+        if tried.contains(&d) || tried.len() >= 6 {
             continue;
         }
         tried.push(d);
@@ -138,7 +174,12 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple) -> Option<Decoded> {
             let Some(map) = module_map(t, d, fourth) else {
                 continue;
             };
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
             let grid = sample(img, &map, d);
+
             if let Some(decoded) = decode_grid(&grid, &map, d) {
                 return Some(decoded);
             }
@@ -172,7 +213,7 @@ fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
             t.tl.c.y + (t.tr.c.y - t.tl.c.y + t.bl.c.y - t.tl.c.y) * f / span,
         );
         let module = (t.tl.module + t.tr.module + t.bl.module) / 3;
-        if let Some(found) = find_alignment(img, est, module) {
+        for found in find_alignment(img, est, module) {
             out.push((found, 2 * d - 13));
         }
     }
@@ -212,6 +253,11 @@ fn sample(img: &BitImage, map: &Homography, dim: usize) -> ModuleGrid {
 }
 
 fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decoded> {
+    // Full error correction of a wrong grid is the costly part of a miss: only grids whose
+    // format information reads (either copy, either way round) go on to it.
+    if !timing_plausible(grid) || !format_readable(grid) {
+        return None;
+    }
     let mut bytes = Vec::new();
     // `rqrr`'s decoder runs on a grid whose size we chose (a valid version), which bounds its
     // work; the unwind guard is a last resort against a panic inside it, not the bound.
@@ -235,19 +281,23 @@ fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decode
     })
 }
 
-/// Search around `est` for an alignment pattern (dark centre module, light ring, dark ring)
-/// and return its centre; the closest match to `est` within 4, then 8, then 16 modules.
-fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Option<Pt> {
+/// Alignment-pattern candidates tried per dimension: data modules can mimic the pattern, so the
+/// nearest few are tried and the grid checks (timing, format) pick the right one.
+const ALIGNMENT_TRIES: usize = 5;
+
+/// Search around `est` for alignment patterns (dark centre module, light ring, dark ring) and
+/// return up to [`ALIGNMENT_TRIES`] centres, nearest first, searching 4, then 8, then 16
+/// modules around `est` until that many are found. Under perspective the modules there may be up to twice as large or
+/// half as large as `module` and not square, so each candidate is checked with its own sizes.
+fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Vec<Pt> {
     let m = (module / SUB).max(1);
     let (ex, ey) = (est.x.div_euclid(SUB), est.y.div_euclid(SUB));
-    for reach in [4, 8, 16] {
+    let h = i64::try_from(img.h).unwrap_or(0);
+    let plausible = |len: i64| 2 * len >= m && len <= 2 * m + 1;
+    let mut found: Vec<(usize, usize, i64, Pt)> = Vec::new();
+    for (level, reach) in [4, 8, 16].into_iter().enumerate() {
         let r = m * reach;
-        let mut best: Option<(i64, Pt)> = None;
-        for y in (ey - r).max(0)..=(ey + r) {
-            if y >= i64::try_from(img.h).unwrap_or(0) {
-                break;
-            }
-            // Light-dark-light runs along the row, each about one module.
+        for y in (ey - r).max(0)..=(ey + r).min(h - 1) {
             let mut x = (ex - r).max(0);
             let x_end = ex + r;
             while x < x_end {
@@ -256,21 +306,14 @@ fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Option<Pt> {
                     continue;
                 }
                 let start = x;
-                while x < x_end + m && img.get(x, y) {
+                while x < x_end + 2 * m && img.get(x, y) {
                     x += 1;
                 }
-                let len = x - start;
-                if !about(len, m) {
+                let mx = x - start;
+                if !plausible(mx) {
                     continue;
                 }
-                let left_light = (1..=m / 2 + 1).all(|i| !img.get(start - i, y));
-                let right_light = (0..=m / 2).all(|i| !img.get(x + i, y));
-                if !(left_light && right_light) {
-                    continue;
-                }
-                let cx = start * SUB + len * SUB / 2;
-                // Cross vertically through the centre column.
-                let col = cx.div_euclid(SUB);
+                let col = start + mx / 2;
                 let mut top = y;
                 while img.get(col, top - 1) && y - top <= 2 * m {
                     top -= 1;
@@ -279,29 +322,104 @@ fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Option<Pt> {
                 while img.get(col, bottom + 1) && bottom - y <= 2 * m {
                     bottom += 1;
                 }
-                let vlen = bottom - top + 1;
-                // Centre about a module tall, with the outer dark ring above and below it.
-                let ring = m + (m + 1) / 2;
-                if !about(vlen, m) || !img.get(col, top - ring) || !img.get(col, bottom + ring) {
+                let my = bottom - top + 1;
+                if !plausible(my) || 2 * mx < my || 2 * my < mx {
                     continue;
                 }
-                let c = Pt::new(cx, top * SUB + vlen * SUB / 2);
-                let dist = c.dist2(est);
-                if best.is_none_or(|(d, _)| dist < d) {
-                    best = Some((dist, c));
+                let (px, py) = (col, top + my / 2);
+                // Light ring one module out, dark ring two modules out, on the four sides.
+                let light = [(px - mx, py), (px + mx, py), (px, py - my), (px, py + my)];
+                let dark = [
+                    (px - 2 * mx, py),
+                    (px + 2 * mx, py),
+                    (px, py - 2 * my),
+                    (px, py + 2 * my),
+                ];
+                // One miss on each ring is tolerated (noise, a blurred ring), but ranks lower.
+                let light_misses = light.iter().filter(|&&(a, b)| img.get(a, b)).count();
+                let dark_misses = dark.iter().filter(|&&(a, b)| !img.get(a, b)).count();
+                if light_misses > 1 || dark_misses > 1 {
+                    continue;
                 }
+                let c = Pt::new(start * SUB + mx * SUB / 2, top * SUB + my * SUB / 2);
+                if found
+                    .iter()
+                    .any(|(_, _, _, f)| f.dist2(c) < (m * SUB).pow(2))
+                {
+                    continue;
+                }
+                found.push((level, light_misses + dark_misses, c.dist2(est), c));
             }
         }
-        if let Some((_, c)) = best {
-            return Some(c);
+        if found.len() >= ALIGNMENT_TRIES {
+            break;
         }
     }
-    None
+    // Nearer search rings first, then cleaner patterns, then distance.
+    found.sort_by_key(|(level, misses, d, _)| (*level, *misses, *d));
+    found
+        .into_iter()
+        .take(ALIGNMENT_TRIES)
+        .map(|(_, _, _, c)| c)
+        .collect()
 }
 
-/// Run length `len` within half a module (at least one pixel) of `m`.
-fn about(len: i64, m: i64) -> bool {
-    (len - m).abs() * 2 <= m.max(2)
+/// Whether the timing patterns (row and column 6 between the finders, alternating from dark)
+/// mostly read as they must: at least 3 in 4 modules right. A wrong dimension or a badly
+/// placed grid scores near one half.
+fn timing_plausible(grid: &ModuleGrid) -> bool {
+    let d = grid.size;
+    let cells = 8..d.saturating_sub(8);
+    let total = 2 * cells.len();
+    let right = cells
+        .map(|i| {
+            let want = i % 2 == 0;
+            usize::from(grid.get(i, 6) == want) + usize::from(grid.get(6, i) == want)
+        })
+        .sum::<usize>();
+    4 * right >= 3 * total
+}
+
+/// Whether either copy of the 15-bit format information, read as is or mirrored, is within 3
+/// bit errors of one of the 32 valid codes (ISO/IEC 18004:2015, 7.9 and annex C).
+fn format_readable(grid: &ModuleGrid) -> bool {
+    let d = grid.size;
+    let mut first: Vec<(usize, usize)> = (0..6).map(|i| (8, i)).collect();
+    first.extend([(8, 7), (8, 8), (7, 8)]);
+    first.extend((9..15).map(|i| (14 - i, 8)));
+    let mut second: Vec<(usize, usize)> = (0..8).map(|i| (d - 1 - i, 8)).collect();
+    second.extend((8..15).map(|i| (8, d - 15 + i)));
+    let read = |cells: &[(usize, usize)], mirrored: bool| {
+        cells.iter().enumerate().fold(0u32, |acc, (bit, &(x, y))| {
+            let dark = if mirrored {
+                grid.get(y, x)
+            } else {
+                grid.get(x, y)
+            };
+            acc | (u32::from(dark) << bit)
+        })
+    };
+    let words = [
+        read(&first, false),
+        read(&second, false),
+        read(&first, true),
+        read(&second, true),
+    ];
+    (0..32u32)
+        .map(format_code)
+        .any(|code| words.iter().any(|w| (w ^ code).count_ones() <= 3))
+}
+
+/// The 15-bit format information for 5 data bits (error-correction level and mask): BCH(15,5)
+/// remainder under 0x537, XOR 0x5412.
+fn format_code(data: u32) -> u32 {
+    let mut rem = data << 10;
+    for bit in (10..15).rev() {
+        if rem & (1 << bit) != 0 {
+            rem ^= 0x537 << (bit - 10);
+        }
+    }
+    ((data << 10) | rem) ^ 0x5412
 }
 
 /// The version (7–40) read from either version-information block of the grid, if one is
@@ -339,6 +457,14 @@ fn version_code(version: u8) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_codes_match_the_standard() {
+        // ISO/IEC 18004:2015 annex C, table C.1: level M mask 0 is 101010000010010 and
+        // level L mask 0 is 111011111000100.
+        assert_eq!(format_code(0b00_000), 0b101_0100_0001_0010);
+        assert_eq!(format_code(0b01_000), 0b111_0111_1100_0100);
+    }
 
     #[test]
     fn version_codes_match_the_standard() {

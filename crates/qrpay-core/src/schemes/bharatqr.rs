@@ -21,7 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use super::cards::{self, CardNetwork};
+use super::cards::CardNetwork;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
@@ -167,10 +167,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<BharatQr<'p>>>
     })?;
     let mut ck = Checker::new(SchemeId::BharatQr);
     let card = |network| {
-        cards::inspect_all(payload)
-            .into_iter()
-            .find(|c| c.view.network == network)
-            .and_then(|c| c.view.merchant_id())
+        payload
+            .merchant_accounts()
+            .find(|o| CardNetwork::of_tag(o.tag().get(), Some(COUNTRY)) == Some(network))
+            .map(DataObject::value)
     };
     let ifsc = payload.get(8);
     if let Some(i) = ifsc.filter(|i| !starts_with_ifsc(i.value())) {

@@ -12,7 +12,8 @@ use crate::emv::Payload;
 /// A card network with a merchant identifier in the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+// Lower case without separators, so each network serialises as its scheme id (`unionpay`).
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum CardNetwork {
     /// Tags 02–03.
     Visa,

@@ -1,9 +1,10 @@
 //! DuitNow QR (Malaysia), operated by PayNet.
 //!
-//! The DuitNow template is a merchant account template with GUI `A0000006150001`: 01 the
-//! participant (acquirer) id, 02 the merchant's account or proxy at that participant, 03 the
-//! merchant category at the participant. Many DuitNow codes write payload format `02` in tag 00;
-//! the EMV decoder tolerates and reports that.
+//! The DuitNow template is a merchant account template with GUI `A0000006150001`. In the
+//! published codes 01 carries the participant's (acquirer's) identifier and 02 the merchant's
+//! account or proxy at that participant; 03, when present, is kept as the participant's merchant
+//! category. Many DuitNow codes write payload format `02` in tag 00; the EMV decoder tolerates
+//! and reports that.
 //!
 //! ```
 //! use qrpay_core::{decode, schemes::duitnow::{DuitNow, DuitNowBuilder}};

@@ -74,6 +74,13 @@ pub struct Khqr<'p> {
 }
 
 impl<'p> Khqr<'p> {
+    /// Whether the code has expired at `now_ms` (milliseconds since the Unix epoch); `None` when
+    /// it carries no expiration timestamp. The library reads no clock: the caller passes the time.
+    #[must_use]
+    pub fn is_expired_at(&self, now_ms: u64) -> Option<bool> {
+        self.expires_at_ms.map(|expiry| now_ms >= expiry)
+    }
+
     /// The KHQR view of `payload`, or `None` when it is not a KHQR code.
     #[must_use]
     pub fn from_payload(payload: &'p Payload<'_>) -> Option<Khqr<'p>> {

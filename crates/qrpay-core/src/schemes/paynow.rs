@@ -147,7 +147,7 @@ pub fn is_mobile(value: &str) -> bool {
 }
 
 /// Whether a UEN proxy has the UEN shape: 9 to 13 upper-case letters and digits (the UEN, then
-/// an optional sub-account suffix), ending the UEN part with a letter.
+/// an optional sub-account suffix), at least one of them a letter (every UEN has a check letter).
 #[must_use]
 pub fn is_uen(value: &str) -> bool {
     (9..=13).contains(&value.len())

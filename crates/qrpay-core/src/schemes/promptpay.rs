@@ -54,6 +54,7 @@ pub enum ProxyType {
     /// 29.02 a national id or a juristic tax id, 13 digits.
     NationalId,
     /// 29.03 an e-wallet id, 15 digits.
+    #[cfg_attr(feature = "serde", serde(rename = "ewallet"))]
     EWallet,
     /// 29.04 a bank account number.
     BankAccount,

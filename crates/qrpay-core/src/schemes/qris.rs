@@ -128,6 +128,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
         t.gui()
             .is_some_and(|g| g.eq_ignore_ascii_case(GUI_NATIONAL))
     });
+    let indonesian = payload.country_code() == Some(COUNTRY);
+    if national.is_none() && !indonesian {
+        return None;
+    }
     let purpose = util::root_sub(payload, 62, 8).filter(|p| TRANSFER_PURPOSES.contains(p));
     let transfer_template = payload
         .get(40)
@@ -139,7 +143,6 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
         .filter(|o| transfer_template.is_none_or(|t| t.tag() != o.tag()))
         .filter(|o| o.gui().is_some_and(is_reverse_domain))
         .collect();
-    let indonesian = payload.country_code() == Some(COUNTRY);
     if national.is_none()
         && !(indonesian && (transfer_template.is_some() || !issuer_templates.is_empty()))
     {
