@@ -6,6 +6,13 @@
 //! `synchronous_commit = on`, i.e. after the server flushed its WAL): an acknowledged payment is
 //! durable.
 //!
+//! # Group commit
+//!
+//! Within one process, callers that submit while a commit is running queue up; the next one to
+//! lead takes everything queued (up to [`GROUP_EVENTS_MAX`] events) and commits it in one
+//! transaction, each caller's batch applied in turn with its own timestamp (a refused batch
+//! does not affect the others). One WAL flush then serves many single-payment callers.
+//!
 //! # Many writers
 //!
 //! Several processes (and threads, each on its own pooled connection) may submit at once. One
@@ -54,7 +61,7 @@
 //! whose `schema_migrations` names a newer version than this code knows is refused with
 //! [`StoreError::SchemaTooNew`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -79,6 +86,9 @@ pub const CONNECTIONS_MAX: usize = 16;
 
 /// Most events in one batch (the state machine's own limit applies too).
 pub const BATCH_EVENTS_MAX: usize = 16_384;
+
+/// Most events one transaction commits for a group of callers.
+pub const GROUP_EVENTS_MAX: usize = 16_384;
 
 /// The schema version this code writes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -197,6 +207,17 @@ pub struct PgStore {
     idle: Mutex<Vec<Conn>>,
     open: Mutex<usize>,
     freed: Condvar,
+    group: Mutex<GroupState>,
+    group_done: Condvar,
+}
+
+/// Callers' batches waiting to be committed together, and the replies not yet collected.
+#[derive(Default)]
+struct GroupState {
+    next_ticket: u64,
+    queued: VecDeque<(u64, Vec<Event>)>,
+    done: HashMap<u64, Reply>,
+    leading: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -233,6 +254,8 @@ impl PgStore {
             idle: Mutex::new(Vec::new()),
             open: Mutex::new(0),
             freed: Condvar::new(),
+            group: Mutex::new(GroupState::default()),
+            group_done: Condvar::new(),
         };
         store.with_retry(|conn| migrate(&mut conn.client))?;
         Ok(store)
@@ -583,7 +606,7 @@ struct Wanted {
     failed: HashSet<Id>,
 }
 
-fn wanted_by(events: &[Event]) -> Wanted {
+fn wanted_by<'a>(events: impl Iterator<Item = &'a Event>) -> Wanted {
     let mut wanted = Wanted::default();
     for e in events {
         match e {
@@ -609,18 +632,23 @@ fn wanted_by(events: &[Event]) -> Wanted {
     wanted
 }
 
-/// One attempt at one batch: one transaction, locks in the global order, one commit.
-fn submit_once(
+/// One caller's result within a group.
+type Reply = Result<Vec<Outcome>, StoreError>;
+
+/// One attempt at a group of callers' batches: one transaction, locks in the global order,
+/// each batch applied in turn by the state machine (with its own timestamp), one commit.
+#[allow(clippy::too_many_lines)]
+fn commit_group(
     conn: &mut Conn,
     clock: &dyn Clock,
-    events: &[Event],
-) -> Result<Vec<Outcome>, StoreError> {
+    group: &[Vec<Event>],
+) -> Result<Vec<Reply>, StoreError> {
     let cache = &mut conn.statements;
     let mut tx = conn
         .client
         .transaction()
         .map_err(db("beginning the write transaction"))?;
-    let mut wanted = wanted_by(events);
+    let mut wanted = wanted_by(group.iter().flatten());
     // Pending transfers named by posts and voids are immutable once written: read them
     // before locking, so that their accounts are locked in order with the rest.
     let pending_ids: Vec<Vec<u8>> = id_bytes(wanted.pending.iter().copied());
@@ -670,9 +698,16 @@ fn submit_once(
             what: "hash is not 32 bytes",
         })?;
     let last_timestamp = u64::try_from(get::<i64>(head, 2, "chain_head")?).unwrap_or(0);
-    let stamp = clock.now_ns().max(last_timestamp.saturating_add(1));
-    let n = u64::try_from(events.len()).unwrap_or(u64::MAX);
-    let ts_max = stamp.saturating_add(n.max(1));
+    // Timestamps for each caller's batch, strictly after everything committed before.
+    let mut ts = clock.now_ns().max(last_timestamp.saturating_add(1));
+    let mut stamps = Vec::with_capacity(group.len());
+    for events in group {
+        stamps.push(ts);
+        let n = u64::try_from(events.len()).unwrap_or(u64::MAX);
+        ts = ts.saturating_add(n.max(1));
+    }
+    let ts_max = ts;
+    let stamp = stamps.first().copied().unwrap_or(ts);
     ledger.load_last_timestamp(last_timestamp);
 
     // 3. Everything else, as committed by the batches before this one.
@@ -775,11 +810,15 @@ fn submit_once(
         }
     }
 
-    let outcomes = if events.is_empty() {
-        Vec::new()
-    } else {
-        ledger.apply(stamp, events)?
-    };
+    let mut outcomes = Vec::with_capacity(group.len());
+    for (events, &at) in group.iter().zip(&stamps) {
+        if events.is_empty() {
+            outcomes.push(Ok(Vec::new()));
+            continue;
+        }
+        // A refused batch changes nothing; the others in the group go ahead.
+        outcomes.push(ledger.apply(at, events).map_err(StoreError::Ledger));
+    }
     let journal = ledger.take_journal();
     if journal.is_empty() {
         // Nothing changed (e.g. every event was a repeat): no batch, nothing to commit.
@@ -1118,9 +1157,64 @@ impl Store for PgStore {
                 len_max: BATCH_EVENTS_MAX,
             }));
         }
-        let clock = Arc::clone(&self.clock);
-        // A failed attempt's transaction was rolled back when it was dropped.
-        self.with_retry(|conn| submit_once(conn, &*clock, events))
+        let mut state = lock(&self.group);
+        let ticket = state.next_ticket;
+        state.next_ticket = state.next_ticket.wrapping_add(1);
+        state.queued.push_back((ticket, events.to_vec()));
+        loop {
+            if let Some(reply) = state.done.remove(&ticket) {
+                return reply;
+            }
+            if state.leading {
+                state = match self.group_done.wait(state) {
+                    Ok(g) => g,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                continue;
+            }
+            // Lead: take what is queued (ours included) and commit it as one group.
+            state.leading = true;
+            let mut tickets = Vec::new();
+            let mut batches = Vec::new();
+            let mut len = 0usize;
+            while let Some((_, next)) = state.queued.front() {
+                if !batches.is_empty() && len.saturating_add(next.len()) > GROUP_EVENTS_MAX {
+                    break;
+                }
+                let Some((t, events)) = state.queued.pop_front() else {
+                    break;
+                };
+                len = len.saturating_add(events.len());
+                tickets.push(t);
+                batches.push(events);
+            }
+            drop(state);
+            // A failed attempt's transaction was rolled back when it was dropped.
+            let clock = Arc::clone(&self.clock);
+            let result = self.with_retry(|conn| commit_group(conn, &*clock, &batches));
+            state = lock(&self.group);
+            match result {
+                Ok(replies) => {
+                    for (t, reply) in tickets.into_iter().zip(replies) {
+                        state.done.insert(t, reply);
+                    }
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    for t in tickets {
+                        state.done.insert(
+                            t,
+                            Err(StoreError::Database {
+                                context: "committing a batch",
+                                source: message.clone().into(),
+                            }),
+                        );
+                    }
+                }
+            }
+            state.leading = false;
+            self.group_done.notify_all();
+        }
     }
 
     fn account(&self, id: Id) -> Result<Option<Account>, StoreError> {
