@@ -24,6 +24,8 @@ const HOT_MERCHANTS: u128 = 10;
 const FUNDS: u128 = 1_000_000_000_000_000;
 const BATCH: u128 = 1_000;
 const NAIVE_PER_ITER: u64 = 200;
+const CALLERS: u64 = 32;
+const PER_CALLER: u64 = 10;
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -264,6 +266,28 @@ fn postgres(c: &mut Criterion) {
             },
             criterion::BatchSize::LargeInput,
         );
+    });
+    // Many concurrent callers paying one transfer each, coalesced by group commit.
+    let store = Arc::new(store);
+    group.throughput(Throughput::Elements(CALLERS * PER_CALLER));
+    group.bench_function("pgstore_group_commit_32_single_callers", |b| {
+        b.iter(|| {
+            let handles: Vec<_> = (0..CALLERS)
+                .map(|t| {
+                    let store = Arc::clone(&store);
+                    std::thread::spawn(move || {
+                        for k in 0..PER_CALLER {
+                            let events = payments(1, u128::from(t * 1_000 + k));
+                            let o = store.submit(black_box(&events)).unwrap();
+                            assert_eq!(o, [Outcome::Created]);
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+        });
     });
     group.finish();
     assert!(store.verify().unwrap().is_clean());

@@ -377,10 +377,10 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
          (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )
     .map_err(db("creating schema_migrations"))?;
-    // Lock the version table so that two processes opening a fresh database migrate one after
-    // the other (the second then finds nothing to do).
-    tx.batch_execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
-        .map_err(db("locking schema_migrations"))?;
+    // Two processes migrating a fresh database at once: the second one's `CREATE TABLE` or
+    // version insert fails on the first one's (duplicate table / unique violation) and
+    // `with_retry` runs it again, when it finds nothing left to do. No `LOCK TABLE`, which
+    // CockroachDB and YugabyteDB do not offer.
     let found: Option<i64> = tx
         .query_one("SELECT max(version) FROM schema_migrations", &[])
         .map_err(db("reading the schema version"))?
