@@ -52,8 +52,16 @@
 //! Plain SQL: `bytea`, `bigint`, `text`, `ON CONFLICT`, `FOR UPDATE`, `= ANY`, multi-argument
 //! `unnest`, partial indexes. No advisory locks, no `COPY`, no stored procedures, no extensions.
 //! Amounts are 16-byte big-endian `bytea` (u128 does not fit `bigint`, and the state machine,
-//! not the database, does the arithmetic). Tested against PostgreSQL 15 only; CockroachDB and
-//! YugabyteDB accept this SQL by their documentation but were not run.
+//! not the database, does the arithmetic).
+//!
+//! What was tested: PostgreSQL 15 on one machine (tests/postgres.rs, the model property test,
+//! the bench), including several processes, SIGKILL during commits and concurrent first
+//! opens. What was not: CockroachDB, YugabyteDB and Citus were not run. Where they may need
+//! work: the session `SET synchronous_commit = on` (accepted by both as far as their docs say),
+//! partial indexes (CockroachDB 20.2+), and the single `chain_head` row, which serializes every
+//! batch and on a distributed engine becomes one hot range (correct, but throughput is bounded
+//! by that range's consensus latency). Connections are unencrypted (`NoTls`): use a private
+//! network or a local socket until TLS is added.
 //!
 //! # Schema
 //!
