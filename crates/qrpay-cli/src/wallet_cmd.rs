@@ -17,7 +17,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use qrpay_wallet::account::AccountKind;
 use qrpay_wallet::qr::{PaymentRequest, DYNAMIC_CODE_TTL_S};
 use qrpay_wallet::{
-    Currency, Id, Outcome, Party, Receipt, SqliteStore, Store, SystemClock, Tier, Transfer, Wallet,
+    Currency, Id, Location, Outcome, Party, Receipt, Store, SystemClock, Tier, Transfer, Wallet,
     WalletError,
 };
 use serde_json::{json, Value};
@@ -27,8 +27,9 @@ use crate::{REFUSED, USAGE};
 /// Arguments of `qrpay wallet`.
 #[derive(Debug, Args)]
 pub struct WalletArgs {
-    /// The wallet's SQLite database file.
-    #[arg(long, value_name = "PATH")]
+    /// The wallet's database: an SQLite file, or a PostgreSQL URL
+    /// (`postgres://user@host/dbname`).
+    #[arg(long, value_name = "PATH|URL")]
     db: PathBuf,
     /// Print one JSON object with the outcome and the transfer ids.
     #[arg(long, global = true)]
@@ -171,7 +172,7 @@ pub enum TierArg {
     Verified,
 }
 
-type Store_ = Arc<SqliteStore>;
+type Store_ = Arc<dyn Store>;
 
 /// What a subcommand ends with.
 enum Done {
@@ -208,11 +209,12 @@ fn refusal(e: WalletError) -> Done {
 /// Runs `qrpay wallet`.
 #[must_use]
 pub fn run(args: &WalletArgs) -> ExitCode {
-    let done = match SqliteStore::open(&args.db, Arc::new(SystemClock)) {
-        Ok(store) => execute(&Arc::new(store), &args.command),
+    let location = Location::from_path(&args.db);
+    let done = match location.open(Arc::new(SystemClock)) {
+        Ok(store) => execute(&store, &args.command),
         Err(e) => Done::Refused(
             json!({ "outcome": "store_error", "error": e.to_string() }),
-            format!("cannot open {}: {e}", args.db.display()),
+            format!("cannot open {location}: {e}"),
         ),
     };
     let (value, text, code) = match done {

@@ -27,7 +27,9 @@
 //! ```
 //!
 //! - [`ledger`]: the deterministic state machine (`apply(batch) -> results`).
-//! - [`store`]: the `Store` trait; [`memory`] and [`sqlite`] implement it.
+//! - [`store`]: the `Store` trait; [`memory`] and [`sqlite`] implement it, and `postgres`
+//!   (cargo feature `postgres`) for a ledger shared by many API nodes; [`location`] opens the
+//!   one a setting names (a file path or a `postgres://` URL).
 //! - [`wallet`]: customers, merchants, top-up, transfers, refunds, settlement, limits.
 //! - [`qr`]: paying decoded EMV merchant-presented codes.
 //!
@@ -39,8 +41,11 @@ pub mod account;
 pub mod currency;
 pub mod id;
 pub mod ledger;
+pub mod location;
 pub mod memory;
 pub mod outcome;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod qr;
 pub mod sqlite;
 pub mod store;
@@ -52,8 +57,11 @@ pub use account::{Account, AccountFlags, AccountKind, Balances};
 pub use currency::{AmountError, Currency};
 pub use id::{Clock, Id, IdGenerator, ManualClock, SystemClock};
 pub use ledger::{Event, Ledger, LedgerError, PendingStatus};
+pub use location::Location;
 pub use memory::MemoryStore;
 pub use outcome::Outcome;
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
 pub use transfer::{Transfer, TransferCode, TransferFlags};

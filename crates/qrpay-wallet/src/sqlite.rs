@@ -818,7 +818,7 @@ pub fn account_hash(a: &Account) -> [u8; 16] {
     truncate16(h.finalize().as_bytes())
 }
 
-fn failed_hash(id: Id, outcome: Outcome) -> [u8; 16] {
+pub(crate) fn failed_hash(id: Id, outcome: Outcome) -> [u8; 16] {
     let mut h = blake3::Hasher::new();
     h.update(b"qrpay failed v1");
     h.update(&id.to_be_bytes());
@@ -836,16 +836,21 @@ fn truncate16(bytes: &[u8; 32]) -> [u8; 16] {
 
 /// The rows of one batch, in the order the chain hashes them.
 #[derive(Default)]
-struct BatchRows {
+pub(crate) struct BatchRows {
     /// (timestamp, hash) of created accounts.
-    accounts: Vec<(u64, [u8; 16])>,
+    pub(crate) accounts: Vec<(u64, [u8; 16])>,
     /// (timestamp, hash) of created transfers.
-    transfers: Vec<(u64, [u8; 16])>,
+    pub(crate) transfers: Vec<(u64, [u8; 16])>,
     /// (id, hash) of failed ids.
-    failed: Vec<(Id, [u8; 16])>,
+    pub(crate) failed: Vec<(Id, [u8; 16])>,
 }
 
-fn batch_hash(previous: &[u8; 32], seq: u64, timestamp: u64, rows: &BatchRows) -> [u8; 32] {
+pub(crate) fn batch_hash(
+    previous: &[u8; 32],
+    seq: u64,
+    timestamp: u64,
+    rows: &BatchRows,
+) -> [u8; 32] {
     let mut accounts = rows.accounts.clone();
     accounts.sort_unstable();
     let mut transfers = rows.transfers.clone();

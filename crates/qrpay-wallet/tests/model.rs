@@ -865,3 +865,93 @@ proptest! {
         prop_assert!(report.is_clean(), "{:?}", report);
     }
 }
+
+/// The PostgreSQL store against the whole ledger, like the SQLite one above: each case in a
+/// fresh schema of `QRPAY_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`), skipped
+/// loudly without a server unless `QRPAY_REQUIRE_PG=1`. `QRPAY_PG_MODEL_CASES` sets the cases.
+#[cfg(feature = "postgres")]
+mod postgres_model {
+    use super::*;
+    use qrpay_wallet::{ManualClock, PgStore, Store};
+
+    fn pg_cases() -> u32 {
+        std::env::var("QRPAY_PG_MODEL_CASES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(12)
+    }
+
+    /// A fresh schema's URL, and a guard that drops it; `None` when skipping.
+    fn fresh_schema() -> Option<(String, impl Drop)> {
+        struct Drops(String, String);
+        impl Drop for Drops {
+            fn drop(&mut self) {
+                if let Ok(mut c) = postgres::Client::connect(&self.0, postgres::NoTls) {
+                    let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1));
+                }
+            }
+        }
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let base = std::env::var("QRPAY_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(
+                    std::env::var("QRPAY_REQUIRE_PG").as_deref() != Ok("1"),
+                    "QRPAY_REQUIRE_PG=1 but PostgreSQL at {base} is not reachable: {e}"
+                );
+                eprintln!(
+                    "\n*** SKIPPING the PostgreSQL model test: no server at {base} ({e}). \
+                     Start one with `pg_ctlcluster 15 main start`.\n"
+                );
+                return None;
+            }
+        };
+        let schema = format!(
+            "qrpay_m_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        Some((url, Drops(base, schema)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: pg_cases(), ..ProptestConfig::default() })]
+
+        /// Same batches, same timestamps as a ledger holding everything: same outcomes and
+        /// balances (two-phase, expiries, refunds, limits, failed ids), and `verify` is clean.
+        #[test]
+        fn postgres_store_matches_the_whole_ledger(batches in batches_strategy()) {
+            let Some((url, _guard)) = fresh_schema() else { return Ok(()) };
+            let clock = std::sync::Arc::new(ManualClock::new(1_000));
+            let store = PgStore::open(&url, clock.clone()).unwrap();
+            let mut ledger = Ledger::new();
+            let seed = seed_events();
+            let mut ts = 1_000;
+            prop_assert_eq!(store.submit(&seed).unwrap(), ledger.apply(ts, &seed).unwrap());
+            ts += seed.len() as u64;
+            for (step, events) in &batches {
+                ts += step;
+                clock.set(ts);
+                let got = store.submit(events).unwrap();
+                let want = if events.is_empty() { Vec::new() } else { ledger.apply(ts, events).unwrap() };
+                prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
+                ts += events.len() as u64;
+            }
+            for id in 1..=6u128 {
+                let id = Id::from_u128(id);
+                prop_assert_eq!(store.account(id).unwrap().map(|a| a.balances), ledger.account(id).map(|a| a.balances));
+            }
+            let report = store.verify().unwrap();
+            prop_assert!(report.is_clean(), "{:?}", report);
+        }
+    }
+}
