@@ -60,3 +60,10 @@ if [ -d "$photos" ]; then
   find "$photos" -type f \( -name '*.png' -o -name '*.webp' -o -name '*.jpg' \) -size -4k \
     -exec cp {} seeds/scan/ \;
 fi
+# Inputs that once crashed a target (named TARGET-what), replayed with that target's seeds.
+for f in ../crates/qrpay-core/tests/vectors/fuzz_regressions/*; do
+  [ -f "$f" ] || continue
+  target=$(basename "$f"); target=${target%%-*}
+  family=$("$0" --dir-for "$target")
+  mkdir -p "seeds/$family" && cp "$f" "seeds/$family/regression-$(basename "$f")"
+done
