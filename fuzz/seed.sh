@@ -64,6 +64,6 @@ fi
 for f in ../crates/qrpay-core/tests/vectors/fuzz_regressions/*; do
   [ -f "$f" ] || continue
   target=$(basename "$f"); target=${target%%-*}
-  family=$("$0" --dir-for "$target")
+  family=$(./seed.sh --dir-for "$target")
   mkdir -p "seeds/$family" && cp "$f" "seeds/$family/regression-$(basename "$f")"
 done
