@@ -151,7 +151,7 @@ fn push_rows(
     if let Some(children) = object.children() {
         rows.push((path, name, String::new()));
         for child in children {
-            push_rows(rows, child, payload);
+            push_rows(rows, &child, payload);
         }
         return;
     }

@@ -156,21 +156,28 @@ impl Amount {
         let mut mantissa: u64 = 0;
         let mut scale: Option<u8> = None;
         let mut digits = 0usize;
-        for (index, c) in text.chars().enumerate() {
-            match c {
-                '0'..='9' => {
+        for (at, &b) in text.as_bytes().iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
                     digits += 1;
-                    let d = u64::from(u32::from(c) - u32::from('0'));
                     mantissa = mantissa
                         .checked_mul(10)
-                        .and_then(|m| m.checked_add(d))
+                        .and_then(|m| m.checked_add(u64::from(b - b'0')))
                         .ok_or(AmountError::TooManyDigits)?;
                     if let Some(s) = scale.as_mut() {
                         *s = s.checked_add(1).ok_or(AmountError::TooManyDigits)?;
                     }
                 }
-                '.' if scale.is_none() => scale = Some(0),
-                found => return Err(AmountError::BadChar { found, index }),
+                b'.' if scale.is_none() => scale = Some(0),
+                _ => {
+                    // Bytes before `at` are ASCII, so `at` is both a character boundary and the
+                    // character's index.
+                    let found = text.get(at..).and_then(|t| t.chars().next());
+                    return Err(AmountError::BadChar {
+                        found: found.unwrap_or(char::REPLACEMENT_CHARACTER),
+                        index: at,
+                    });
+                }
             }
         }
         if digits == 0 {

@@ -55,6 +55,13 @@ impl Tag {
         Tag(if id > 99 { 99 } else { id })
     }
 
+    /// The tag of `id`, which the caller has checked is at most 99 (two decimal digits).
+    #[inline(always)]
+    pub(crate) const fn of_digits(id: u8) -> Tag {
+        debug_assert!(id <= 99);
+        Tag(id)
+    }
+
     /// The numeric identifier, 0 to 99.
     #[must_use]
     pub const fn get(self) -> u8 {
@@ -140,11 +147,13 @@ impl TagPath {
 
     /// This path extended by `tag`, or `None` past [`TagPath::DEPTH_MAX`].
     #[must_use]
+    #[inline]
     pub fn child(self, tag: Tag) -> Option<TagPath> {
         let mut next = self;
         let slot = next.tags.get_mut(usize::from(self.len))?;
         *slot = tag.0;
-        next.len += 1;
+        // The slot exists, so `len` is below DEPTH_MAX and cannot wrap.
+        next.len = next.len.wrapping_add(1);
         Some(next)
     }
 

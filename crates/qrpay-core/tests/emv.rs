@@ -233,8 +233,8 @@ fn arb_payload() -> impl Strategy<Value = String> {
 fn fields(p: &Payload<'_>) -> Vec<(String, String)> {
     fn walk(o: &qrpay_core::DataObject<'_>, out: &mut Vec<(String, String)>) {
         out.push((o.path().to_string(), o.value().to_owned()));
-        for c in o.children().unwrap_or_default() {
-            walk(c, out);
+        for c in o.children().into_iter().flatten() {
+            walk(&c, out);
         }
     }
     let mut out = Vec::new();

@@ -54,6 +54,12 @@ impl Decoder {
     /// A [`DecodeError`] for a payload whose structure or CRC is broken (every mode), or that
     /// breaks a rule of the specification (strict mode).
     pub fn decode<'a>(&self, input: &'a str) -> Result<Payload<'a>, DecodeError> {
+        self.decode_with(input, true)
+    }
+
+    /// [`Decoder::decode`], with the fast path for payloads that break no rule (`fast`) or
+    /// without it; the tests hold the two to the same results.
+    fn decode_with<'a>(&self, input: &'a str, fast: bool) -> Result<Payload<'a>, DecodeError> {
         if input.is_empty() {
             return Err(DecodeError::Empty);
         }
@@ -65,14 +71,26 @@ impl Decoder {
         }
         let printable = all_printable_ascii(input.as_bytes());
         let ascii = printable || input.is_ascii();
-        let mut objects = match walk(input, 0, TagPath::ROOT, ascii, Count::Chars) {
-            Ok(objects) => objects,
-            Err(err) => return Err(diagnose(input, ascii, err)),
-        };
+        let mut objects = Vec::with_capacity(16);
+        let mut walk = Walk::new(input, 0, TagPath::ROOT, ascii, Count::Chars);
+        for object in walk.by_ref() {
+            objects.push(object);
+        }
+        if let Some(err) = walk.error() {
+            return Err(diagnose(input, ascii, err));
+        }
         let crc = check_crc(input, &objects)?;
+        if fast && rules::all_clear(input, ascii, printable, &mut objects) {
+            return Ok(Payload {
+                text: input,
+                objects,
+                violations: Vec::new(),
+                crc,
+            });
+        }
         let mut violations = Vec::new();
         for object in &mut objects {
-            parse_template(object, ascii, self.strict, &mut violations)?;
+            parse_template(object, self.strict, &mut violations)?;
         }
         rules::check(input, ascii, printable, &objects, &mut violations);
         if self.strict {
@@ -99,90 +117,201 @@ pub fn decode(input: &str) -> Result<Payload<'_>, DecodeError> {
 }
 
 /// How a length field counts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Count {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Count {
     /// Characters, as the specification says.
     Chars,
     /// UTF-8 bytes, as some encoders wrongly do; used only to diagnose.
     Bytes,
 }
 
-/// Walks the data objects of `text`, which starts at byte `base` of the payload and is the
-/// inside of `parent`. At the root the walk ends at the CRC object.
-fn walk(
-    text: &str,
+/// The data objects of `text`, which starts at byte `base` of the payload and is the inside of
+/// `parent`, one at a time; at the root the walk ends at the CRC object.
+///
+/// The first structural error ends the walk; [`Walk::error`] then says what it was. Keeping the
+/// error out of the items keeps each step small, which is most of the decoder's speed.
+#[derive(Debug, Clone)]
+pub(crate) struct Walk<'a> {
+    text: &'a str,
     base: usize,
+    pos: usize,
+    /// Where the walk stops: the end of `text`, or 0 once a step has failed.
+    end: usize,
     parent: TagPath,
     ascii: bool,
     count: Count,
-) -> Result<Vec<DataObject<'_>>, DecodeError> {
-    let bytes = text.as_bytes();
-    let mut objects = Vec::with_capacity(if parent.is_root() { 16 } else { 4 });
-    let mut pos = 0;
-    while pos < bytes.len() {
-        let offset = base + pos;
+}
+
+impl<'a> Walk<'a> {
+    pub(crate) fn new(
+        text: &'a str,
+        base: usize,
+        parent: TagPath,
+        ascii: bool,
+        count: Count,
+    ) -> Walk<'a> {
+        Walk {
+            text,
+            base,
+            pos: 0,
+            end: text.len(),
+            parent,
+            ascii,
+            count,
+        }
+    }
+
+    /// Whether every object of the text walks cleanly.
+    pub(crate) fn parses(mut self) -> bool {
+        self.by_ref().for_each(drop);
+        self.end == self.text.len()
+    }
+
+    /// Why the walk stopped early, once it has; `None` while it has not.
+    pub(crate) fn error(&self) -> Option<DecodeError> {
+        (self.end != self.text.len()).then(|| self.explain())
+    }
+
+    /// The value of the object whose header starts at `pos`, and its length field.
+    #[inline(always)]
+    fn value_at(&self, pos: usize) -> (Option<&'a str>, usize) {
+        let bytes = self.text.as_bytes();
+        let len = match bytes.get(pos + 2..pos + 4) {
+            Some(&[l0, l1]) => match Tag::from_digits(l0, l1) {
+                Some(t) => usize::from(t.get()),
+                None => return (None, 0),
+            },
+            _ => return (None, 0),
+        };
+        let start = pos + 4;
+        let value = if self.ascii || self.count == Count::Bytes {
+            self.text.get(start..start + len)
+        } else {
+            let rest = self.text.get(start..).unwrap_or_default();
+            char_prefix(rest, len).and_then(|n| rest.get(..n))
+        };
+        (value, len)
+    }
+
+    /// The error at the object where the walk stopped, described in full.
+    fn explain(&self) -> DecodeError {
+        let (text, parent, pos) = (self.text, self.parent, self.pos);
+        let bytes = text.as_bytes();
+        let offset = self.base + pos;
         let Some(&[i0, i1, l0, l1]) = bytes.get(pos..pos + 4) else {
-            return Err(DecodeError::TruncatedHeader {
+            return DecodeError::TruncatedHeader {
                 parent,
                 offset,
-                available: bytes.len() - pos,
-            });
+                available: bytes.len().saturating_sub(pos),
+            };
         };
         let Some(tag) = Tag::from_digits(i0, i1) else {
-            return Err(DecodeError::BadId {
+            return DecodeError::BadId {
                 parent,
                 offset,
                 found: snippet(text, pos),
-            });
+            };
         };
         let Some(path) = parent.child(tag) else {
-            return Err(DecodeError::TooDeep {
+            return DecodeError::TooDeep {
                 tag: parent,
                 offset,
                 depth_max: TagPath::DEPTH_MAX,
-            });
+            };
         };
-        let Some(len) = Tag::from_digits(l0, l1).map(|t| usize::from(t.get())) else {
-            return Err(DecodeError::BadLength {
+        if Tag::from_digits(l0, l1).is_none() {
+            return DecodeError::BadLength {
                 tag: path,
                 offset: offset + 2,
                 found: snippet(text, pos + 2),
-            });
-        };
-        let start = pos + 4;
-        let rest = text.get(start..).unwrap_or_default();
-        let value_bytes = if ascii || count == Count::Bytes {
-            (len <= rest.len()).then_some(len)
-        } else {
-            char_prefix(rest, len)
-        };
-        let Some(value) = value_bytes.and_then(|n| rest.get(..n)) else {
-            let available = if ascii {
-                rest.len()
-            } else {
-                rest.chars().count()
             };
-            return Err(DecodeError::Truncated {
-                tag: path,
-                offset,
-                len,
-                available,
-            });
-        };
-        pos = start + value.len();
-        objects.push(DataObject {
-            tag,
-            path,
-            offset,
-            value,
-            children: None,
-        });
-        if parent.is_root() && tag == Tag::CRC && pos < bytes.len() {
-            return Err(DecodeError::DataAfterCrc { offset: base + pos });
+        }
+        match self.value_at(pos) {
+            (None, len) => {
+                let rest = text.get(pos + 4..).unwrap_or_default();
+                let available = if self.ascii {
+                    rest.len()
+                } else {
+                    rest.chars().count()
+                };
+                DecodeError::Truncated {
+                    tag: path,
+                    offset,
+                    len,
+                    available,
+                }
+            }
+            // The only other way a step fails: data after the CRC.
+            (Some(value), _) => DecodeError::DataAfterCrc {
+                offset: offset + 4 + value.len(),
+            },
         }
     }
-    Ok(objects)
 }
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = DataObject<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<DataObject<'a>> {
+        if self.pos >= self.end {
+            return None;
+        }
+        let step = self.step();
+        if step.is_none() {
+            self.end = 0;
+        }
+        step
+    }
+}
+
+impl<'a> Walk<'a> {
+    /// One object, or `None` when the object at `pos` is broken: the decoder's innermost loop.
+    #[inline(always)]
+    fn step(&mut self) -> Option<DataObject<'a>> {
+        let pos = self.pos;
+        let bytes = self.text.as_bytes();
+        let &[i0, i1, l0, l1] = bytes.get(pos..pos + 4)? else {
+            return None;
+        };
+        // Four ASCII digits: every high nibble 3, and no low nibble above 9 (adding 6 to a low
+        // nibble of 10–15 carries into its high nibble; no carry crosses a byte).
+        let header = u32::from_le_bytes([i0, i1, l0, l1]);
+        if header & 0xF0F0_F0F0 != 0x3030_3030
+            || header.wrapping_add(0x0606_0606) & 0xF0F0_F0F0 != 0x3030_3030
+        {
+            return None;
+        }
+        // Digits checked above: no arithmetic here can wrap.
+        let digits = |hi: u8, lo: u8| (hi & 0x0F).wrapping_mul(10).wrapping_add(lo & 0x0F);
+        let tag = Tag::of_digits(digits(i0, i1));
+        let len = usize::from(digits(l0, l1));
+        let path = self.parent.child(tag)?;
+        let start = pos + 4;
+        let value = if self.ascii || self.count == Count::Bytes {
+            self.text.get(start..start + len)?
+        } else {
+            let rest = self.text.get(start..).unwrap_or_default();
+            char_prefix(rest, len).and_then(|n| rest.get(..n))?
+        };
+        let next = start + value.len();
+        if tag == Tag::CRC && self.parent.is_root() && next < bytes.len() {
+            return None;
+        }
+        self.pos = next;
+        Some(DataObject {
+            value,
+            // INVARIANT: inputs are at most INPUT_BYTES_MAX bytes.
+            offset: u32::try_from(self.base + pos).unwrap_or(u32::MAX),
+            tag,
+            path,
+            parsed: false,
+            ascii: self.ascii,
+        })
+    }
+}
+
+impl std::iter::FusedIterator for Walk<'_> {}
 
 /// Whether every byte is printable ASCII (0x20–0x7E), the `ans` character set. Most payloads
 /// are, and knowing it once spares a scan of every `ans` value. Written without early exit so
@@ -243,25 +372,29 @@ fn diagnose(input: &str, ascii: bool, err: DecodeError) -> DecodeError {
 /// Walks the root and every template counting bytes, for diagnosis only; when that walk
 /// succeeds, the first object holding non-ASCII text is where the two counts part.
 fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, DecodeError> {
-    let objects = walk(input, 0, TagPath::ROOT, false, Count::Bytes)?;
+    let by_bytes = |text, base, parent| Walk::new(text, base, parent, false, Count::Bytes);
     let mut first = None;
-    for object in &objects {
+    let mut root = by_bytes(input, 0, TagPath::ROOT);
+    for object in root.by_ref() {
         if is_template(object.path) {
-            let inner = walk(
-                object.value,
-                object.offset + 4,
-                object.path,
-                false,
-                Count::Bytes,
-            )?;
-            let hit = inner.iter().find(|o| !o.value.is_ascii());
-            first = first.or(hit.map(|o| (o.path, o.offset)));
+            let mut inner = by_bytes(object.value, object.offset() + 4, object.path);
+            for child in inner.by_ref() {
+                if first.is_none() && !child.value.is_ascii() {
+                    first = Some((child.path, child.offset()));
+                }
+            }
+            if let Some(err) = inner.error() {
+                return Err(err);
+            }
         }
-        if !object.value.is_ascii() {
-            first = first.or(Some((object.path, object.offset)));
+        if first.is_none() && !object.value.is_ascii() {
+            first = Some((object.path, object.offset()));
         }
     }
-    Ok(first)
+    match root.error() {
+        Some(err) => Err(err),
+        None => Ok(first),
+    }
 }
 
 /// The CRC the input ends with, if it ends in `6304` and four hexadecimal digits.
@@ -289,7 +422,7 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
     };
     let Some(expected) = parse_hex(last.value) else {
         return Err(DecodeError::CrcFormat {
-            offset: last.offset,
+            offset: last.offset(),
             found: last.value.to_string(),
         });
     };
@@ -304,41 +437,158 @@ fn check_crc(input: &str, objects: &[DataObject<'_>]) -> Result<u16, DecodeError
 
 /// Whether the object at `path` is defined as a template: 26–51, 62, 64 and 80–99 at the root,
 /// and the payment-system-specific templates 50–99 inside 62.
-pub(crate) fn is_template(path: TagPath) -> bool {
+pub(crate) const fn is_template(path: TagPath) -> bool {
     matches!(
         path.ids(),
         (Some(26..=51 | 62 | 64 | 80..=99), None, None) | (Some(62), Some(50..=99), None)
     )
 }
 
-/// Parses the inside of `object` when it is a template; a template that does not parse is kept
-/// opaque and reported (tolerant), or refuses the payload (strict).
+/// Checks the inside of `object` when it is a template, and marks it parsed; a template that
+/// does not parse is kept opaque and reported (tolerant), or refuses the payload (strict).
 fn parse_template(
     object: &mut DataObject<'_>,
-    ascii: bool,
     strict: bool,
     violations: &mut Vec<Violation>,
 ) -> Result<(), DecodeError> {
     if !is_template(object.path) {
         return Ok(());
     }
-    let inside = object.value;
-    match walk(inside, object.offset + 4, object.path, ascii, Count::Chars) {
-        Ok(mut children) => {
-            for child in &mut children {
-                parse_template(child, ascii, strict, violations)?;
-            }
-            object.children = Some(children);
-            Ok(())
+    let walk = Walk::new(
+        object.value,
+        object.offset() + 4,
+        object.path,
+        object.ascii,
+        Count::Chars,
+    );
+    let mut inside = walk.clone();
+    let nested = inside
+        .by_ref()
+        .fold(false, |n, child| n | is_template(child.path));
+    if let Some(err) = inside.error() {
+        if strict {
+            return Err(err);
         }
-        Err(err) if strict => Err(err),
-        Err(err) => {
-            violations.push(Violation::new(
-                Rule::NotTemplate(Box::new(err)),
-                object.path,
-                object.offset,
-            ));
-            Ok(())
+        violations.push(Violation::new(
+            Rule::NotTemplate(Box::new(err)),
+            object.path,
+            object.offset(),
+        ));
+        return Ok(());
+    }
+    object.parsed = true;
+    if nested {
+        for mut child in walk {
+            parse_template(&mut child, strict, violations)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::Decoder;
+    use proptest::prelude::*;
+
+    /// Every payload of the test vectors (valid, invalid, erroneous, synthetic).
+    fn vectors() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
+        let mut out = Vec::new();
+        for name in [
+            "mpm_valid.tsv",
+            "mpm_invalid.tsv",
+            "mpm_errors.tsv",
+            "mpm_synthetic.tsv",
+        ] {
+            let text = std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+            for line in text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+            {
+                out.push(line.rsplit('\t').next().unwrap().to_owned());
+            }
+        }
+        assert!(out.len() > 100, "too few vectors: {}", out.len());
+        out
+    }
+
+    /// The fast path must change nothing: the same payload, objects, flags and violations, or
+    /// the same error, in both modes.
+    fn assert_same(input: &str) {
+        for strict in [false, true] {
+            let d = Decoder::new().strict(strict);
+            assert_eq!(
+                d.decode_with(input, true),
+                d.decode_with(input, false),
+                "strict={strict} input={input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_on_every_vector() {
+        let vectors = vectors();
+        let mut fast = 0;
+        for v in &vectors {
+            assert_same(v);
+            fast += usize::from(
+                Decoder::new()
+                    .decode(v)
+                    .is_ok_and(|p| p.violations().is_empty()),
+            );
+        }
+        // Both paths are exercised: many vectors break no rule, many break some.
+        assert!(
+            fast > 20 && fast < vectors.len() - 20,
+            "{fast} of {}",
+            vectors.len()
+        );
+    }
+
+    #[test]
+    fn fast_path_agrees_on_every_single_character_change() {
+        for v in vectors().iter().filter(|v| v.len() < 400) {
+            let chars: Vec<char> = v.chars().collect();
+            for i in 0..chars.len() {
+                for c in ['0', 'A', ' ', '.', '\u{e9}', '\n'] {
+                    let mut changed = chars.clone();
+                    changed[i] = c;
+                    let changed: String = changed.into_iter().collect();
+                    // Fix the CRC so the change reaches the rules rather than the checksum.
+                    let body = changed.get(..changed.len() - 4).unwrap_or_default();
+                    let fixed = format!("{body}{:04X}", crate::crc::crc16(body.as_bytes()));
+                    assert_same(&changed);
+                    assert_same(&fixed);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_on_random_trees(
+            keep in proptest::collection::vec(any::<bool>(), 7),
+            extra in proptest::collection::vec((0u8..100, "[0-9A-Z .]{0,12}"), 0..6)
+        ) {
+            // Mostly-valid payloads (so the fast path accepts some) with random objects added.
+            let base = [
+                ("01", "12"), ("26", "0004ABCD0103XYZ"), ("52", "5812"), ("53", "360"),
+                ("58", "ID"), ("59", "KOPI"), ("60", "JAKARTA"),
+            ];
+            let mut body = String::from("000201");
+            for ((tag, value), keep) in base.iter().zip(&keep) {
+                if *keep {
+                    body.push_str(&format!("{tag}{:02}{value}", value.len()));
+                }
+            }
+            for (tag, value) in &extra {
+                body.push_str(&format!("{tag:02}{:02}{value}", value.len()));
+            }
+            body.push_str("6304");
+            let payload = format!("{body}{:04X}", crate::crc::crc16(body.as_bytes()));
+            assert_same(&payload);
         }
     }
 }

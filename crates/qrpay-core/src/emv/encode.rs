@@ -51,7 +51,7 @@ impl Object {
         match object.children() {
             Some(children) => Object::template(
                 object.tag(),
-                children.iter().map(Object::from_decoded).collect(),
+                children.map(|c| Object::from_decoded(&c)).collect(),
             ),
             None => Object::primitive(object.tag(), object.value()),
         }

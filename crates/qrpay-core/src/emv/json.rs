@@ -9,13 +9,18 @@ use super::error::Violation;
 use super::object::DataObject;
 use super::payload::Payload;
 
-struct Objects<'o, 'a>(&'o [DataObject<'a>]);
+/// A sequence of objects, serialised from any cloneable iterator (the root slice, or the walk of
+/// a template's inside).
+struct Objects<I>(I);
 
-impl Serialize for Objects<'_, '_> {
+impl<'a, I> Serialize for Objects<I>
+where
+    I: Iterator<Item = DataObject<'a>> + Clone,
+{
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for object in self.0 {
-            seq.serialize_element(&ObjectJson(object))?;
+        let mut seq = s.serialize_seq(None)?;
+        for object in self.0.clone() {
+            seq.serialize_element(&ObjectJson(&object))?;
         }
         seq.end()
     }
@@ -91,7 +96,7 @@ impl Payload<'_> {
     /// Whatever the serializer reports.
     pub fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
         let value = |id: u8| self.get(id).map(DataObject::value);
-        map.serialize_entry("objects", &Objects(self.objects()))?;
+        map.serialize_entry("objects", &Objects(self.objects().iter().copied()))?;
         map.serialize_entry("payload_format_indicator", &value(0))?;
         map.serialize_entry("point_of_initiation_method", &value(1))?;
         map.serialize_entry("merchant_category_code", &value(52))?;

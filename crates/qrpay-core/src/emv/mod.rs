@@ -23,7 +23,7 @@ pub use decode::{decode, Decoder, INPUT_BYTES_MAX};
 pub use encode::{encode_objects, Object, PayloadBuilder, Value};
 pub use error::{Charset, DecodeError, EncodeError, Rule, Violation};
 pub use names::field_name;
-pub use object::DataObject;
+pub use object::{Children, DataObject};
 pub use payload::{
     AdditionalData, LanguageTemplate, OwnedPayload, Payload, PointOfInitiation, TipOrConvenience,
 };

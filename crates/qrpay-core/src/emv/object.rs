@@ -1,16 +1,24 @@
 //! Data objects: one tag–length–value triple, possibly a template of more.
 
+use super::decode::{is_template, Count, Walk};
 use crate::tag::{Tag, TagPath};
 
-/// One data object of a payload: its tag, its value as written, where it starts, and, for a
-/// template whose inside parses, its sub-objects in input order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One data object of a payload: its tag, its value as written, where it starts, and whether it
+/// is a template whose inside parses.
+///
+/// A data object is a small `Copy` view into the payload text. The sub-objects of a template
+/// are not stored: [`DataObject::children`] walks the template's value again on demand, which
+/// costs a few nanoseconds per object and spares every decode an allocation per template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataObject<'a> {
+    pub(crate) value: &'a str,
+    pub(crate) offset: u32,
     pub(crate) tag: Tag,
     pub(crate) path: TagPath,
-    pub(crate) offset: usize,
-    pub(crate) value: &'a str,
-    pub(crate) children: Option<Vec<DataObject<'a>>>,
+    /// A template whose inside walked cleanly when the payload was decoded.
+    pub(crate) parsed: bool,
+    /// The whole payload is ASCII, so lengths count bytes.
+    pub(crate) ascii: bool,
 }
 
 impl<'a> DataObject<'a> {
@@ -29,7 +37,7 @@ impl<'a> DataObject<'a> {
     /// Byte offset of the object's id in the payload.
     #[must_use]
     pub fn offset(&self) -> usize {
-        self.offset
+        self.offset as usize
     }
 
     /// The value as written (for a template, its whole encoded inside).
@@ -38,39 +46,79 @@ impl<'a> DataObject<'a> {
         self.value
     }
 
-    /// The sub-objects, when this is a template whose inside parses.
+    /// Whether this is a template whose inside parses into data objects.
     #[must_use]
-    pub fn children(&self) -> Option<&[DataObject<'a>]> {
-        self.children.as_deref()
+    pub fn is_template(&self) -> bool {
+        self.parsed
+    }
+
+    /// The sub-objects in input order, when this is a template whose inside parses; `None` for
+    /// a primitive object or a template kept opaque.
+    #[must_use]
+    pub fn children(&self) -> Option<Children<'a>> {
+        self.parsed.then(|| Children {
+            walk: Walk::new(
+                self.value,
+                self.offset() + 4,
+                self.path,
+                self.ascii,
+                Count::Chars,
+            ),
+        })
     }
 
     /// The first sub-object with `tag`, when this is a template.
     #[must_use]
-    pub fn child(&self, tag: Tag) -> Option<&DataObject<'a>> {
-        self.children.as_deref().and_then(|c| find(c, tag))
+    pub fn child(&self, tag: Tag) -> Option<DataObject<'a>> {
+        self.children()?.find(|o| o.tag == tag)
     }
 
     /// The value of the first sub-object with tag `id` (0–99).
     #[must_use]
-    pub fn child_value(&self, id: u8) -> Option<&str> {
-        Tag::new(id)
-            .and_then(|t| self.child(t))
-            .map(DataObject::value)
+    pub fn child_value(&self, id: u8) -> Option<&'a str> {
+        Tag::new(id).and_then(|t| self.child(t)).map(|o| o.value)
     }
 
     /// The globally unique identifier (sub-object 00) of a template.
     #[must_use]
-    pub fn gui(&self) -> Option<&str> {
+    pub fn gui(&self) -> Option<&'a str> {
         self.child_value(0)
     }
 
     /// Number of characters of the value.
     pub(crate) fn char_len(&self) -> usize {
-        self.value.chars().count()
+        if self.ascii {
+            self.value.len()
+        } else {
+            self.value.chars().count()
+        }
     }
 }
 
-/// The first object with `tag` in `objects`.
-pub(crate) fn find<'o, 'a>(objects: &'o [DataObject<'a>], tag: Tag) -> Option<&'o DataObject<'a>> {
-    objects.iter().find(|o| o.tag == tag)
+/// The sub-objects of a template, in input order: see [`DataObject::children`].
+#[derive(Debug, Clone)]
+pub struct Children<'a> {
+    walk: Walk<'a>,
 }
+
+impl<'a> Iterator for Children<'a> {
+    type Item = DataObject<'a>;
+
+    fn next(&mut self) -> Option<DataObject<'a>> {
+        // The template walked cleanly when it was decoded, so the walk cannot fail here.
+        let mut object = self.walk.next()?;
+        if is_template(object.path) {
+            object.parsed = Walk::new(
+                object.value,
+                object.offset() + 4,
+                object.path,
+                object.ascii,
+                Count::Chars,
+            )
+            .parses();
+        }
+        Some(object)
+    }
+}
+
+impl std::iter::FusedIterator for Children<'_> {}

@@ -1,7 +1,7 @@
 //! A decoded payload and its typed view.
 
 use super::error::Violation;
-use super::object::{find, DataObject};
+use super::object::DataObject;
 use crate::money::{Amount, Currency};
 use crate::tag::Tag;
 
@@ -115,7 +115,7 @@ impl<'a> Payload<'a> {
     /// The first root object with tag `id` (0–99).
     #[must_use]
     pub fn get(&self, id: u8) -> Option<&DataObject<'a>> {
-        Tag::new(id).and_then(|t| find(&self.objects, t))
+        Tag::new(id).and_then(|t| self.objects.iter().find(|o| o.tag == t))
     }
 
     fn value(&self, id: u8) -> Option<&str> {
@@ -253,34 +253,43 @@ impl<'a> Payload<'a> {
 
     /// 62 additional data, field by field; `None` when absent or opaque.
     #[must_use]
-    pub fn additional_data(&self) -> Option<AdditionalData<'_>> {
-        let t = self.get(62)?;
-        t.children()?;
-        Some(AdditionalData {
-            bill_number: t.child_value(1),
-            mobile_number: t.child_value(2),
-            store_label: t.child_value(3),
-            loyalty_number: t.child_value(4),
-            reference_label: t.child_value(5),
-            customer_label: t.child_value(6),
-            terminal_label: t.child_value(7),
-            purpose_of_transaction: t.child_value(8),
-            additional_consumer_data_request: t.child_value(9),
-            merchant_tax_id: t.child_value(10),
-            merchant_channel: t.child_value(11),
-        })
+    pub fn additional_data(&self) -> Option<AdditionalData<'a>> {
+        let mut data = AdditionalData::default();
+        for child in self.get(62)?.children()? {
+            let slot = match child.tag.get() {
+                1 => &mut data.bill_number,
+                2 => &mut data.mobile_number,
+                3 => &mut data.store_label,
+                4 => &mut data.loyalty_number,
+                5 => &mut data.reference_label,
+                6 => &mut data.customer_label,
+                7 => &mut data.terminal_label,
+                8 => &mut data.purpose_of_transaction,
+                9 => &mut data.additional_consumer_data_request,
+                10 => &mut data.merchant_tax_id,
+                11 => &mut data.merchant_channel,
+                _ => continue,
+            };
+            // The first of duplicates counts, as everywhere else.
+            slot.get_or_insert(child.value);
+        }
+        Some(data)
     }
 
     /// 64 merchant information in an alternate language; `None` when absent or opaque.
     #[must_use]
-    pub fn language_template(&self) -> Option<LanguageTemplate<'_>> {
-        let t = self.get(64)?;
-        t.children()?;
-        Some(LanguageTemplate {
-            language_preference: t.child_value(0),
-            merchant_name: t.child_value(1),
-            merchant_city: t.child_value(2),
-        })
+    pub fn language_template(&self) -> Option<LanguageTemplate<'a>> {
+        let mut language = LanguageTemplate::default();
+        for child in self.get(64)?.children()? {
+            let slot = match child.tag.get() {
+                0 => &mut language.language_preference,
+                1 => &mut language.merchant_name,
+                2 => &mut language.merchant_city,
+                _ => continue,
+            };
+            slot.get_or_insert(child.value);
+        }
+        Some(language)
     }
 
     /// 63 the CRC as a number.

@@ -3,8 +3,9 @@
 //! Every check pushes a [`Violation`]; the decoder decides whether the first one refuses the
 //! payload (strict) or all are reported (tolerant).
 
+use super::decode::{is_template, Count, Walk};
 use super::error::{Charset, Rule, Violation};
-use super::object::{find, DataObject};
+use super::object::DataObject;
 use crate::money::{Amount, Currency};
 use crate::tag::{Tag, TagPath};
 
@@ -16,11 +17,11 @@ pub const PAYLOAD_CHARS_MAX: usize = 512;
 struct Spec {
     /// `None` is format `S`: any Unicode character.
     charset: Option<Charset>,
-    len_min: usize,
-    len_max: usize,
+    len_min: u8,
+    len_max: u8,
 }
 
-const fn spec(charset: Option<Charset>, len_min: usize, len_max: usize) -> Spec {
+const fn spec(charset: Option<Charset>, len_min: u8, len_max: u8) -> Spec {
     Spec {
         charset,
         len_min,
@@ -155,6 +156,100 @@ fn lookup(ctx: Ctx, tag: Tag) -> Entry {
         .unwrap_or(Entry::Unknown)
 }
 
+/// Whether a payload whose root walked cleanly and whose CRC matches breaks no rule at all,
+/// found in one pass that walks each template once and builds no violation. Marks the
+/// templates parsed on the way.
+///
+/// This is the decoder's fast path: most payloads break nothing, and for them this answer is
+/// the whole validation. When it says `false`, the decoder runs the full checks ([`check`]),
+/// which find and describe every violation in the order the specification's rules are listed.
+/// The two must agree; the tests compare them on every vector and on random mutations.
+pub(crate) fn all_clear(
+    input: &str,
+    ascii: bool,
+    printable: bool,
+    objects: &mut [DataObject<'_>],
+) -> bool {
+    let text = Text { ascii, printable };
+    let chars = if ascii {
+        input.len()
+    } else {
+        input.chars().count()
+    };
+    if chars > PAYLOAD_CHARS_MAX || objects.first().is_none_or(|o| o.tag != Tag::PAYLOAD_FORMAT) {
+        return false;
+    }
+    let mut seen: u128 = 0;
+    for object in objects.iter_mut() {
+        let bit = 1u128 << object.tag.get();
+        if seen & bit != 0 {
+            return false;
+        }
+        seen |= bit;
+        if !object_clear(object, lookup(Ctx::Root, object.tag), text) {
+            return false;
+        }
+        if ROOT_TEMPLATES & bit != 0 {
+            if !template_clear(object, Ctx::Root, text) {
+                return false;
+            }
+            object.parsed = true;
+        }
+    }
+    const MANDATORY: u128 = 1 << 52 | 1 << 53 | 1 << 58 | 1 << 59 | 1 << 60;
+    const MERCHANT_ACCOUNTS: u128 = ((1 << 52) - 1) & !0b11;
+    if seen & MANDATORY != MANDATORY || seen & MERCHANT_ACCOUNTS == 0 {
+        return false;
+    }
+    let mut out = Vec::new();
+    check_values(&RootIndex::new(objects), &mut out);
+    out.is_empty()
+}
+
+/// The root tags [`is_template`] holds templates: 26–51, 62, 64 and 80–99, as a bit set.
+const ROOT_TEMPLATES: u128 = {
+    let mut set = 0u128;
+    let mut id = 0;
+    while id < 100 {
+        if is_template(TagPath::root(Tag::of(id))) {
+            set |= 1 << id;
+        }
+        id += 1;
+    }
+    set
+};
+
+/// [`all_clear`] for the inside of one template in context `ctx`.
+fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
+    let inside = Ctx::inside(template.path);
+    let mut walk = Walk::new(
+        template.value,
+        template.offset() + 4,
+        template.path,
+        text.ascii,
+        Count::Chars,
+    );
+    let mut seen: u128 = 0;
+    for child in walk.by_ref() {
+        let bit = 1u128 << child.tag.get();
+        if seen & bit != 0 {
+            return false;
+        }
+        seen |= bit;
+        if !object_clear(&child, lookup(inside, child.tag), text)
+            || (is_template(child.path) && !template_clear(&child, inside, text))
+            || (matches!(inside, Ctx::Additional)
+                && child.tag == Tag::of(9)
+                && !consumer_request_clear(child.value))
+        {
+            return false;
+        }
+    }
+    walk.error().is_none()
+        && (seen & 1 != 0 || !ctx.needs_gui(template.tag))
+        && (!matches!(inside, Ctx::Language) || language_clear(seen))
+}
+
 /// Checks every rule on a payload whose structure and CRC are sound.
 pub(crate) fn check(
     input: &str,
@@ -185,12 +280,17 @@ pub(crate) fn check(
             Some(pfi) => out.push(Violation::new(
                 Rule::FormatIndicatorNotFirst,
                 pfi.path,
-                pfi.offset,
+                pfi.offset(),
             )),
             None => out.push(missing(Tag::PAYLOAD_FORMAT)),
         },
     }
-    check_level(objects, Ctx::Root, Text { ascii, printable }, out);
+    check_level(
+        objects.iter().copied(),
+        Ctx::Root,
+        Text { ascii, printable },
+        out,
+    );
     for id in [52, 53, 58, 59, 60] {
         if index.get(id).is_none() {
             out.push(missing(Tag::of(id)));
@@ -200,26 +300,31 @@ pub(crate) fn check(
         out.push(Violation::new(Rule::NoMerchantAccount, TagPath::ROOT, 0));
     }
     check_values(&index, out);
+    check_template_values(&index, out);
 }
 
-/// The first root object of each tag, found in one pass.
+/// Where the first root object of each tag is, found in one pass.
 struct RootIndex<'o, 'a> {
-    first: [Option<&'o DataObject<'a>>; 100],
+    objects: &'o [DataObject<'a>],
+    /// One more than the index of the first object of each tag; 0 when absent.
+    first: [u16; 100],
 }
 
 impl<'o, 'a> RootIndex<'o, 'a> {
     fn new(objects: &'o [DataObject<'a>]) -> Self {
-        let mut first = [None; 100];
-        for object in objects.iter().rev() {
+        let mut first = [0u16; 100];
+        for (i, object) in objects.iter().enumerate().rev() {
             if let Some(slot) = first.get_mut(usize::from(object.tag.get())) {
-                *slot = Some(object);
+                // INVARIANT: a payload of at most INPUT_BYTES_MAX bytes has fewer objects.
+                *slot = u16::try_from(i + 1).unwrap_or(0);
             }
         }
-        RootIndex { first }
+        RootIndex { objects, first }
     }
 
     fn get(&self, id: u8) -> Option<&'o DataObject<'a>> {
-        self.first.get(usize::from(id)).copied().flatten()
+        let at = usize::from(*self.first.get(usize::from(id))?);
+        self.objects.get(at.checked_sub(1)?)
     }
 }
 
@@ -237,44 +342,84 @@ struct Text {
     printable: bool,
 }
 
-fn check_level(objects: &[DataObject<'_>], ctx: Ctx, text: Text, out: &mut Vec<Violation>) {
+/// Checks one level of objects and, recursively, the templates among them; returns the set of
+/// tags seen (bit `n` for tag `n`).
+fn check_level<'a, I>(objects: I, ctx: Ctx, text: Text, out: &mut Vec<Violation>) -> u128
+where
+    I: Iterator<Item = DataObject<'a>> + Clone,
+{
     let mut seen: u128 = 0;
-    for (i, object) in objects.iter().enumerate() {
+    for (i, object) in objects.clone().enumerate() {
         let bit = 1u128 << object.tag.get();
         if seen & bit != 0 {
             let first_offset = objects
-                .iter()
+                .clone()
                 .take(i)
                 .find(|o| o.tag == object.tag)
-                .map_or(0, DataObject::offset);
+                .map_or(0, |o| o.offset());
             out.push(Violation::new(
                 Rule::Duplicate { first_offset },
                 object.path,
-                object.offset,
+                object.offset(),
             ));
         }
         seen |= bit;
-        check_object(object, lookup(ctx, object.tag), text, out);
-        if let Some(children) = &object.children {
-            check_level(children, Ctx::inside(object.path), text, out);
-            if ctx.needs_gui(object.tag) && find(children, Tag::GUI).is_none() {
-                out.push(Violation::new(Rule::MissingGui, object.path, object.offset));
+        check_object(&object, lookup(ctx, object.tag), text, out);
+        if let Some(children) = object.children() {
+            let inside = check_level(children, Ctx::inside(object.path), text, out);
+            if ctx.needs_gui(object.tag) && inside & 1 == 0 {
+                out.push(Violation::new(
+                    Rule::MissingGui,
+                    object.path,
+                    object.offset(),
+                ));
             }
         }
     }
+    seen
+}
+
+/// Whether one object's value breaks none of the rules [`check_object`] checks: the fast path's
+/// form of it, which builds nothing.
+#[inline(always)]
+fn object_clear(object: &DataObject<'_>, entry: Entry, text: Text) -> bool {
+    let value = object.value;
+    let spec = match entry {
+        Entry::Unknown => return !value.is_empty(),
+        Entry::Reserved => return false,
+        Entry::Known(spec) => spec,
+    };
+    let len = if text.ascii {
+        value.len()
+    } else {
+        object.char_len()
+    };
+    // Every defined format has a minimum length of at least 1, so this also refuses empty.
+    let fits_len = len >= usize::from(spec.len_min) && len <= usize::from(spec.len_max);
+    fits_len
+        && match spec.charset {
+            None => true,
+            Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
+            Some(Charset::Ans) => {
+                text.printable || value.bytes().all(|b| (0x20..=0x7E).contains(&b))
+            }
+        }
 }
 
 /// Emptiness, charset and length of one object's value.
 fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec<Violation>) {
+    if object_clear(object, entry, text) {
+        return;
+    }
     let value = object.value();
     if value.is_empty() {
-        out.push(Violation::new(Rule::Empty, object.path, object.offset));
+        out.push(Violation::new(Rule::Empty, object.path, object.offset()));
         return;
     }
     let spec = match entry {
         Entry::Unknown => return,
         Entry::Reserved => {
-            out.push(Violation::new(Rule::Reserved, object.path, object.offset));
+            out.push(Violation::new(Rule::Reserved, object.path, object.offset()));
             return;
         }
         Entry::Known(spec) => spec,
@@ -297,7 +442,7 @@ fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec
                     index,
                 },
                 object.path,
-                object.offset,
+                object.offset(),
             ));
         }
     }
@@ -306,15 +451,15 @@ fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec
     } else {
         object.char_len()
     };
-    if len < spec.len_min || len > spec.len_max {
+    if len < usize::from(spec.len_min) || len > usize::from(spec.len_max) {
         out.push(Violation::new(
             Rule::Length {
                 len,
-                len_min: spec.len_min,
-                len_max: spec.len_max,
+                len_min: spec.len_min.into(),
+                len_max: spec.len_max.into(),
             },
             object.path,
-            object.offset,
+            object.offset(),
         ));
     }
 }
@@ -322,7 +467,7 @@ fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec
 /// The meaning of individual values: enumerations, amounts, currencies, cross-field rules.
 fn check_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
     let get = |id: u8| index.get(id);
-    let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset);
+    let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset());
 
     if let Some(o) = get(0) {
         if o.value() != "01" {
@@ -385,28 +530,50 @@ fn check_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
             ));
         }
     }
-    if let Some(o) = get(62).and_then(|t| t.child(Tag::of(9))) {
-        let v = o.value();
-        let ok = v.chars().all(|c| matches!(c, 'A' | 'M' | 'E'))
-            && ['A', 'M', 'E']
-                .iter()
-                .all(|&l| v.chars().filter(|&c| c == l).count() <= 1);
-        if !ok {
+}
+
+/// The rules on values inside the additional data (62.09) and language (64) templates.
+fn check_template_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
+    let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset());
+    if let Some(o) = index.get(62).and_then(|t| t.child(Tag::of(9))) {
+        if !consumer_request_clear(o.value) {
             out.push(at(
-                o,
+                &o,
                 Rule::ConsumerDataRequest {
-                    found: v.to_owned(),
+                    found: o.value.to_owned(),
                 },
             ));
         }
     }
-    if let Some(o) = get(64) {
-        if let Some(children) = &o.children {
-            if find(children, Tag::GUI).is_none() || find(children, Tag::of(1)).is_none() {
+    if let Some(o) = index.get(64) {
+        if let Some(children) = o.children() {
+            let seen = children.fold(0u128, |seen, c| seen | 1 << c.tag.get());
+            if !language_clear(seen) {
                 out.push(at(o, Rule::LanguageTemplate));
             }
         }
     }
+}
+
+/// 62.09 holds the letters A, M and E, each at most once.
+fn consumer_request_clear(v: &str) -> bool {
+    let mut seen = 0u8;
+    v.bytes().all(|b| {
+        let bit = match b {
+            b'A' => 1,
+            b'M' => 2,
+            b'E' => 4,
+            _ => return false,
+        };
+        let fresh = seen & bit == 0;
+        seen |= bit;
+        fresh
+    })
+}
+
+/// 64 holds at least 00 (language) and 01 (name); `seen` has bit `n` for sub-object `n`.
+fn language_clear(seen: u128) -> bool {
+    seen & 0b11 == 0b11
 }
 
 /// EMV MPM §3.3.2: 55 = 01 prompts for a tip, 02 requires a fixed fee in 56, 03 a percentage in
@@ -425,7 +592,7 @@ fn check_convenience(
                     found: o.value().to_owned(),
                 },
                 o.path,
-                o.offset,
+                o.offset(),
             ));
         }
     }
@@ -435,7 +602,7 @@ fn check_convenience(
                 out.push(Violation::new(
                     Rule::Convenience("indicator 02 requires a fixed fee in tag 56"),
                     o.path,
-                    o.offset,
+                    o.offset(),
                 ));
             }
         }
@@ -443,7 +610,7 @@ fn check_convenience(
         (_, Some(o)) => out.push(Violation::new(
             Rule::Convenience("fixed fee (56) is present but the indicator (55) is not 02"),
             o.path,
-            o.offset,
+            o.offset(),
         )),
         (_, None) => {}
     }
@@ -453,7 +620,7 @@ fn check_convenience(
                 out.push(Violation::new(
                     Rule::Convenience("indicator 03 requires a percentage fee in tag 57"),
                     o.path,
-                    o.offset,
+                    o.offset(),
                 ));
             }
         }
@@ -468,14 +635,14 @@ fn check_convenience(
                         found: o.value().to_owned(),
                     },
                     o.path,
-                    o.offset,
+                    o.offset(),
                 ));
             }
         }
         (_, Some(o)) => out.push(Violation::new(
             Rule::Convenience("percentage fee (57) is present but the indicator (55) is not 03"),
             o.path,
-            o.offset,
+            o.offset(),
         )),
         (_, None) => {}
     }

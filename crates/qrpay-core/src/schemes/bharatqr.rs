@@ -119,7 +119,7 @@ pub fn inspect_upi<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Upi<'p>>> 
         if let Some(vpa) = ck.require(t, 1, "virtual payment address (26.01)") {
             if !util::is_address(vpa.value()) {
                 ck.flag(
-                    vpa,
+                    &vpa,
                     SchemeRule::BadFormat {
                         field: "vpa",
                         found: vpa.value().to_owned(),
@@ -133,7 +133,7 @@ pub fn inspect_upi<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Upi<'p>>> 
             .filter(|m| Amount::parse(m.value()).is_err())
         {
             ck.flag(
-                min,
+                &min,
                 SchemeRule::BadFormat {
                     field: "minimum amount",
                     found: min.value().to_owned(),

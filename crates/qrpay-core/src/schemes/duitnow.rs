@@ -70,10 +70,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> 
     let t = util::account_template(payload, |g| g.eq_ignore_ascii_case(GUI))?;
     let mut ck = Checker::new(SchemeId::DuitNow);
     if let Some(p) = ck.require(t, 1, "participant id (01)") {
-        ck.digits(p, "participant id", 6, 13, "6 to 13 digits");
+        ck.digits(&p, "participant id", 6, 13, "6 to 13 digits");
     }
     if let Some(a) = ck.require(t, 2, "merchant account (02)") {
-        ck.max_len(a, "merchant account", 40);
+        ck.max_len(&a, "merchant account", 40);
     }
     ck.currency(payload, &[CURRENCY], CURRENCY);
     ck.country(payload, COUNTRY);

@@ -109,13 +109,15 @@ fn bakong_template<'p, 'a>(payload: &'p Payload<'a>) -> Option<(KhqrKind, &'p Da
         })
 }
 
-fn timestamp(
-    ck: &mut Checker,
-    object: Option<&DataObject<'_>>,
-    field: &'static str,
-) -> Option<u64> {
+fn timestamp(ck: &mut Checker, object: Option<DataObject<'_>>, field: &'static str) -> Option<u64> {
     let object = object?;
-    if ck.digits(object, field, 13, 13, "13 digits (milliseconds since 1970)") {
+    if ck.digits(
+        &object,
+        field,
+        13,
+        13,
+        "13 digits (milliseconds since 1970)",
+    ) {
         object.value().parse().ok()
     } else {
         None
@@ -129,11 +131,11 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Khqr<'p>>> {
     let (kind, t) = bakong_template(payload)?;
     let mut ck = Checker::new(SchemeId::Khqr);
     if let Some(id) = t.child(Tag::GUI) {
-        ck.max_len(id, "bakong account id", ID_LEN_MAX);
+        ck.max_len(&id, "bakong account id", ID_LEN_MAX);
     }
     for sub in [1u8, 2] {
         if let Some(o) = Tag::new(sub).and_then(|tag| t.child(tag)) {
-            ck.max_len(o, "khqr account field", ID_LEN_MAX);
+            ck.max_len(&o, "khqr account field", ID_LEN_MAX);
         }
     }
     if kind == KhqrKind::Merchant {

@@ -28,7 +28,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
+use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
 use crate::money::Currency;
 use crate::tag::Tag;
 
@@ -187,7 +187,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
             "2" => Some(ProxyType::Uen),
             other => {
                 ck.flag(
-                    o,
+                    &o,
                     SchemeRule::UnknownValue {
                         field: "proxy type",
                         found: other.to_owned(),
@@ -208,7 +208,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
         };
         if !ok {
             ck.flag(
-                v,
+                &v,
                 SchemeRule::BadFormat {
                     field: "proxy value",
                     found: v.value().to_owned(),
@@ -222,7 +222,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
         "1" => Some(true),
         other => {
             ck.flag(
-                o,
+                &o,
                 SchemeRule::UnknownValue {
                     field: "editable flag",
                     found: other.to_owned(),
@@ -235,7 +235,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
     let expiry = t.child(Tag::of(4));
     if let Some(e) = expiry.filter(|e| !is_expiry(e.value())) {
         ck.flag(
-            e,
+            &e,
             SchemeRule::BadFormat {
                 field: "expiry",
                 found: e.value().to_owned(),
@@ -248,9 +248,9 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
     Some(Inspection {
         view: PayNow {
             proxy_type,
-            proxy_value: value.map(DataObject::value),
+            proxy_value: value.map(|v| v.value()),
             editable,
-            expiry: expiry.map(DataObject::value),
+            expiry: expiry.map(|e| e.value()),
             reference: util::sub(t, 5),
             bill_number: util::root_sub(payload, 62, 1),
         },
@@ -267,11 +267,11 @@ pub fn inspect_sgqr<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Sgqr<'p>>
         .filter(|t| t.gui().is_some_and(|g| g.eq_ignore_ascii_case(GUI_SGQR)))?;
     let mut ck = Checker::new(SchemeId::Sgqr);
     if let Some(id) = ck.require(t, 1, "sgqr id (51.01)") {
-        ck.max_len(id, "sgqr id", 12);
+        ck.max_len(&id, "sgqr id", 12);
     }
     if let Some(date) = t.child(Tag::of(7)).filter(|d| !util::is_date(d.value())) {
         ck.flag(
-            date,
+            &date,
             SchemeRule::BadFormat {
                 field: "revision date",
                 found: date.value().to_owned(),

@@ -274,7 +274,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
     if let Some(key) = key {
         key_kind = PixKeyKind::of(key.value());
         if let Err(rule) = check_key(key.value()) {
-            ck.flag(key, rule);
+            ck.flag(&key, rule);
         }
     }
     match (key, url) {
@@ -292,10 +292,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
         .into_iter()
         .flatten()
     {
-        check_url(&mut ck, location);
+        check_url(&mut ck, &location);
     }
     match txid {
-        Some(t) => ck.max_len(t, "txid (62.05)", TXID_LEN_MAX),
+        Some(t) => ck.max_len(&t, "txid (62.05)", TXID_LEN_MAX),
         None => ck.flag_at(
             TagPath::root(Tag::ADDITIONAL_DATA),
             payload
@@ -312,12 +312,12 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
     Some(Inspection {
         view: Pix {
             gui: template.gui().unwrap_or_default(),
-            key: key.map(DataObject::value),
+            key: key.map(|k| k.value()),
             key_kind,
             info: util::sub(template, 2),
             fss: util::sub(template, 3),
-            url: url.map(DataObject::value),
-            txid: txid.map(DataObject::value),
+            url: url.map(|u| u.value()),
+            txid: txid.map(|t| t.value()),
             recurrence_url: recurrence.and_then(|r| util::sub(r, 25)),
         },
         location: template.path(),

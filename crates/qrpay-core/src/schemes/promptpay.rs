@@ -217,10 +217,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
     let mut proxy = None;
     let mut truemoney_mobile = None;
     if let Some(t) = transfer {
-        let proxies: Vec<(ProxyType, &DataObject<'_>)> = t
+        let proxies: Vec<(ProxyType, DataObject<'_>)> = t
             .children()
-            .unwrap_or_default()
-            .iter()
+            .into_iter()
+            .flatten()
             .filter_map(|c| ProxyType::from_sub_id(c.tag().get()).map(|k| (k, c)))
             .collect();
         match proxies.as_slice() {
@@ -255,7 +255,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
         let biller = ck.require(t, 1, "biller id (30.01)");
         if let Some(b) = biller {
             ck.digits(
-                b,
+                &b,
                 "biller id",
                 13,
                 15,
@@ -267,7 +267,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
         }
         for id in [2u8, 3] {
             if let Some(r) = Tag::new(id).and_then(|tag| t.child(tag)) {
-                ck.max_len(r, "biller reference", REFERENCE_LEN_MAX);
+                ck.max_len(&r, "biller reference", REFERENCE_LEN_MAX);
             }
         }
         bill_payment = biller.map(|b| BillPayment {

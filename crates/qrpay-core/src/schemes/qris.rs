@@ -159,7 +159,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
         let pan = t.child(Tag::of(1));
         if let Some(pan) = pan {
             ck.digits(
-                pan,
+                &pan,
                 "merchant pan",
                 16,
                 19,
@@ -167,18 +167,18 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
             );
         }
         if let Some(id) = t.child(Tag::of(2)) {
-            ck.max_len(id, "merchant id", 15);
+            ck.max_len(&id, "merchant id", 15);
         }
         let criteria = t.child(Tag::of(3));
         if let Some(c) = criteria {
-            check_criteria(&mut ck, c);
+            check_criteria(&mut ck, &c);
         }
         issuers.push(Issuer {
             tag: t.tag().get(),
             gui: t.gui().unwrap_or_default(),
-            merchant_pan: pan.map(DataObject::value),
+            merchant_pan: pan.map(|p| p.value()),
             merchant_id: util::sub(t, 2),
-            criteria: criteria.map(DataObject::value),
+            criteria: criteria.map(|c| c.value()),
         });
     }
 
@@ -193,7 +193,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
                     && id.value().bytes().all(|b| b.is_ascii_alphanumeric());
                 if !ok {
                     ck.flag(
-                        id,
+                        &id,
                         SchemeRule::BadFormat {
                             field: "nmid",
                             found: id.value().to_owned(),
@@ -203,7 +203,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
                 }
             }
             if let Some(c) = ck.require(t, 3, "merchant criteria (51.03)") {
-                check_criteria(&mut ck, c);
+                check_criteria(&mut ck, &c);
                 national_criteria = Some(c.value());
             }
         }
@@ -219,7 +219,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
 
     let transfer = transfer_template.zip(purpose).map(|(t, purpose)| {
         if let Some(pan) = ck.require(t, 1, "customer pan (40.01)") {
-            ck.digits(pan, "customer pan", 16, 19, "16 to 19 digits");
+            ck.digits(&pan, "customer pan", 16, 19, "16 to 19 digits");
         }
         ck.require(t, 2, "beneficiary id (40.02)");
         if let Some(mcc) = payload.get(52).filter(|m| m.value() != TRANSFER_MCC) {

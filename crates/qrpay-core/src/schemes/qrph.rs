@@ -114,7 +114,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
     if let Some(bic) = ck.require(t, 1, "acquirer id (01)") {
         if !is_bic(bic.value()) {
             ck.flag(
-                bic,
+                &bic,
                 SchemeRule::BadFormat {
                     field: "acquirer id",
                     found: bic.value().to_owned(),

@@ -89,12 +89,12 @@ impl Checker {
     }
 
     /// Checks that sub-object `id` of `template` exists, returning it.
-    pub(crate) fn require<'o, 'a>(
+    pub(crate) fn require<'a>(
         &mut self,
-        template: &'o DataObject<'a>,
+        template: &DataObject<'a>,
         id: u8,
         field: &'static str,
-    ) -> Option<&'o DataObject<'a>> {
+    ) -> Option<DataObject<'a>> {
         let child = Tag::new(id).and_then(|t| template.child(t));
         if child.is_none() {
             self.flag(template, SchemeRule::Missing { field });

@@ -115,7 +115,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                 account = find(1);
                 if !bin.is_some_and(|b| b.len() == 6 && util::is_digits(b)) {
                     ck.flag(
-                        beneficiary,
+                        &beneficiary,
                         SchemeRule::BadFormat {
                             field: "acquirer bin (01.00)",
                             found: bin.unwrap_or_default().to_owned(),
@@ -125,13 +125,13 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                 }
                 match account {
                     None => ck.flag(
-                        beneficiary,
+                        &beneficiary,
                         SchemeRule::Missing {
                             field: "account or card number (01.01)",
                         },
                     ),
                     Some(a) if a.chars().count() > 19 => ck.flag(
-                        beneficiary,
+                        &beneficiary,
                         SchemeRule::TooLong {
                             field: "account or card number",
                             len: a.chars().count(),
@@ -142,7 +142,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                 }
             }
             None => ck.flag(
-                beneficiary,
+                &beneficiary,
                 SchemeRule::BadFormat {
                     field: "beneficiary organisation (01)",
                     found: beneficiary.value().to_owned(),
@@ -156,7 +156,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
         let service = Service::from_code(s.value());
         if service.is_none() {
             ck.flag(
-                s,
+                &s,
                 SchemeRule::UnknownValue {
                     field: "service code",
                     found: s.value().to_owned(),
