@@ -4,20 +4,25 @@
 //! The check value for the ASCII bytes `123456789` is 0x29B1. A payload's checksum covers its
 //! UTF-8 bytes up to and including the id and length of the CRC object (`6304`).
 //!
-//! The implementation processes eight bytes per step with precomputed tables ("slicing by 8"),
-//! several times faster than the classic one-table loop on payload-sized inputs.
+//! The implementation processes sixteen bytes per step with precomputed tables ("slicing by
+//! 16"): the sixteen lookups of a step are independent of each other, so the processor overlaps
+//! them, and only one step in sixteen bytes waits on the previous one. That is several times
+//! faster than the classic one-table loop on payload-sized inputs.
 
 /// Polynomial of CRC-16/CCITT-FALSE.
 const POLY: u16 = 0x1021;
 
 /// `TABLES[k][b]` is the CRC register after feeding byte `b` followed by `k` zero bytes into a
 /// zeroed register.
-static TABLES: [[u16; 256]; 8] = build_tables();
+static TABLES: [[u16; 256]; SLICES] = build_tables();
+
+/// Bytes per step.
+const SLICES: usize = 16;
 
 // INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error.
 #[allow(clippy::indexing_slicing)]
-const fn build_tables() -> [[u16; 256]; 8] {
-    let mut tables = [[0u16; 256]; 8];
+const fn build_tables() -> [[u16; 256]; SLICES] {
+    let mut tables = [[0u16; 256]; SLICES];
     let mut b = 0;
     while b < 256 {
         // INVARIANT: b < 256, so the cast is lossless.
@@ -36,7 +41,7 @@ const fn build_tables() -> [[u16; 256]; 8] {
         b += 1;
     }
     let mut k = 1;
-    while k < 8 {
+    while k < SLICES {
         let mut b = 0;
         while b < 256 {
             let prev = tables[k - 1][b];
@@ -64,8 +69,18 @@ pub fn crc16(data: &[u8]) -> u16 {
 #[allow(clippy::indexing_slicing)]
 pub fn update(mut crc: u16, data: &[u8]) -> u16 {
     let t = &TABLES;
-    let (chunks, rest) = data.as_chunks::<8>();
-    for &[b0, b1, b2, b3, b4, b5, b6, b7] in chunks {
+    let (chunks, rest) = data.as_chunks::<SLICES>();
+    for chunk in chunks {
+        let [hi, lo] = crc.to_be_bytes();
+        // Byte k of the chunk is followed by 15 - k more bytes: table 15 - k.
+        let mut next = t[15][usize::from(chunk[0] ^ hi)] ^ t[14][usize::from(chunk[1] ^ lo)];
+        for (k, &b) in chunk.iter().enumerate().skip(2) {
+            next ^= t[SLICES - 1 - k][usize::from(b)];
+        }
+        crc = next;
+    }
+    let (eights, rest) = rest.as_chunks::<8>();
+    for &[b0, b1, b2, b3, b4, b5, b6, b7] in eights {
         let [hi, lo] = crc.to_be_bytes();
         crc = t[7][usize::from(b0 ^ hi)]
             ^ t[6][usize::from(b1 ^ lo)]
