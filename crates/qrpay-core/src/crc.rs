@@ -63,11 +63,69 @@ pub fn crc16(data: &[u8]) -> u16 {
     update(0xFFFF, data)
 }
 
+/// Bytes in each of the two independent tail streams of [`update`].
+const TAIL: usize = 64;
+
+/// The register after feeding [`TAIL`] zero bytes, as a linear map in two halves:
+/// `SKIP[0][hi] ^ SKIP[1][lo]` for a register whose bytes are `hi` and `lo`.
+static SKIP: [[u16; 256]; 2] = build_skip();
+
+// INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error.
+#[allow(clippy::indexing_slicing)]
+const fn build_skip() -> [[u16; 256]; 2] {
+    let t = build_tables();
+    let mut skip = [[0u16; 256]; 2];
+    let mut b = 0;
+    while b < 256 {
+        let mut half = 0;
+        while half < 2 {
+            // INVARIANT: b < 256, so the cast is lossless.
+            #[allow(clippy::cast_possible_truncation)]
+            let mut crc = (b as u16) << (8 - 8 * half);
+            let mut n = 0;
+            while n < TAIL {
+                crc = (crc << 8) ^ t[0][(crc >> 8) as usize];
+                n += 1;
+            }
+            skip[half][b] = crc;
+            half += 1;
+        }
+        b += 1;
+    }
+    skip
+}
+
 /// Feeds `data` into a running CRC register `crc` and returns the new register.
+///
+/// The register's update is linear: feeding `x ‖ y` from register `r` gives the register of `x`
+/// moved past `|y|` zero bytes, XOR the register of `y` fed from zero. So a payload-sized input
+/// is fed as three independent streams (a head and two tails of [`TAIL`] bytes) whose
+/// dependency chains the processor runs side by side, then joined with two table lookups each.
 #[must_use]
+pub fn update(crc: u16, data: &[u8]) -> u16 {
+    let Some(head_len) = data.len().checked_sub(2 * TAIL) else {
+        return update_serial(crc, data);
+    };
+    let (head, tails) = data.split_at(head_len);
+    let (b, c) = tails.split_at(TAIL);
+    let [skip_hi, skip_lo] = &SKIP;
+    // INVARIANT: a `u8` widened to `usize` is below the tables' length of 256.
+    #[allow(clippy::indexing_slicing)]
+    let skip = |r: u16| {
+        let [hi, lo] = r.to_be_bytes();
+        skip_hi[usize::from(hi)] ^ skip_lo[usize::from(lo)]
+    };
+    let a = update_serial(crc, head);
+    let b = update_serial(0, b);
+    let c = update_serial(0, c);
+    skip(skip(a) ^ b) ^ c
+}
+
+/// [`update`] as one stream.
+#[inline(always)]
 // INVARIANT: every table index is a `u8` widened to `usize`, below the tables' length of 256.
 #[allow(clippy::indexing_slicing)]
-pub fn update(mut crc: u16, data: &[u8]) -> u16 {
+fn update_serial(mut crc: u16, data: &[u8]) -> u16 {
     let t = &TABLES;
     let (chunks, rest) = data.as_chunks::<SLICES>();
     for chunk in chunks {
