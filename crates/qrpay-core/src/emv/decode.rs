@@ -167,6 +167,12 @@ impl<'a> Walk<'a> {
         self.end == self.text.len()
     }
 
+    /// Whether the walk has ended without an error.
+    #[inline]
+    pub(crate) fn completed(&self) -> bool {
+        self.pos == self.text.len()
+    }
+
     /// Why the walk stopped early, once it has; `None` while it has not.
     pub(crate) fn error(&self) -> Option<DecodeError> {
         (self.end != self.text.len()).then(|| self.explain())

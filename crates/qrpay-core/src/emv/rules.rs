@@ -245,7 +245,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
             return false;
         }
     }
-    walk.error().is_none()
+    walk.completed()
         && (seen & 1 != 0 || !ctx.needs_gui(template.tag))
         && (!matches!(inside, Ctx::Language) || language_clear(seen))
 }
