@@ -1,5 +1,6 @@
-//! Any bytes: decoding never panics, in either mode, and strict acceptance implies tolerant
-//! acceptance with no violations.
+//! Any bytes: decoding never panics, in either mode; strict acceptance implies tolerant
+//! acceptance with no violations; and the decoder's fast path for payloads that break no rule
+//! gives exactly what the full checks give.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +12,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let tolerant = decode(text);
     let strict = Decoder::new().strict(true).decode(text);
+    assert_eq!(tolerant, Decoder::new().decode_without_fast_path(text));
+    assert_eq!(
+        strict,
+        Decoder::new().strict(true).decode_without_fast_path(text)
+    );
     if let Ok(p) = &strict {
         let t = tolerant
             .as_ref()

@@ -57,6 +57,14 @@ impl Decoder {
         self.decode_with(input, true)
     }
 
+    /// [`Decoder::decode`] without the fast path: every rule checked and described one by one.
+    /// For the fuzz targets, which hold the two paths to the same results.
+    #[cfg(fuzzing)]
+    #[doc(hidden)]
+    pub fn decode_without_fast_path<'a>(&self, input: &'a str) -> Result<Payload<'a>, DecodeError> {
+        self.decode_with(input, false)
+    }
+
     /// [`Decoder::decode`], with the fast path for payloads that break no rule (`fast`) or
     /// without it; the tests hold the two to the same results.
     fn decode_with<'a>(&self, input: &'a str, fast: bool) -> Result<Payload<'a>, DecodeError> {
