@@ -215,7 +215,10 @@ fn json_field_names() {
     let bip21 = vector("bip21", "BIP21 example 5");
     assert_eq!(bip21["other"]["somethingelseyoudontget"], "999");
 
-    let cpm = vector("emv-cpm", "EMV QRCPS");
+    let cpm = vector("emv-cpm", "EMV QRCPS CPM v1.0 first");
+    assert_eq!(cpm["applications"][0]["aid"], "A0000000555555");
+    assert!(!cpm.to_string().contains("1234567890123458"));
+    let cpm = vector("emv-cpm", "EMV QRCPS CPM v1.0 second");
     assert_eq!(cpm["payload_format_indicator"], "CPV01");
     assert_eq!(cpm["applications"][0]["aid"], "A0000000555555");
     assert_eq!(cpm["applications"][1]["label"], "Product2");

@@ -297,6 +297,31 @@ fn vietqr_duitnow_qrph_bharatqr_views() {
     assert_eq!(d.payload_format, Some("02"));
     assert_eq!(d.participant_id, Some("501664"));
 
+    let mosque = decoded(vector("70BF"));
+    let d = duitnow::DuitNow::from_payload_strict(&mosque).unwrap();
+    assert_eq!(d.participant_id, Some("603346"));
+    assert_eq!(d.merchant_account, Some("MD00167575"));
+    assert_eq!((d.merchant_descriptor, d.mobile_number), (None, None));
+
+    // Person-to-person: 02 payment type, 04 account, 05 mobile; 03 only in GCash's codes.
+    let p2p = decoded(vector("1475"));
+    let q = qrph::QrPh::from_payload_strict(&p2p).unwrap();
+    assert_eq!(q.kind, qrph::QrPhKind::P2p);
+    assert_eq!(q.acquirer_id, Some("PAPHPHM1XXX"));
+    assert_eq!(q.payment_type, Some("99964403"));
+    assert_eq!(q.account_number, Some("639060498741"));
+    assert_eq!(q.mobile_number, Some("+63-906-0498741"));
+    assert_eq!(q.merchant_id, None);
+    let gcash = decoded(vector("5E2D"));
+    let q = qrph::QrPh::from_payload_strict(&gcash).unwrap();
+    assert_eq!(q.merchant_id, Some("217020000000656"));
+    assert_eq!(q.account_number, Some("DWQM4TK3JDNWIWRDY"));
+    let p2m = decoded(vector("0275"));
+    let q = qrph::QrPh::from_payload_strict(&p2m).unwrap();
+    assert_eq!(q.kind, qrph::QrPhKind::P2m);
+    assert_eq!(q.merchant_id, Some("MRCHNT-4H3TZ"));
+    assert_eq!((q.account_number, q.mobile_number), (None, None));
+
     let p_q = decoded(vector("11EE"));
     let q = qrph::QrPh::from_payload_strict(&p_q).unwrap();
     assert_eq!(q.gui, "ph.ppmi.p2micro");
@@ -458,6 +483,53 @@ fn builders_reproduce_canonical_vectors() {
                 .language("ZH", "文山", Some("金边"))
                 .timestamps(1_693_555_967_387, None)
                 .build(),
+        ),
+        (
+            "184A",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "QRCSDNBHD", "BANGI")
+                .merchant_category_code("9999")
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "343F",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "QRCSDNBHD", "BANGI")
+                .merchant_category_code("9999")
+                .amount_minor(1000)
+                .point_of_initiation(PointOfInitiation::Static)
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "3A23",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "AUSERNAME", "BANGI")
+                .amount_minor(1000)
+                .point_of_initiation(PointOfInitiation::Static)
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "1475",
+            qrph::QrPhBuilder::p2p(
+                "PAPHPHM1XXX",
+                "639060498741",
+                "Bernabe Jr Agustin",
+                "Valenzuela",
+            )
+            .merchant_category_code("6016")
+            .mobile_number("+63-906-0498741")
+            .build(),
+        ),
+        (
+            "8FA5",
+            qrph::QrPhBuilder::p2p(
+                "BNORPHMMXXX",
+                "006540283953",
+                "Joint Casasola",
+                "Makati City",
+            )
+            .merchant_category_code("6016")
+            .build(),
         ),
         (
             "B6A9",
@@ -773,7 +845,9 @@ proptest! {
         let v = qrph::inspect(&payload).unwrap();
         prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
         prop_assert_eq!(v.view.kind, qrph::QrPhKind::P2p);
-        prop_assert_eq!(v.view.merchant_id, Some(account.as_str()));
+        prop_assert_eq!(v.view.account_number, Some(account.as_str()));
+        prop_assert_eq!(v.view.payment_type, Some(qrph::P2P_PAYMENT_TYPE));
+        prop_assert_eq!(v.view.merchant_id, None);
 
         let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
         let payload = decode(&bill).unwrap();

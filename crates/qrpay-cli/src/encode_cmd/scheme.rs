@@ -366,7 +366,8 @@ pub(crate) struct SchemeArgs {
     #[arg(long)]
     pub(super) sgqr_revision_date: Option<String>,
 
-    /// DuitNow: the participant id (6 to 13 digits); --account is the merchant account.
+    /// DuitNow: the acquirer id (26.01, PayNet's participant code of up to 6 digits);
+    /// --account is the QR id or merchant id the acquirer assigned (26.02).
     #[arg(long)]
     pub(super) participant_id: Option<String>,
 
@@ -402,7 +403,7 @@ pub(crate) struct SchemeArgs {
     #[arg(long, value_name = "MS")]
     pub(super) expires_at_ms: Option<u64>,
 
-    /// QR Ph: a person-to-person code (27) paying --account at --bic.
+    /// QR Ph: a person-to-person (InstaPay) code (27) paying --account (27.04) at --bic.
     #[arg(long)]
     pub(super) qrph_p2p: bool,
 
