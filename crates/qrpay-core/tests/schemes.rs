@@ -577,6 +577,22 @@ fn builders_refuse_what_the_schemes_refuse() {
     assert!(qrph::QrPhBuilder::p2m("bic", "M1", "A", "B")
         .build()
         .is_err());
+    // DuitNow: the acquirer id has at most 6 digits, the descriptor at most 20 characters.
+    let duitnow_error = |b: duitnow::DuitNowBuilder| b.build().unwrap_err().to_string();
+    let d = || duitnow::DuitNowBuilder::new("588734", "MAE123", "A", "B");
+    assert!(
+        duitnow_error(duitnow::DuitNowBuilder::new("5887341", "M", "A", "B"))
+            .contains("acquirer id")
+    );
+    assert!(duitnow_error(d().merchant_descriptor(&"D".repeat(21))).contains("descriptor"));
+    assert!(duitnow_error(d().mobile_number(&"1".repeat(16))).contains("mobile"));
+    assert!(duitnow_error(duitnow::DuitNowBuilder::new(
+        "588734",
+        &"9".repeat(29),
+        "A",
+        "B"
+    ))
+    .contains("merchant id"));
     assert!(bharatqr::BharatQrBuilder::new("a@b", "A", "B")
         .visa("4392630000000086")
         .build()
@@ -767,7 +783,12 @@ proptest! {
         let mut q = qris::QrisBuilder::new("TOKO", "JAKARTA")
             .issuer(26, "ID.CO.EXAMPLE.WWW", &pan, &number, "UMI")
             .national(&nmid, "UMI");
-        let mut d = duitnow::DuitNowBuilder::new(&participant, &account, "KEDAI", "BANGI");
+        let mut d = duitnow::DuitNowBuilder::new(&participant, &account, "KEDAI", "BANGI")
+            .merchant_descriptor(&number)
+            .mobile_number(&format!("+60{}", &number[..9]));
+        if participant.ends_with(['0', '2', '4', '6', '8']) {
+            d = d.paynet_format();
+        }
         let mut p = qrph::QrPhBuilder::p2m(&bic, &account, "SARI SARI", "MAKATI");
         let mut i = bharatqr::BharatQrBuilder::new(&vpa, "DUKAAN", "PUNE");
         if let Some(a) = amount {
@@ -786,6 +807,11 @@ proptest! {
         let dv = duitnow::inspect(&dp).unwrap();
         prop_assert!(dv.violations.is_empty(), "{:?}", dv.violations);
         prop_assert_eq!(dv.view.merchant_account, Some(account.as_str()));
+        prop_assert_eq!(dv.view.participant_id, Some(participant.as_str()));
+        prop_assert_eq!(dv.view.merchant_descriptor, Some(number.as_str()));
+        prop_assert_eq!(dv.view.mobile_number.map(|m| m.len()), Some(12));
+        let format = if participant.ends_with(['0', '2', '4', '6', '8']) { "02" } else { "01" };
+        prop_assert_eq!(dv.view.payload_format, Some(format));
         let pp = decode(&texts[2]).unwrap();
         let pv = qrph::inspect(&pp).unwrap();
         prop_assert!(pv.violations.is_empty(), "{:?}", pv.violations);
@@ -840,7 +866,11 @@ proptest! {
     fn other_builders_round_trip(bic in "[A-Z]{6}[A-Z0-9]{5}", account in "[0-9]{8,16}", biller in "[0-9]{15}",
                                  ref1 in "[A-Z0-9]{1,20}", merchant in "[A-Z0-9]{4,12}",
                                  card in "9704[0-9]{12}", bank_account in "[0-9]{10,12}") {
-        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA").build().unwrap();
+        let mobile = format!("+63-9{}", &account[..8]);
+        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA")
+            .mobile_number(&mobile)
+            .build()
+            .unwrap();
         let payload = decode(&p2p).unwrap();
         let v = qrph::inspect(&payload).unwrap();
         prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
@@ -848,6 +878,8 @@ proptest! {
         prop_assert_eq!(v.view.account_number, Some(account.as_str()));
         prop_assert_eq!(v.view.payment_type, Some(qrph::P2P_PAYMENT_TYPE));
         prop_assert_eq!(v.view.merchant_id, None);
+        prop_assert_eq!(v.view.mobile_number, Some(mobile.as_str()));
+        prop_assert_eq!(&payload.encode(), &p2p);
 
         let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
         let payload = decode(&bill).unwrap();
