@@ -936,3 +936,87 @@ fn synthetic_vectors_are_clean_profiles() {
         assert_eq!(payload.encode(), v.payload);
     }
 }
+
+/// `text` with sub-field `sub` of root template `parent` set to `value` (or removed), re-encoded
+/// with a fresh CRC but without EMV's own checks: a code broken in one place only.
+fn with_field(text: &str, parent: u8, sub: u8, value: Option<&str>) -> String {
+    let payload = decoded(text);
+    let template = payload.get(parent).unwrap();
+    let mut fields: Vec<(u8, &str)> = template
+        .children()
+        .unwrap()
+        .iter()
+        .map(|c| (c.tag().get(), c.value()))
+        .filter(|(id, _)| *id != sub)
+        .collect();
+    if let Some(value) = value {
+        fields.push((sub, value));
+    }
+    qrpay_core::emv::PayloadBuilder::from_payload(&payload)
+        .template(parent, &fields)
+        .lenient(true)
+        .build()
+        .unwrap()
+}
+
+/// Real codes broken in one field each: every profile reports the rule its scheme states, at
+/// the field's path, and strict detection refuses them.
+#[test]
+fn broken_codes_report_the_rule_they_break() {
+    let duitnow = vector("184A");
+    let p2p = vector("1475");
+    let p2m = vector("0275");
+    let bharat = vector("A9AD");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "duitnow acquirer id of 7 digits",
+            with_field(duitnow, 26, 1, Some("5016641")),
+            "duitnow.bad_format@26.01",
+        ),
+        (
+            "duitnow without its qr id",
+            with_field(duitnow, 26, 2, None),
+            "duitnow.missing_field@26",
+        ),
+        (
+            "duitnow descriptor over 20 characters",
+            with_field(duitnow, 26, 3, Some("KEDAI RUNCIT ABU BAKAR")),
+            "duitnow.too_long@26.03",
+        ),
+        (
+            "qr ph p2p without its account",
+            with_field(p2p, 27, 4, None),
+            "qrph.missing_field@27",
+        ),
+        (
+            "qr ph p2m acquirer that is not a bic",
+            with_field(p2m, 28, 1, Some("srcpphm2xxx")),
+            "qrph.bad_format@28.01",
+        ),
+        (
+            "upi address without handle",
+            with_field(bharat, 26, 1, Some("MAB.037135003190033")),
+            "upi.bad_format@26.01",
+        ),
+        (
+            "bharat qr ifsc that is not an ifsc",
+            qrpay_core::emv::PayloadBuilder::from_payload(&decoded(bharat))
+                .object(8, "AXIS1000123")
+                .lenient(true)
+                .build()
+                .unwrap(),
+            "bharatqr.bad_format@08",
+        ),
+        (
+            "sgqr revision date that is no date (on top of the sample's own two)",
+            with_field(vector("5E8D"), 51, 7, Some("20181340")),
+            "paynow.bad_format@36.02,sgqr.bad_format@51.07,visa.bad_format@02",
+        ),
+    ];
+    for (what, text, expected) in cases {
+        let payload = decoded(&text);
+        let (_, violations) = summary(&payload);
+        assert_eq!(violations, expected, "{what}: {text}");
+        assert!(schemes::detect_strict(&payload).is_err(), "{what}");
+    }
+}
