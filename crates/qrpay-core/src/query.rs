@@ -46,6 +46,7 @@ pub enum QueryError {
 
 /// Refuses the first character of `text` (which starts at byte `base` of the input) that is a
 /// control character or one of `also`.
+#[inline]
 pub(crate) fn check_characters(text: &str, base: usize, also: &[char]) -> Result<(), QueryError> {
     match text
         .char_indices()
@@ -59,6 +60,7 @@ pub(crate) fn check_characters(text: &str, base: usize, also: &[char]) -> Result
 }
 
 /// Refuses `key` when `seen` already holds it (a pair at byte `offset`).
+#[inline]
 pub(crate) fn check_new_key<'k>(
     mut seen: impl Iterator<Item = &'k str>,
     key: &str,
@@ -75,6 +77,7 @@ pub(crate) fn check_new_key<'k>(
 
 /// Percent-decodes the value of the pair `key` + one separator + `value` that starts at byte
 /// `pair_offset` of the input.
+#[inline]
 pub(crate) fn decode_value(
     key: &str,
     value: &str,
@@ -91,6 +94,7 @@ pub(crate) fn decode_value(
 
 /// The `key=value` pairs of the URI query that starts at byte `base` of the input, with
 /// offsets in the input.
+#[inline]
 pub(crate) fn uri_pairs(query: &str, base: usize) -> Result<Vec<percent::RawPair<'_>>, QueryError> {
     let mut pairs = percent::query_pairs(query).map_err(|offset| QueryError::Pair {
         offset: base + offset,
