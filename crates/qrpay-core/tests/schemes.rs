@@ -1020,3 +1020,65 @@ fn broken_codes_report_the_rule_they_break() {
         assert!(schemes::detect_strict(&payload).is_err(), "{what}");
     }
 }
+
+/// `body` followed by its Luhn check digit.
+fn with_luhn(body: &str) -> String {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let d = d * 2;
+                if d > 9 {
+                    d - 9
+                } else {
+                    d
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Bharat QR with every card network and the IFSC: each network is reported at its tag with
+    /// no violation, the views give back the ids, and the payload re-encodes byte for byte.
+    #[test]
+    fn bharatqr_with_card_networks_round_trip(visa in "4[0-9]{14}", mastercard in "5[1-5][0-9]{13}",
+                                              rupay in "6[0-9]{14}", bank in "[A-Z]{4}",
+                                              branch in "[A-Z0-9]{6}", account in "[0-9]{9,18}",
+                                              vpa in "[a-z0-9.]{3,12}@[a-z]{3,8}",
+                                              amount in proptest::option::of(1u64..1_000_000)) {
+        let (visa, rupay) = (with_luhn(&visa), with_luhn(&rupay));
+        let ifsc_account = format!("{bank}0{branch}{account}");
+        let mut b = bharatqr::BharatQrBuilder::new(&vpa, "DUKAAN", "PUNE")
+            .visa(&visa)
+            .mastercard(&mastercard)
+            .rupay(&rupay)
+            .ifsc_account(&ifsc_account);
+        if let Some(a) = amount {
+            b = b.amount_minor(a);
+        }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        prop_assert_eq!(&payload.encode(), &text);
+        let (ids, violations) = summary(&payload);
+        prop_assert_eq!(violations.as_str(), "-");
+        for id in ["bharatqr@02", "upi@26", "visa@02", "mastercard@04", "rupay@06"] {
+            prop_assert!(ids.split(',').any(|i| i == id), "{} not in {}", id, ids);
+        }
+        let view = bharatqr::BharatQr::from_payload_strict(&payload).unwrap();
+        prop_assert_eq!(view.visa, Some(visa.as_str()));
+        prop_assert_eq!(view.mastercard, Some(mastercard.as_str()));
+        prop_assert_eq!(view.rupay, Some(rupay.as_str()));
+        prop_assert_eq!(view.ifsc_account, Some(ifsc_account.as_str()));
+        prop_assert_eq!(view.upi.and_then(|u| u.vpa), Some(vpa.as_str()));
+        prop_assert_eq!(payload.amount_minor(), amount);
+    }
+}
