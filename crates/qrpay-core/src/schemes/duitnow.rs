@@ -31,7 +31,6 @@
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
 
 /// GUI of the DuitNow template.
 pub const GUI: &str = "A0000006150001";
@@ -261,17 +260,8 @@ impl DuitNowBuilder {
                 });
             }
         }
-        let currency = Currency::from_numeric(458).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "MYR" },
-        })?;
-        let poi = self
-            .point_of_initiation
-            .unwrap_or(if self.amount_minor.is_some() {
-                PointOfInitiation::Dynamic
-            } else {
-                PointOfInitiation::Static
-            });
+        let currency = util::home_currency(458, "MYR")?;
+        let poi = util::point_of_initiation(self.point_of_initiation, self.amount_minor.is_some());
         let mut account: Vec<(u8, &str)> =
             vec![(1, &self.participant_id), (2, &self.merchant_account)];
         if let Some(descriptor) = &self.descriptor {

@@ -28,8 +28,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
+use crate::emv::{Payload, PayloadBuilder};
 
 /// GUI of person-to-merchant templates.
 pub const GUI_P2M: &str = "ph.ppmi.p2m";
@@ -244,15 +243,8 @@ impl QrPhBuilder {
                 },
             });
         }
-        let currency = Currency::from_numeric(608).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "PHP" },
-        })?;
-        let poi = if self.amount_minor.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let currency = util::home_currency(608, "PHP")?;
+        let poi = util::point_of_initiation(None, self.amount_minor.is_some());
         let (tag, gui, mut account): (u8, &str, Vec<(u8, &str)>) = match self.kind {
             QrPhKind::P2m => (28, GUI_P2M, vec![(1, &self.acquirer_id), (3, &self.payee)]),
             QrPhKind::P2p => (
