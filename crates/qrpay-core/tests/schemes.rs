@@ -586,6 +586,10 @@ fn builders_refuse_what_the_schemes_refuse() {
     );
     assert!(duitnow_error(d().merchant_descriptor(&"D".repeat(21))).contains("descriptor"));
     assert!(duitnow_error(d().mobile_number(&"1".repeat(16))).contains("mobile"));
+    // Format 02 is built leniently, but every other EMV rule still holds (name up to 25).
+    let long_name = duitnow::DuitNowBuilder::new("588734", "MAE123", &"N".repeat(26), "B");
+    assert!(long_name.clone().build().is_err());
+    assert!(long_name.paynet_format().build().is_err());
     assert!(duitnow_error(duitnow::DuitNowBuilder::new(
         "588734",
         &"9".repeat(29),

@@ -30,7 +30,8 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
+use crate::emv::{DecodeError, EncodeError, Payload, PayloadBuilder, PointOfInitiation};
+use crate::tag::{Tag, TagPath};
 
 /// GUI of the DuitNow template.
 pub const GUI: &str = "A0000006150001";
@@ -93,7 +94,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> 
     if let Some(a) = ck.require(t, 2, "qr id or merchant id (02)") {
         ck.max_len(a, "qr id or merchant id", MERCHANT_ACCOUNT_LEN_MAX);
     }
-    let child = |id| crate::Tag::new(id).and_then(|tag| t.child(tag));
+    let child = |id| Tag::new(id).and_then(|tag| t.child(tag));
     if let Some(d) = child(3) {
         ck.max_len(d, "merchant descriptor", DESCRIPTOR_LEN_MAX);
     }
@@ -287,10 +288,16 @@ impl DuitNowBuilder {
         if let Some(reference) = &self.reference {
             builder = builder.additional_data(5, reference);
         }
-        if self.paynet_format {
-            // EMV's strict check refuses `02`; DuitNow's rules are checked by `inspect`.
-            builder = builder.object(0, "02").lenient(true);
+        if !self.paynet_format {
+            return Ok(builder.build()?);
         }
-        Ok(builder.build()?)
+        // EMV's strict check refuses `02`, so build leniently and check every other rule.
+        let text = builder.object(0, "02").lenient(true).build()?;
+        let format = TagPath::root(Tag::PAYLOAD_FORMAT);
+        let decoded = crate::emv::decode(&text).map_err(EncodeError::Invalid)?;
+        if let Some(v) = decoded.violations().iter().find(|v| v.path != format) {
+            return Err(EncodeError::Invalid(DecodeError::Invalid(Box::new(v.clone()))).into());
+        }
+        Ok(text)
     }
 }
