@@ -3,10 +3,14 @@
 //! Baselines in the same group: the plain EMV MPM decode for the EMV payload, and each other
 //! format's own parser for its payload, so the cost of detecting the format is visible; and for
 //! the whole mixed set, the same payloads handed to the right parser directly.
+//!
+//! `decode_any_bytes` (the QR code's bytes, as a scanner hands them over) on the same set plus
+//! the EPC rows in ISO 8859 sets from `epc_bytes.tsv`, against `decode_any` on the same set
+//! already decoded to text and `epc::parse_bytes` for the 8-bit rows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use qrpay::core::any::{decode_any, Format};
+use qrpay::core::any::{decode_any, decode_any_bytes, Format};
 use qrpay::core::{bip21, cpm, emv, epc, spayd, swiss, upi};
 use std::hint::black_box;
 
@@ -99,5 +103,66 @@ fn bench_any(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_any);
+/// The EPC payloads in ISO 8859 sets, as bytes (glibc iconv's conversion of the text rows).
+fn epc_8_bit_bytes() -> Vec<Vec<u8>> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/qrpay-core/tests/vectors/epc_bytes.tsv"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let hex = l.split('\t').nth(1).unwrap();
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+fn bench_any_bytes(c: &mut Criterion) {
+    let set = mixed_set();
+    let epc_bytes = epc_8_bit_bytes();
+    let mut g = c.benchmark_group("decode_any_bytes");
+    let total: usize = set.iter().map(|(_, t)| t.len()).sum();
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function(BenchmarkId::new("decode_any", "mixed"), |b| {
+        b.iter(|| {
+            set.iter()
+                .filter(|(_, t)| decode_any(black_box(t)).is_ok())
+                .count()
+        });
+    });
+    g.bench_function(BenchmarkId::new("decode_any_bytes", "mixed"), |b| {
+        b.iter(|| {
+            set.iter()
+                .filter(|(_, t)| decode_any_bytes(black_box(t.as_bytes())).is_ok())
+                .count()
+        });
+    });
+    let total: usize = epc_bytes.iter().map(Vec::len).sum();
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function(BenchmarkId::new("epc::parse_bytes", "epc-8-bit"), |b| {
+        b.iter(|| {
+            epc_bytes
+                .iter()
+                .filter(|t| epc::parse_bytes(black_box(t)).is_ok())
+                .count()
+        });
+    });
+    g.bench_function(BenchmarkId::new("decode_any_bytes", "epc-8-bit"), |b| {
+        b.iter(|| {
+            epc_bytes
+                .iter()
+                .filter(|t| decode_any_bytes(black_box(t)).is_ok())
+                .count()
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_any, bench_any_bytes);
 criterion_main!(benches);

@@ -43,6 +43,17 @@ while IFS=$'\t' read -r format expected note payload; do
   if [ "$family" = cpm ]; then
     printf '%s' "$payload" | base64 -d > "seeds/cpm/$i.ber" 2>/dev/null || rm -f "seeds/cpm/$i.ber"
   fi
+  # EPC in an ISO 8859 set (line 3 is 2-8): also the bytes a QR code carries in that set.
+  if [ "$family" = epc ]; then
+    case "$(printf '%b' "$payload" | sed -n 3p | tr -d '\r')" in
+      2) cs=ISO-8859-1 ;; 3) cs=ISO-8859-2 ;; 4) cs=ISO-8859-4 ;; 5) cs=ISO-8859-5 ;;
+      6) cs=ISO-8859-7 ;; 7) cs=ISO-8859-10 ;; 8) cs=ISO-8859-15 ;; *) cs= ;;
+    esac
+    if [ -n "$cs" ]; then
+      printf '%b' "$payload" | iconv -f UTF-8 -t "$cs" > "seeds/epc/$i.bytes" 2>/dev/null \
+        || rm -f "seeds/epc/$i.bytes"
+    fi
+  fi
   i=$((i + 1))
 done < ../crates/qrpay-core/tests/vectors/formats.tsv
 # decode_any sees everything: every EMV MPM vector and every other format's.

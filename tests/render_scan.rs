@@ -397,3 +397,39 @@ fn real_photos_read_rate_does_not_regress() {
         "read {read}/{total}, floor {PHOTOS_READ_FLOOR}"
     );
 }
+
+#[test]
+fn scanned_epc_code_in_an_8_bit_set_decodes_to_its_text() {
+    use qrpay::core::any::{decode_any_bytes, AnyPayload};
+
+    // An EPC payload in ISO 8859-2 (character set 3) for "Łódź Żółć", as a generator that
+    // follows the declaration writes it: one byte per character, not UTF-8.
+    let epc = qrpay::core::epc::Epc::builder(
+        "Łódź Żółć",
+        qrpay::core::iban::Iban::parse("PL61109010140000071219812874").unwrap(),
+    )
+    .character_set(qrpay::core::epc::CharacterSet::Iso8859_2)
+    .build()
+    .unwrap();
+    let bytes = epc.to_bytes();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let img = qrcode::QrCode::new(&bytes)
+        .unwrap()
+        .render::<Luma<u8>>()
+        .module_dimensions(4, 4)
+        .build();
+    let codes = Scanner::new()
+        .scan_luma(img.width(), img.height(), img.as_raw())
+        .unwrap();
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].bytes(), bytes.as_slice());
+    // The reader's own guess at the text cannot know the declaration; the bytes can.
+    assert!(!codes[0].text().contains("Łódź"));
+    match decode_any_bytes(codes[0].bytes()).unwrap() {
+        AnyPayload::Epc(decoded) => {
+            assert_eq!(decoded.name(), "Łódź Żółć");
+            assert_eq!(decoded, epc);
+        }
+        other => panic!("not EPC: {other:?}"),
+    }
+}

@@ -1,10 +1,11 @@
-//! Scheme builders fed arbitrary fields: whatever a builder accepts decodes, re-encodes byte for
-//! byte, and breaks none of its scheme's rules.
+//! Scheme builders (Pix, PromptPay, VietQR, PayNow, DuitNow, QR Ph) fed arbitrary fields:
+//! whatever a builder accepts decodes, re-encodes byte for byte, and breaks none of its
+//! scheme's rules.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use qrpay_core::decode;
-use qrpay_core::schemes::{paynow, pix, promptpay, vietqr, SchemeId};
+use qrpay_core::schemes::{duitnow, paynow, pix, promptpay, qrph, vietqr, SchemeId};
 
 fn check(built: Option<String>, id: SchemeId) {
     let Some(text) = built else { return };
@@ -66,5 +67,29 @@ fuzz_target!(|data: &[u8]| {
             .and_then(paynow::PayNowBuilder::build)
             .ok(),
         SchemeId::PayNow,
+    );
+    let mut duit = duitnow::DuitNowBuilder::new(a, b, "KEDAI", c)
+        .merchant_descriptor(c)
+        .mobile_number(b);
+    if let Some(m) = amount {
+        duit = duit.amount_minor(m);
+    }
+    if amount.is_some_and(|m| m % 2 == 0) {
+        duit = duit.paynet_format();
+    }
+    check(duit.build().ok(), SchemeId::DuitNow);
+    check(
+        qrph::QrPhBuilder::p2m(a, b, "SARI SARI", c)
+            .reference(c)
+            .build()
+            .ok(),
+        SchemeId::QrPh,
+    );
+    check(
+        qrph::QrPhBuilder::p2p(a, b, "JUAN", c)
+            .mobile_number(c)
+            .build()
+            .ok(),
+        SchemeId::QrPh,
     );
 });

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use qrpay_core::any::{decode_any, AnyPayload, Format};
+use qrpay_core::any::{decode_any, decode_any_bytes, AnyPayload, Format};
 use qrpay_core::emv::{field_name, DataObject, Decoder, Payload};
 use qrpay_core::schemes;
 
@@ -23,17 +23,21 @@ pub(crate) struct DecodeArgs {
 }
 
 pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
-    let text = match input::payload_arg(&args.payload) {
-        Ok(text) => text,
+    let bytes = match input::payload_bytes_arg(&args.payload) {
+        Ok(bytes) => bytes,
         Err(e) => return fail(USAGE, format_args!("cannot read standard input: {e}")),
     };
-    let decoded = match Format::detect(&text) {
-        Some(Format::EmvMpm) => Decoder::new()
-            .strict(args.strict)
-            .decode(&text)
-            .map(AnyPayload::EmvMpm)
-            .map_err(|e| e.to_string()),
-        _ => decode_any(&text).map_err(|e| e.to_string()),
+    let decoded = match std::str::from_utf8(&bytes) {
+        Ok(text) => match Format::detect(text) {
+            Some(Format::EmvMpm) => Decoder::new()
+                .strict(args.strict)
+                .decode(text)
+                .map(AnyPayload::EmvMpm)
+                .map_err(|e| e.to_string()),
+            _ => decode_any(text).map_err(|e| e.to_string()),
+        },
+        // Not UTF-8: only an EPC payload in the ISO 8859 set it declares can be read.
+        Err(_) => decode_any_bytes(&bytes).map_err(|e| e.to_string()),
     };
     let decoded = match decoded {
         Ok(d) => d,

@@ -13,6 +13,23 @@ pub(crate) fn payload_arg(arg: &str) -> std::io::Result<String> {
     Ok(strip_line_break(text))
 }
 
+/// Like [`payload_arg`], but standard input as raw bytes: a payload need not be UTF-8 (an EPC
+/// code may declare an ISO 8859 character set).
+pub(crate) fn payload_bytes_arg(arg: &str) -> std::io::Result<Vec<u8>> {
+    if arg != "-" {
+        return Ok(arg.as_bytes().to_vec());
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin().take(1 << 20).read_to_end(&mut bytes)?;
+    if bytes.ends_with(b"\n") {
+        bytes.pop();
+        if bytes.ends_with(b"\r") {
+            bytes.pop();
+        }
+    }
+    Ok(bytes)
+}
+
 /// Reads the file `arg`, or standard input when `arg` is `-`.
 pub(crate) fn file_arg(arg: &str) -> std::io::Result<String> {
     if arg == "-" {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use qrpay_core::any::decode_any;
+use qrpay_core::any::decode_any_bytes;
 use qrpay_core::scan::{ScannedCode, Scanner};
 use serde_json::{json, Value};
 
@@ -78,7 +78,9 @@ pub(crate) fn run(args: &ScanArgs) -> ExitCode {
 /// (null when the text is not a payment payload), and why not.
 fn code_json(code: &ScannedCode) -> Value {
     let corners: Vec<Value> = code.corners().iter().map(|p| json!([p.x, p.y])).collect();
-    let (decoded, error) = match decode_any(code.text()) {
+    // From the bytes, not the reader's guess at their text: an EPC code declares its own
+    // 8-bit character set, which the reader cannot know.
+    let (decoded, error) = match decode_any_bytes(code.bytes()) {
         Ok(payload) => match serde_json::to_value(&payload) {
             Ok(v) => (v, None),
             Err(e) => (Value::Null, Some(e.to_string())),

@@ -277,3 +277,43 @@ fn render_then_scan_json_reads_and_decodes_the_payload() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn decode_reads_an_epc_payload_in_its_8_bit_character_set_from_stdin() {
+    // Character set 3 (ISO 8859-2): "Łódź" as the bytes A3 F3 64 BC, not UTF-8.
+    let mut bytes = b"BCD\n002\n3\nSCT\n\n".to_vec();
+    bytes.extend_from_slice(&[0xA3, 0xF3, b'd', 0xBC]);
+    bytes.extend_from_slice(b"\nPL61109010140000071219812874\nEUR10\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .args(["decode", "--json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["format"], "epc");
+    assert_eq!(json["epc"]["name"], "Łódź");
+    assert_eq!(json["epc"]["character_set"], "iso8859_2");
+
+    // Bytes that are neither UTF-8 nor EPC are refused with exit status 1.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .args(["decode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"upi://pay?pa=a\xFF")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not utf-8"), "{}", stderr(&out));
+}

@@ -479,7 +479,10 @@ fn every_scheme_builds_what_decode_reads_back() {
     ]);
     let d = profile(&decode_json(&built), "qrph", &[]);
     assert_eq!(d["kind"], "p2p");
-    assert_eq!(d["merchant_id"], "109123456789");
+    // InstaPay's layout: the account in 27.04, the payment type 99964403 in 27.02.
+    assert_eq!(d["account_number"], "109123456789");
+    assert_eq!(d["payment_type"], "99964403");
+    assert!(d["merchant_id"].is_null());
 
     let built = encode(&[
         "--scheme",

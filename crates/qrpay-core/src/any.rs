@@ -98,6 +98,13 @@ pub enum AnyError {
          SPAYD, BIP21)"
     )]
     UnknownFormat,
+    /// Raw bytes that are not UTF-8 and not an EPC payload (the one format that declares an
+    /// 8-bit character set).
+    #[error("payload bytes are not utf-8 text (byte {offset}) and declare no other character set")]
+    NotText {
+        /// Offset of the first byte that breaks UTF-8.
+        offset: usize,
+    },
     /// An EMV MPM payload that does not decode.
     #[error(transparent)]
     EmvMpm(#[from] DecodeError),
@@ -126,7 +133,7 @@ impl AnyError {
     #[must_use]
     pub fn format(&self) -> Option<Format> {
         match self {
-            AnyError::UnknownFormat => None,
+            AnyError::UnknownFormat | AnyError::NotText { .. } => None,
             AnyError::EmvMpm(_) => Some(Format::EmvMpm),
             AnyError::EmvCpm(_) => Some(Format::EmvCpm),
             AnyError::Epc(_) => Some(Format::Epc),
@@ -179,6 +186,40 @@ pub fn decode_any(text: &str) -> Result<AnyPayload<'_>, AnyError> {
         Format::Spayd => AnyPayload::Spayd(spayd::parse(text)?),
         Format::Bip21 => AnyPayload::Bip21(bip21::parse(text)?),
     })
+}
+
+/// Detects the format of the bytes a QR code carries and decodes them.
+///
+/// Every format is UTF-8 text except EPC069-12, whose line 3 may declare an ISO 8859 set:
+/// those bytes are decoded in the declared set ([`epc::parse_bytes`]); all others must be
+/// UTF-8 and go to [`decode_any`]. Use this rather than a reader's own guess at the text
+/// encoding, which cannot know the EPC declaration.
+///
+/// ```
+/// use qrpay_core::any::{decode_any_bytes, AnyPayload};
+///
+/// // An EPC payload in ISO 8859-15 (set 8): "Café €" with é = E9 and € = A4.
+/// let mut bytes = b"BCD\n002\n8\nSCT\n\nCaf".to_vec();
+/// bytes.extend_from_slice(&[0xE9, b' ', 0xA4]);
+/// bytes.extend_from_slice(b"\nFR7630006000011234567890189");
+/// let AnyPayload::Epc(epc) = decode_any_bytes(&bytes)? else { unreachable!() };
+/// assert_eq!(epc.name(), "Café €");
+/// # Ok::<(), qrpay_core::any::AnyError>(())
+/// ```
+///
+/// # Errors
+/// [`AnyError::NotText`] for bytes that are neither UTF-8 nor EPC, otherwise as
+/// [`decode_any`].
+pub fn decode_any_bytes(bytes: &[u8]) -> Result<AnyPayload<'_>, AnyError> {
+    if bytes.starts_with(b"BCD\n") || bytes.starts_with(b"BCD\r\n") {
+        return Ok(AnyPayload::Epc(epc::parse_bytes(bytes)?));
+    }
+    match core::str::from_utf8(bytes) {
+        Ok(text) => decode_any(text),
+        Err(e) => Err(AnyError::NotText {
+            offset: e.valid_up_to(),
+        }),
+    }
 }
 
 #[cfg(feature = "serde")]

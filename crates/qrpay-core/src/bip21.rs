@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
+use crate::query::{self, QueryError};
 
 /// Longest URI (byte capacity of a version 40-L QR code). A decoded URI must re-encode
 /// canonically within it; the raw input may be up to three times longer, since raw characters
@@ -119,34 +120,9 @@ pub enum Bip21Error {
         /// Why.
         reason: AddressError,
     },
-    /// A query pair is empty, lacks `=` or has an empty key.
-    #[error("malformed parameter at byte {offset}")]
-    Parameter {
-        /// Offset of the pair.
-        offset: usize,
-    },
-    /// A control character, space or `#` in the URI.
-    #[error("character not allowed at byte {offset}")]
-    Character {
-        /// Offset of the character.
-        offset: usize,
-    },
-    /// A parameter occurs twice.
-    #[error("parameter {key} repeated at byte {offset}")]
-    DuplicateKey {
-        /// The key.
-        key: String,
-        /// Offset of the repetition.
-        offset: usize,
-    },
-    /// A malformed percent escape, or decoded bytes that are not UTF-8.
-    #[error("bad escape in {key} at byte {offset}")]
-    Escape {
-        /// The key.
-        key: String,
-        /// Offset of the escape (or of the pair).
-        offset: usize,
-    },
+    /// The query is malformed: a pair, a raw character, a repeated key or an escape.
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// A `req-` parameter, which this implementation does not understand.
     #[error("unsupported required parameter {key}")]
     UnknownRequired {
@@ -201,14 +177,7 @@ pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
         return Err(Bip21Error::Scheme);
     }
     let rest = input.get(SCHEME.len()..).unwrap_or_default();
-    if let Some((offset, _)) = rest
-        .char_indices()
-        .find(|(_, c)| c.is_control() || *c == ' ' || *c == '#')
-    {
-        return Err(Bip21Error::Character {
-            offset: SCHEME.len() + offset,
-        });
-    }
+    query::check_characters(rest, SCHEME.len(), &[' ', '#'])?;
     let (address, query) = match rest.split_once('?') {
         Some((address, query)) => (address, Some(query)),
         None => (rest, None),
@@ -225,25 +194,13 @@ pub fn parse(input: &str) -> Result<Bip21, Bip21Error> {
     };
     if let Some(query) = query {
         let base = SCHEME.len() + rest.len() - query.len();
-        let pairs = percent::query_pairs(query).map_err(|offset| Bip21Error::Parameter {
-            offset: base + offset,
-        })?;
-        for pair in pairs {
-            if uri.key_order.iter().any(|key| key == pair.key) {
-                return Err(Bip21Error::DuplicateKey {
-                    key: pair.key.to_owned(),
-                    offset: base + pair.offset,
-                });
-            }
-            let value = percent::decode(pair.value).map_err(|error| Bip21Error::Escape {
-                key: pair.key.to_owned(),
-                offset: base
-                    + pair.offset
-                    + match error {
-                        percent::PercentError::BadEscape { offset } => pair.key.len() + 1 + offset,
-                        percent::PercentError::InvalidUtf8 => 0,
-                    },
-            })?;
+        for pair in query::uri_pairs(query, base)? {
+            query::check_new_key(
+                uri.key_order.iter().map(String::as_str),
+                pair.key,
+                pair.offset,
+            )?;
+            let value = query::decode_value(pair.key, pair.value, pair.offset)?;
             uri.set(pair.key, value)?;
         }
     }
@@ -408,11 +365,10 @@ impl Bip21Builder {
     }
 
     fn param_value(mut self, key: &str, value: String) -> Self {
-        if self.uri.key_order.iter().any(|k| k == key) {
-            self.error.get_or_insert(Bip21Error::DuplicateKey {
-                key: key.to_owned(),
-                offset: 0,
-            });
+        if let Err(error) =
+            query::check_new_key(self.uri.key_order.iter().map(String::as_str), key, 0)
+        {
+            self.error.get_or_insert(error.into());
         } else if let Err(error) = self.uri.set(key, value) {
             self.error.get_or_insert(error);
         }
@@ -893,25 +849,25 @@ mod tests {
             ),
             (
                 format!("{address}?label=a&label=b"),
-                Bip21Error::DuplicateKey {
+                Bip21Error::Query(QueryError::DuplicateKey {
                     key: "label".into(),
                     offset: 51,
-                },
+                }),
             ),
             (
                 format!("{address}?label=50%"),
-                Bip21Error::Escape {
+                Bip21Error::Query(QueryError::Escape {
                     key: "label".into(),
                     offset: 51,
-                },
+                }),
             ),
             (
                 format!("{address}?label=a b"),
-                Bip21Error::Character { offset: 50 },
+                Bip21Error::Query(QueryError::Character { offset: 50 }),
             ),
             (
                 format!("{address}?&label=a"),
-                Bip21Error::Parameter { offset: 43 },
+                Bip21Error::Query(QueryError::Pair { offset: 43 }),
             ),
             (
                 format!("{address}?REQ-pop=x"),

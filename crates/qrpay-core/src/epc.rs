@@ -252,13 +252,39 @@ pub enum EpcError {
         /// Limit.
         len_max: usize,
     },
-    /// A text element contains a control character or one the character set cannot encode.
-    #[error("character at byte {offset} of {field} not allowed in the character set")]
-    Character {
+    /// A text element contains a control character (tab, line feed, C1 controls…).
+    #[error("control character {} at byte {offset} of {field}", unicode(*.character))]
+    Control {
         /// The element.
         field: EpcField,
-        /// Byte offset within the element.
+        /// Byte offset within the element (in UTF-8).
         offset: usize,
+        /// The character.
+        character: char,
+    },
+    /// A text element contains a character the declared character set cannot encode.
+    #[error(
+        "{character:?} ({}) at byte {offset} of {field} is not in {character_set}",
+        unicode(*.character)
+    )]
+    Unrepresentable {
+        /// The element.
+        field: EpcField,
+        /// Byte offset within the element (in UTF-8).
+        offset: usize,
+        /// The character.
+        character: char,
+        /// The declared set (line 3).
+        character_set: CharacterSet,
+    },
+    /// Raw payload bytes that are not text in the declared character set (a byte ISO 8859-7
+    /// leaves undefined, or malformed UTF-8).
+    #[error("byte {offset} of the payload is not a character of {character_set}")]
+    Undecodable {
+        /// Byte offset in the payload.
+        offset: usize,
+        /// The declared set (line 3).
+        character_set: CharacterSet,
     },
     /// The BIC is malformed.
     #[error("bad bic (line 5)")]
@@ -366,6 +392,52 @@ pub fn parse(input: &str) -> Result<Epc, EpcError> {
     Ok(epc)
 }
 
+/// Decodes an EPC069-12 payload from the bytes a QR code carries, in the character set its
+/// line 3 declares: ISO 8859-x bytes are read as ISO 8859-x, not as UTF-8 or Latin-1 (QR
+/// readers that guess the text encoding from the bytes get those codes wrong).
+///
+/// The first lines are ASCII in every set, so the declaration can be read before the text is
+/// decoded. A payload whose line 3 is missing or unknown is read as ISO 8859-1 (every byte is
+/// a character there) and then refused by [`parse`] for the line at fault.
+///
+/// ```
+/// use qrpay_core::epc::{parse_bytes, CharacterSet};
+///
+/// // "Łódź" in ISO 8859-2 (character set 3): Ł = A3, ó = F3, ź = BC.
+/// let mut bytes = b"BCD\n002\n3\nSCT\n\n".to_vec();
+/// bytes.extend_from_slice(&[0xA3, 0xF3, b'd', 0xBC]);
+/// bytes.extend_from_slice(b"\nPL61109010140000071219812874");
+/// let epc = parse_bytes(&bytes)?;
+/// assert_eq!(epc.character_set(), CharacterSet::Iso8859_2);
+/// assert_eq!(epc.name(), "Łódź");
+/// assert_eq!(epc.to_bytes(), bytes);
+/// # Ok::<(), qrpay_core::epc::EpcError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`EpcError::PayloadTooLong`] beyond 331 bytes, [`EpcError::Undecodable`] for bytes that
+/// are not text in the declared set, else as [`parse`].
+pub fn parse_bytes(bytes: &[u8]) -> Result<Epc, EpcError> {
+    if bytes.len() > PAYLOAD_LEN_MAX {
+        return Err(EpcError::PayloadTooLong {
+            len: bytes.len(),
+            len_max: PAYLOAD_LEN_MAX,
+        });
+    }
+    let declared = bytes
+        .split(|&b| b == b'\n')
+        .nth(EpcField::CharacterSet.line() - 1)
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .and_then(|line| core::str::from_utf8(line).ok())
+        .and_then(|code| CharacterSet::from_code(code).ok());
+    let text = match declared {
+        Some(character_set) => character_set.decode(bytes)?,
+        None => CharacterSet::Iso8859_1.decode(bytes)?,
+    };
+    parse(&text)
+}
+
 /// Cheap detection: the payload starts with the `BCD` service tag line.
 #[must_use]
 pub fn looks_like(input: &str) -> bool {
@@ -455,6 +527,13 @@ impl Epc {
     #[must_use]
     pub fn encode(&self) -> String {
         self.to_string()
+    }
+
+    /// The payload bytes in the declared character set, as a QR code must carry them (UTF-8
+    /// for set 1, one byte per character for the ISO 8859 sets).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.character_set.encode(&self.to_string())
     }
 
     /// Checks every rule that is not already carried by a field's type.
@@ -598,31 +677,117 @@ impl CharacterSet {
         }
     }
 
-    /// Whether the set can encode `c`. Exact for UTF-8, ISO 8859-1, ISO 8859-5 and
-    /// ISO 8859-15; for ISO 8859-2, -4, -7 and -10 (whose upper halves are not tabulated here)
-    /// every character is let through.
-    fn can_encode(self, c: char) -> bool {
-        let code = u32::from(c);
-        let ascii = code < 0x80;
+    /// The `encoding_rs` table of an ISO 8859 set. Set 2 has none: `encoding_rs` follows the
+    /// WHATWG Encoding Standard, which reads the label ISO-8859-1 as windows-1252 (printable
+    /// characters at 0x80–0x9F); true ISO 8859-1 maps each byte to the code point of the same
+    /// value, which needs no table.
+    fn table(self) -> Option<&'static encoding_rs::Encoding> {
         match self {
-            Self::Utf8 | Self::Iso8859_2 | Self::Iso8859_4 | Self::Iso8859_7 | Self::Iso8859_10 => {
-                true
-            }
-            Self::Iso8859_1 => code <= 0xFF,
-            // ISO 8859-15 is Latin-1 with eight positions replaced (€ Š š Ž ž Œ œ Ÿ).
-            Self::Iso8859_15 => {
-                let replaced = [0xA4, 0xA6, 0xA8, 0xB4, 0xB8, 0xBC, 0xBD, 0xBE];
-                let added = [0x20AC, 0x160, 0x161, 0x17D, 0x17E, 0x152, 0x153, 0x178];
-                (code <= 0xFF && !replaced.contains(&code)) || added.contains(&code)
-            }
-            // ISO 8859-5: no-break space, soft hyphen, section sign, numero sign and Cyrillic
-            // U+0401–U+045F except U+040D and U+0450 and U+045D.
-            Self::Iso8859_5 => {
-                ascii
-                    || matches!(code, 0x80..=0xA0 | 0xA7 | 0xAD | 0x2116)
-                    || ((0x401..=0x45F).contains(&code) && !matches!(code, 0x40D | 0x450 | 0x45D))
+            Self::Utf8 | Self::Iso8859_1 => None,
+            Self::Iso8859_2 => Some(encoding_rs::ISO_8859_2),
+            Self::Iso8859_4 => Some(encoding_rs::ISO_8859_4),
+            Self::Iso8859_5 => Some(encoding_rs::ISO_8859_5),
+            Self::Iso8859_7 => Some(encoding_rs::ISO_8859_7),
+            Self::Iso8859_10 => Some(encoding_rs::ISO_8859_10),
+            Self::Iso8859_15 => Some(encoding_rs::ISO_8859_15),
+        }
+    }
+
+    /// The first character of `text` the set cannot encode, with its byte offset.
+    fn first_unrepresentable(self, text: &str) -> Option<(usize, char)> {
+        match (self, self.table()) {
+            (Self::Utf8, _) => None,
+            (_, None) => text.char_indices().find(|&(_, c)| u32::from(c) > 0xFF),
+            (_, Some(table)) => {
+                // One byte per character, so a buffer of `text.len()` bytes never fills.
+                let mut out = vec![0; text.len()];
+                let mut encoder = table.new_encoder();
+                match encoder.encode_from_utf8_without_replacement(text, &mut out, true) {
+                    (encoding_rs::EncoderResult::Unmappable(c), read, _) => {
+                        Some((read.saturating_sub(c.len_utf8()), c))
+                    }
+                    _ => None,
+                }
             }
         }
+    }
+
+    /// `text` in this set. Characters outside it (which [`Epc`]'s validation has already
+    /// refused) would come out as `?`.
+    fn encode(self, text: &str) -> Vec<u8> {
+        match (self, self.table()) {
+            (Self::Utf8, _) => text.as_bytes().to_vec(),
+            (_, None) => text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect(),
+            (_, Some(table)) => {
+                let mut out = Vec::with_capacity(text.len());
+                let mut encoder = table.new_encoder();
+                let mut rest = text;
+                let mut buffer = [0u8; 64];
+                loop {
+                    let (result, read, written) =
+                        encoder.encode_from_utf8_without_replacement(rest, &mut buffer, true);
+                    out.extend_from_slice(buffer.get(..written).unwrap_or_default());
+                    rest = rest.get(read..).unwrap_or_default();
+                    match result {
+                        encoding_rs::EncoderResult::InputEmpty => break,
+                        encoding_rs::EncoderResult::OutputFull => {}
+                        encoding_rs::EncoderResult::Unmappable(_) => out.push(b'?'),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Payload bytes in this set as text.
+    fn decode(self, bytes: &[u8]) -> Result<String, EpcError> {
+        let undecodable = |offset| EpcError::Undecodable {
+            offset,
+            character_set: self,
+        };
+        match (self, self.table()) {
+            (Self::Utf8, _) => core::str::from_utf8(bytes)
+                .map(str::to_owned)
+                .map_err(|e| undecodable(e.valid_up_to())),
+            (_, None) => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+            (_, Some(table)) => {
+                if let Some(text) = table.decode_without_bom_handling_and_without_replacement(bytes)
+                {
+                    return Ok(text.into_owned());
+                }
+                // Single-byte sets: the byte that decodes alone to nothing is the culprit.
+                let offset = bytes
+                    .iter()
+                    .position(|b| {
+                        table
+                            .decode_without_bom_handling_and_without_replacement(
+                                core::slice::from_ref(b),
+                            )
+                            .is_none()
+                    })
+                    .unwrap_or_default();
+                Err(undecodable(offset))
+            }
+        }
+    }
+}
+
+impl fmt::Display for CharacterSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::Utf8 => "UTF-8",
+            Self::Iso8859_1 => "ISO 8859-1",
+            Self::Iso8859_2 => "ISO 8859-2",
+            Self::Iso8859_4 => "ISO 8859-4",
+            Self::Iso8859_5 => "ISO 8859-5",
+            Self::Iso8859_7 => "ISO 8859-7",
+            Self::Iso8859_10 => "ISO 8859-10",
+            Self::Iso8859_15 => "ISO 8859-15",
+        };
+        write!(f, "{name} (character set {})", self.code())
     }
 }
 
@@ -808,13 +973,27 @@ fn check_text(
             len_max,
         });
     }
-    if let Some((offset, _)) = text
-        .char_indices()
-        .find(|(_, c)| c.is_control() || !character_set.can_encode(*c))
-    {
-        return Err(EpcError::Character { field, offset });
+    if let Some((offset, character)) = text.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(EpcError::Control {
+            field,
+            offset,
+            character,
+        });
+    }
+    if let Some((offset, character)) = character_set.first_unrepresentable(text) {
+        return Err(EpcError::Unrepresentable {
+            field,
+            offset,
+            character,
+            character_set,
+        });
     }
     Ok(())
+}
+
+/// `U+00E9` notation for error messages.
+fn unicode(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
 }
 
 #[cfg(test)]
@@ -946,9 +1125,10 @@ mod tests {
             ),
             (
                 replace(11, "tab\there"),
-                EpcError::Character {
+                EpcError::Control {
                     field: EpcField::UnstructuredRemittance,
                     offset: 3,
+                    character: '\t',
                 },
             ),
             (
@@ -961,9 +1141,11 @@ mod tests {
             ),
             (
                 replace(3, "2").replace("Urgency fund", "Ŀ"),
-                EpcError::Character {
+                EpcError::Unrepresentable {
                     field: EpcField::UnstructuredRemittance,
                     offset: 0,
+                    character: 'Ŀ',
+                    character_set: CharacterSet::Iso8859_1,
                 },
             ),
         ];
@@ -972,25 +1154,177 @@ mod tests {
         }
     }
 
+    /// For every set: a name it holds, and a name with one character it lacks (at that byte
+    /// offset). Sets 3, 4, 6 and 7 are the ones that were not checked before.
+    const SET_CASES: &[(&str, CharacterSet, &str, &str, usize, char)] = &[
+        ("2", CharacterSet::Iso8859_1, "Müller", "Müller €", 8, '€'),
+        (
+            "3",
+            CharacterSet::Iso8859_2,
+            "Łódź Żółć",
+            "Peña Łódź",
+            2,
+            'ñ',
+        ),
+        (
+            "4",
+            CharacterSet::Iso8859_4,
+            "Ģirts Ķēniņš",
+            "Ģirts Łukasz",
+            7,
+            'Ł',
+        ),
+        (
+            "5",
+            CharacterSet::Iso8859_5,
+            "Пётр Иванов",
+            "Пётр Müller",
+            10,
+            'ü',
+        ),
+        (
+            "6",
+            CharacterSet::Iso8859_7,
+            "Γιώργος Παπαδόπουλος",
+            "Γιώργος Жуков",
+            15,
+            'Ж',
+        ),
+        (
+            "7",
+            CharacterSet::Iso8859_10,
+            "Þórður Ŋŧ",
+            "Þórður €",
+            10,
+            '€',
+        ),
+        (
+            "8",
+            CharacterSet::Iso8859_15,
+            "Müller €",
+            "Müller ¤",
+            8,
+            '¤',
+        ),
+    ];
+
+    fn with_name(code: &str, name: &str) -> String {
+        format!("BCD\n002\n{code}\nSCT\n\n{name}\nBE72000000001616")
+    }
+
     #[test]
-    fn single_byte_character_sets() {
-        let with = |charset: &str, name: &str| {
-            format!("BCD\n002\n{charset}\nSCT\n\n{name}\nBE72000000001616")
-        };
-        let name_error = |offset| {
-            Err(EpcError::Character {
+    fn every_character_set_is_checked_in_decode_and_build() {
+        let iban = || Iban::parse("BE72000000001616").unwrap();
+        for &(code, set, good, bad, offset, character) in SET_CASES {
+            let epc = parse(&with_name(code, good)).unwrap();
+            assert_eq!(epc.character_set(), set);
+            let expected = EpcError::Unrepresentable {
                 field: EpcField::Name,
                 offset,
-            })
-        };
-        assert!(parse(&with("2", "Müller")).is_ok());
-        assert_eq!(parse(&with("2", "Müller €")).map(|_| ()), name_error(8));
-        assert!(parse(&with("8", "Müller €")).is_ok());
-        assert_eq!(parse(&with("8", "Müller ¤")).map(|_| ()), name_error(8));
-        assert!(parse(&with("5", "Пётр Иванов")).is_ok());
-        assert_eq!(parse(&with("5", "Пётр Müller")).map(|_| ()), name_error(10));
+                character,
+                character_set: set,
+            };
+            assert_eq!(
+                parse(&with_name(code, bad)).unwrap_err(),
+                expected,
+                "{code}"
+            );
+            assert_eq!(
+                Epc::builder(bad, iban())
+                    .character_set(set)
+                    .build()
+                    .unwrap_err(),
+                expected
+            );
+            let built = Epc::builder(good, iban())
+                .character_set(set)
+                .build()
+                .unwrap();
+            assert_eq!(built, epc);
+            // One byte per character in the set, and the bytes read back as the same payload.
+            let bytes = built.to_bytes();
+            assert_eq!(bytes.len(), built.to_string().chars().count());
+            assert_eq!(parse_bytes(&bytes).unwrap(), epc);
+        }
+        // The same name in UTF-8 needs no check beyond control characters.
+        assert!(parse(&with_name("1", "Γιώργος Жуков €")).is_ok());
+        let message = parse(&with_name("6", "Γιώργος Жуков"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "'Ж' (U+0416) at byte 15 of beneficiary name (line 6) is not in ISO 8859-7 \
+             (character set 6)"
+        );
         // Each character counts one byte in a single-byte set.
-        assert_eq!(CharacterSet::Iso8859_5.encoded_len("Пётр"), 4,);
+        assert_eq!(CharacterSet::Iso8859_5.encoded_len("Пётр"), 4);
+    }
+
+    #[test]
+    fn tables_round_trip_every_byte() {
+        // Every printable byte of every ISO 8859 set decodes to a character that the set can
+        // encode, and encodes back to that byte.
+        for &(_, set, ..) in SET_CASES {
+            for byte in 0xA0..=0xFFu8 {
+                let Ok(text) = set.decode(&[byte]) else {
+                    continue;
+                };
+                assert_eq!(set.first_unrepresentable(&text), None, "{set} {byte:02X}");
+                assert_eq!(set.encode(&text), [byte], "{set} {byte:02X}");
+            }
+        }
+    }
+
+    #[test]
+    fn scanned_bytes_decode_in_the_declared_set() {
+        // "Γιώργος" in ISO 8859-7 bytes: not UTF-8, and not what a Latin-1 reading gives.
+        let greek = [0xC3, 0xE9, 0xFE, 0xF1, 0xE3, 0xEF, 0xF2];
+        let mut bytes = b"BCD\r\n002\r\n6\r\nSCT\r\n\r\n".to_vec();
+        bytes.extend_from_slice(&greek);
+        bytes.extend_from_slice(b"\r\nBE72000000001616\r\nEUR5");
+        assert!(core::str::from_utf8(&bytes).is_err());
+        let epc = parse_bytes(&bytes).unwrap();
+        assert_eq!(epc.name(), "Γιώργος");
+        assert_eq!(epc.separator(), LineSeparator::CrLf);
+        assert_eq!(epc.to_bytes(), bytes);
+
+        // 0xD2 has no character in ISO 8859-7.
+        let mut bad = bytes.clone();
+        bad[19] = 0xD2;
+        assert_eq!(
+            parse_bytes(&bad).unwrap_err(),
+            EpcError::Undecodable {
+                offset: 19,
+                character_set: CharacterSet::Iso8859_7
+            }
+        );
+        // Declared UTF-8 with Latin-1 bytes: refused where the UTF-8 breaks.
+        let latin = [
+            b"BCD\n002\n1\nSCT\n\nM".as_slice(),
+            &[0xFC],
+            b"ller\nBE72000000001616",
+        ]
+        .concat();
+        assert_eq!(
+            parse_bytes(&latin).unwrap_err(),
+            EpcError::Undecodable {
+                offset: 16,
+                character_set: CharacterSet::Utf8
+            }
+        );
+        // No usable declaration: read as Latin-1, refused for the line at fault.
+        let unknown = [b"BCD\n002\n9\nSCT\n\n".as_slice(), &[0xFC]].concat();
+        assert_eq!(
+            parse_bytes(&unknown).unwrap_err(),
+            invalid(EpcField::CharacterSet)
+        );
+        assert_eq!(
+            parse_bytes(&[b'x'; PAYLOAD_LEN_MAX + 1]).unwrap_err(),
+            EpcError::PayloadTooLong {
+                len: PAYLOAD_LEN_MAX + 1,
+                len_max: PAYLOAD_LEN_MAX
+            }
+        );
     }
 
     #[test]
@@ -1089,6 +1423,35 @@ mod tests {
                 let text = epc.to_string();
                 prop_assert_eq!(parse(&text).unwrap(), epc);
             }
+        }
+
+        #[test]
+        fn parse_bytes_of_to_bytes_is_identity(
+            case in 0..SET_CASES.len(),
+            picks in prop::collection::vec(0usize..64, 1..40),
+            crlf in prop::bool::ANY,
+        ) {
+            // A name drawn from the characters of the set's own sample name.
+            let (_, set, good, ..) = SET_CASES[case];
+            let alphabet: Vec<char> = good.chars().collect();
+            let name: String = picks.iter().map(|&i| alphabet[i % alphabet.len()]).collect();
+            let name = if name.trim().is_empty() { "N".to_owned() } else { name };
+            let separator = if crlf { LineSeparator::CrLf } else { LineSeparator::Lf };
+            let epc = Epc::builder(name, Iban::parse("DE89370400440532013000").unwrap())
+                .character_set(set)
+                .separator(separator)
+                .build()
+                .unwrap();
+            prop_assert_eq!(parse_bytes(&epc.to_bytes()).unwrap(), epc.clone());
+            prop_assert_eq!(parse(&epc.to_string()).unwrap(), epc);
+        }
+
+        #[test]
+        fn parse_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            let mut input = b"BCD\n002\n".to_vec();
+            input.extend_from_slice(&bytes);
+            let _ = parse_bytes(&input);
+            let _ = parse_bytes(&bytes);
         }
 
         #[test]

@@ -31,6 +31,7 @@ pub mod creditor_reference;
 pub mod decimal;
 pub mod iban;
 mod percent;
+pub mod query;
 
 // Payment-QR formats other than EMV merchant-presented mode.
 pub mod bip21;

@@ -41,6 +41,7 @@ use crate::bic::{Bic, BicError};
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::iban::{Iban, IbanError};
 use crate::percent;
+use crate::query::{self, QueryError};
 
 /// Longest accepted payload: the alphanumeric capacity of a version 40-L QR code.
 pub const INPUT_LEN_MAX: usize = 4296;
@@ -126,40 +127,16 @@ pub enum SpaydError {
     /// The payload does not start with `SPD*1.0*`.
     #[error("payload does not start with SPD*1.0*")]
     Header,
-    /// A raw control character (it must be percent-encoded).
-    #[error("character at byte {offset} must be percent-encoded")]
-    Character {
-        /// Byte offset.
-        offset: usize,
-    },
-    /// An attribute is empty or lacks its `:`.
-    #[error("malformed attribute at byte {offset}")]
-    Attribute {
-        /// Offset of the attribute.
-        offset: usize,
-    },
+    /// The attributes are malformed: an attribute without key, `:` or value, a raw control
+    /// character, a repeated key or an escape.
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// A key that is neither known nor an `X-` extension, or not upper-case.
     #[error("unknown key {key} at byte {offset}")]
     UnknownKey {
         /// The key.
         key: String,
         /// Offset of the attribute.
-        offset: usize,
-    },
-    /// A key occurs twice.
-    #[error("key {key} repeated at byte {offset}")]
-    DuplicateKey {
-        /// The key.
-        key: String,
-        /// Offset of the repetition.
-        offset: usize,
-    },
-    /// A value has a malformed percent escape or is not UTF-8 once decoded.
-    #[error("bad escape in {key} at byte {offset}")]
-    Escape {
-        /// The key.
-        key: String,
-        /// Offset of the escape (or of the value).
         offset: usize,
     },
     /// A value is longer than its key allows.
@@ -237,9 +214,7 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
         });
     }
     // Control characters may only appear percent-encoded.
-    if let Some((offset, _)) = input.char_indices().find(|(_, c)| c.is_control()) {
-        return Err(SpaydError::Character { offset });
-    }
+    query::check_characters(input, 0, &[])?;
     let body = input.strip_prefix(HEADER).ok_or(SpaydError::Header)?;
     // A single `*` after the last attribute is tolerated (the reference SDK accepts it).
     let body = body.strip_suffix('*').unwrap_or(body);
@@ -248,11 +223,13 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
         .split('*')
         .find_map(|attribute| attribute.strip_prefix("ACC:"))
         .ok_or(SpaydError::MissingAccount)?;
+    // (Its position is found again, with any escape error's offset, in the loop below.)
     let account = percent::decode(account)
-        .map_err(|_| SpaydError::Escape {
+        .map_err(|_| QueryError::Escape {
             key: "ACC".into(),
             offset: HEADER.len(),
         })
+        .map_err(SpaydError::from)
         .and_then(|text| parse_account("ACC", &text))?;
     let mut spayd = Spayd::empty(account);
     let mut crc32 = None;
@@ -262,20 +239,9 @@ pub fn parse(input: &str) -> Result<Spayd, SpaydError> {
         let (key, value) = attribute
             .split_once(':')
             .filter(|(key, value)| !key.is_empty() && !value.is_empty())
-            .ok_or(SpaydError::Attribute { offset })?;
-        if raw.iter().any(|(k, _)| *k == key) {
-            return Err(SpaydError::DuplicateKey {
-                key: key.to_owned(),
-                offset,
-            });
-        }
-        let decoded = percent::decode(value).map_err(|error| SpaydError::Escape {
-            key: key.to_owned(),
-            offset: match error {
-                percent::PercentError::BadEscape { offset: at } => offset + key.len() + 1 + at,
-                percent::PercentError::InvalidUtf8 => offset,
-            },
-        })?;
+            .ok_or(QueryError::Pair { offset })?;
+        query::check_new_key(raw.iter().map(|(k, _)| *k), key, offset)?;
+        let decoded = query::decode_value(key, value, offset)?;
         if key == "CRC32" {
             let ok = value.len() == 8
                 && value
@@ -974,7 +940,7 @@ mod tests {
             ("ACC:CZ5855000000001265098001".into(), SpaydError::Header),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*MSG:a\tb".into(),
-                SpaydError::Character { offset: 42 },
+                SpaydError::Query(QueryError::Character { offset: 42 }),
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*FRQ:0M".into(),
@@ -988,16 +954,16 @@ mod tests {
                 // Found by fuzzing: raw control characters used to be accepted, and their
                 // escaped re-encoding could exceed the payload limit.
                 "SPD*1.0*ACC:CZ5855000000001265098001*X-G:PO\0\0".into(),
-                SpaydError::Character { offset: 43 },
+                SpaydError::Query(QueryError::Character { offset: 43 }),
             ),
             ("SPD*1.0*AM:100".into(), SpaydError::MissingAccount),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001**AM:1".into(),
-                SpaydError::Attribute { offset: 37 },
+                SpaydError::Query(QueryError::Pair { offset: 37 }),
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*AM".into(),
-                SpaydError::Attribute { offset: 37 },
+                SpaydError::Query(QueryError::Pair { offset: 37 }),
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*FOO:1".into(),
@@ -1008,10 +974,10 @@ mod tests {
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*AM:1*AM:2".into(),
-                SpaydError::DuplicateKey {
+                SpaydError::Query(QueryError::DuplicateKey {
                     key: "AM".into(),
                     offset: 42,
-                },
+                }),
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098002".into(),
@@ -1063,10 +1029,10 @@ mod tests {
             ),
             (
                 "SPD*1.0*ACC:CZ5855000000001265098001*MSG:50%".into(),
-                SpaydError::Escape {
+                SpaydError::Query(QueryError::Escape {
                     key: "MSG".into(),
                     offset: 43,
-                },
+                }),
             ),
             (
                 format!("SPD*1.0*ACC:CZ5855000000001265098001*MSG:{}", "m".repeat(61)),

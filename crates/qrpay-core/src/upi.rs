@@ -35,6 +35,7 @@ use core::fmt;
 
 use crate::decimal::{DecimalAmount, DecimalError};
 use crate::percent;
+use crate::query::{self, QueryError};
 
 /// Longest link (byte capacity of a version 40-L QR code). A decoded link must re-encode
 /// canonically within it; the raw input may be up to three times longer, since raw characters
@@ -90,34 +91,9 @@ pub enum UpiError {
     /// The link does not start with `upi://pay?` (any case).
     #[error("link does not start with upi://pay?")]
     Scheme,
-    /// A query pair is empty, lacks `=` or has an empty key.
-    #[error("malformed parameter at byte {offset}")]
-    Parameter {
-        /// Offset of the pair.
-        offset: usize,
-    },
-    /// A control character or `#` in the query.
-    #[error("character not allowed at byte {offset}")]
-    Character {
-        /// Offset of the character.
-        offset: usize,
-    },
-    /// A parameter occurs twice.
-    #[error("parameter {key} repeated at byte {offset}")]
-    DuplicateKey {
-        /// The key.
-        key: String,
-        /// Offset of the repetition.
-        offset: usize,
-    },
-    /// A malformed percent escape, or decoded bytes that are not UTF-8.
-    #[error("bad escape in {key} at byte {offset}")]
-    Escape {
-        /// The key.
-        key: String,
-        /// Offset of the escape (or of the pair).
-        offset: usize,
-    },
+    /// The query is malformed: a pair, a raw character, a repeated key or an escape.
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// No `pa` parameter.
     #[error("missing payee address (pa)")]
     MissingPayeeAddress,
@@ -167,31 +143,21 @@ pub fn parse(input: &str) -> Result<Upi, UpiError> {
     }
     let query = input.get(PREFIX.len()..).unwrap_or_default();
     let base = PREFIX.len();
-    if let Some((offset, _)) = query
-        .char_indices()
-        .find(|(_, c)| c.is_control() || *c == '#')
-    {
-        return Err(UpiError::Character {
-            offset: base + offset,
-        });
-    }
-    let pairs = percent::query_pairs(query).map_err(|offset| UpiError::Parameter {
-        offset: base + offset,
-    })?;
+    query::check_characters(query, base, &['#'])?;
+    let pairs = query::uri_pairs(query, base)?;
     let pa = pairs
         .iter()
         .find(|pair| pair.key == "pa")
         .ok_or(UpiError::MissingPayeeAddress)?;
-    let pa = decode(pa, base)?;
+    let pa = query::decode_value(pa.key, pa.value, pa.offset)?;
     let mut upi = Upi::empty(Vpa::parse(&pa)?);
     for pair in &pairs {
-        if upi.key_order.iter().any(|key| key == pair.key) {
-            return Err(UpiError::DuplicateKey {
-                key: pair.key.to_owned(),
-                offset: base + pair.offset,
-            });
-        }
-        let value = decode(pair, base)?;
+        query::check_new_key(
+            upi.key_order.iter().map(String::as_str),
+            pair.key,
+            pair.offset,
+        )?;
+        let value = query::decode_value(pair.key, pair.value, pair.offset)?;
         upi.set(pair.key, value)?;
     }
     upi.validate()?;
@@ -479,11 +445,10 @@ impl UpiBuilder {
     /// Sets any other parameter by key (`pn`, `tr`, `tn`, `mc`, or an unknown key).
     #[must_use]
     pub fn param(mut self, key: &str, value: impl Into<String>) -> Self {
-        if self.upi.key_order.iter().any(|k| k == key) {
-            self.error.get_or_insert(UpiError::DuplicateKey {
-                key: key.to_owned(),
-                offset: 0,
-            });
+        if let Err(error) =
+            query::check_new_key(self.upi.key_order.iter().map(String::as_str), key, 0)
+        {
+            self.error.get_or_insert(error.into());
             return self;
         }
         if let Err(error) = self.upi.set(key, value.into()) {
@@ -509,18 +474,6 @@ impl UpiBuilder {
         }
         parse(&self.upi.to_string())
     }
-}
-
-fn decode(pair: &percent::RawPair<'_>, base: usize) -> Result<String, UpiError> {
-    percent::decode(pair.value).map_err(|error| UpiError::Escape {
-        key: pair.key.to_owned(),
-        offset: base
-            + pair.offset
-            + match error {
-                percent::PercentError::BadEscape { offset } => pair.key.len() + 1 + offset,
-                percent::PercentError::InvalidUtf8 => 0,
-            },
-    })
 }
 
 fn parse_amount(key: &str, text: &str) -> Result<DecimalAmount, UpiError> {
@@ -605,10 +558,10 @@ mod tests {
         let table: Vec<(&str, UpiError)> = vec![
             (
                 SPEC_SAMPLE_MALFORMED,
-                UpiError::Escape {
+                UpiError::Query(QueryError::Escape {
                     key: "pn".into(),
                     offset: 36,
-                },
+                }),
             ),
             ("upi://mandate?pa=x@y", UpiError::Scheme),
             ("upi:/pay?pa=x@y", UpiError::Scheme),
@@ -616,15 +569,24 @@ mod tests {
             ("upi://pay?pa=shop", UpiError::Vpa),
             ("upi://pay?pa=sh op@ybl", UpiError::Vpa),
             ("upi://pay?pa=a@b@c", UpiError::Vpa),
-            ("upi://pay?pa=a@b&&am=1", UpiError::Parameter { offset: 17 }),
-            ("upi://pay?pa=a@b&am", UpiError::Parameter { offset: 17 }),
-            ("upi://pay?pa=a@b#frag", UpiError::Character { offset: 16 }),
+            (
+                "upi://pay?pa=a@b&&am=1",
+                UpiError::Query(QueryError::Pair { offset: 17 }),
+            ),
+            (
+                "upi://pay?pa=a@b&am",
+                UpiError::Query(QueryError::Pair { offset: 17 }),
+            ),
+            (
+                "upi://pay?pa=a@b#frag",
+                UpiError::Query(QueryError::Character { offset: 16 }),
+            ),
             (
                 "upi://pay?pa=a@b&am=1&am=2",
-                UpiError::DuplicateKey {
+                UpiError::Query(QueryError::DuplicateKey {
                     key: "am".into(),
                     offset: 22,
-                },
+                }),
             ),
             (
                 "upi://pay?pa=a@b&am=1.234",
@@ -659,10 +621,10 @@ mod tests {
             ("upi://pay?pa=", UpiError::Vpa),
             (
                 "upi://pay?pa=a@b&pn=%FF",
-                UpiError::Escape {
+                UpiError::Query(QueryError::Escape {
                     key: "pn".into(),
                     offset: 17,
-                },
+                }),
             ),
         ];
         for (text, expected) in table {

@@ -215,11 +215,57 @@ fn json_field_names() {
     let bip21 = vector("bip21", "BIP21 example 5");
     assert_eq!(bip21["other"]["somethingelseyoudontget"], "999");
 
-    let cpm = vector("emv-cpm", "EMV QRCPS");
+    let cpm = vector("emv-cpm", "EMV QRCPS CPM v1.0 first");
+    assert_eq!(cpm["applications"][0]["aid"], "A0000000555555");
+    assert!(!cpm.to_string().contains("1234567890123458"));
+    let cpm = vector("emv-cpm", "EMV QRCPS CPM v1.0 second");
     assert_eq!(cpm["payload_format_indicator"], "CPV01");
     assert_eq!(cpm["applications"][0]["aid"], "A0000000555555");
     assert_eq!(cpm["applications"][1]["label"], "Product2");
     // The PAN is personal data: only its first six and last four digits are printed.
     assert_eq!(cpm["common_data"]["pan_masked"], "123456******3458");
     assert!(!cpm.to_string().contains("1234567890123458"));
+}
+
+/// The EPC rows in an ISO 8859 set, as bytes converted by glibc iconv: `parse_bytes` reads them
+/// as their text, `to_bytes` writes them back, and `decode_any_bytes` finds the same payload.
+#[test]
+fn epc_8_bit_rows_decode_from_their_iconv_bytes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/epc_bytes.tsv");
+    let bytes_rows: Vec<(String, Vec<u8>)> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (set, hex) = l.split_once('\t').unwrap();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            (set.to_owned(), bytes)
+        })
+        .collect();
+    let text_rows: Vec<Row> = rows()
+        .into_iter()
+        .filter(|r| r.format == "epc" && r.expected == "ok")
+        .filter(|r| r.note.starts_with("character set"))
+        .collect();
+    assert_eq!(text_rows.len(), 7);
+    assert_eq!(bytes_rows.len(), text_rows.len());
+    for (row, (set, bytes)) in text_rows.iter().zip(&bytes_rows) {
+        assert!(
+            row.note.starts_with(&format!("character set {set} ")),
+            "{}",
+            row.note
+        );
+        let from_text = epc::parse(&row.payload).unwrap();
+        let from_bytes = epc::parse_bytes(bytes).unwrap_or_else(|e| panic!("{}: {e}", row.note));
+        assert_eq!(from_bytes, from_text, "{}", row.note);
+        assert_eq!(&from_text.to_bytes(), bytes, "{}", row.note);
+        assert!(std::str::from_utf8(bytes).is_err(), "{}", row.note);
+        match qrpay_core::any::decode_any_bytes(bytes).unwrap() {
+            qrpay_core::any::AnyPayload::Epc(epc) => assert_eq!(epc, from_text),
+            other => panic!("{other:?}"),
+        }
+    }
 }

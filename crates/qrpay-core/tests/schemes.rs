@@ -297,6 +297,31 @@ fn vietqr_duitnow_qrph_bharatqr_views() {
     assert_eq!(d.payload_format, Some("02"));
     assert_eq!(d.participant_id, Some("501664"));
 
+    let mosque = decoded(vector("70BF"));
+    let d = duitnow::DuitNow::from_payload_strict(&mosque).unwrap();
+    assert_eq!(d.participant_id, Some("603346"));
+    assert_eq!(d.merchant_account, Some("MD00167575"));
+    assert_eq!((d.merchant_descriptor, d.mobile_number), (None, None));
+
+    // Person-to-person: 02 payment type, 04 account, 05 mobile; 03 only in GCash's codes.
+    let p2p = decoded(vector("1475"));
+    let q = qrph::QrPh::from_payload_strict(&p2p).unwrap();
+    assert_eq!(q.kind, qrph::QrPhKind::P2p);
+    assert_eq!(q.acquirer_id, Some("PAPHPHM1XXX"));
+    assert_eq!(q.payment_type, Some("99964403"));
+    assert_eq!(q.account_number, Some("639060498741"));
+    assert_eq!(q.mobile_number, Some("+63-906-0498741"));
+    assert_eq!(q.merchant_id, None);
+    let gcash = decoded(vector("5E2D"));
+    let q = qrph::QrPh::from_payload_strict(&gcash).unwrap();
+    assert_eq!(q.merchant_id, Some("217020000000656"));
+    assert_eq!(q.account_number, Some("DWQM4TK3JDNWIWRDY"));
+    let p2m = decoded(vector("0275"));
+    let q = qrph::QrPh::from_payload_strict(&p2m).unwrap();
+    assert_eq!(q.kind, qrph::QrPhKind::P2m);
+    assert_eq!(q.merchant_id, Some("MRCHNT-4H3TZ"));
+    assert_eq!((q.account_number, q.mobile_number), (None, None));
+
     let p_q = decoded(vector("11EE"));
     let q = qrph::QrPh::from_payload_strict(&p_q).unwrap();
     assert_eq!(q.gui, "ph.ppmi.p2micro");
@@ -460,6 +485,53 @@ fn builders_reproduce_canonical_vectors() {
                 .build(),
         ),
         (
+            "184A",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "QRCSDNBHD", "BANGI")
+                .merchant_category_code("9999")
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "343F",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "QRCSDNBHD", "BANGI")
+                .merchant_category_code("9999")
+                .amount_minor(1000)
+                .point_of_initiation(PointOfInitiation::Static)
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "3A23",
+            duitnow::DuitNowBuilder::new("501664", "123456789", "AUSERNAME", "BANGI")
+                .amount_minor(1000)
+                .point_of_initiation(PointOfInitiation::Static)
+                .paynet_format()
+                .build(),
+        ),
+        (
+            "1475",
+            qrph::QrPhBuilder::p2p(
+                "PAPHPHM1XXX",
+                "639060498741",
+                "Bernabe Jr Agustin",
+                "Valenzuela",
+            )
+            .merchant_category_code("6016")
+            .mobile_number("+63-906-0498741")
+            .build(),
+        ),
+        (
+            "8FA5",
+            qrph::QrPhBuilder::p2p(
+                "BNORPHMMXXX",
+                "006540283953",
+                "Joint Casasola",
+                "Makati City",
+            )
+            .merchant_category_code("6016")
+            .build(),
+        ),
+        (
             "B6A9",
             bharatqr::BharatQrBuilder::new("razorpaybqr@icici", "zxcbmn", "Delhi")
                 .visa("4392630000000085")
@@ -505,6 +577,26 @@ fn builders_refuse_what_the_schemes_refuse() {
     assert!(qrph::QrPhBuilder::p2m("bic", "M1", "A", "B")
         .build()
         .is_err());
+    // DuitNow: the acquirer id has at most 6 digits, the descriptor at most 20 characters.
+    let duitnow_error = |b: duitnow::DuitNowBuilder| b.build().unwrap_err().to_string();
+    let d = || duitnow::DuitNowBuilder::new("588734", "MAE123", "A", "B");
+    assert!(
+        duitnow_error(duitnow::DuitNowBuilder::new("5887341", "M", "A", "B"))
+            .contains("acquirer id")
+    );
+    assert!(duitnow_error(d().merchant_descriptor(&"D".repeat(21))).contains("descriptor"));
+    assert!(duitnow_error(d().mobile_number(&"1".repeat(16))).contains("mobile"));
+    // Format 02 is built leniently, but every other EMV rule still holds (name up to 25).
+    let long_name = duitnow::DuitNowBuilder::new("588734", "MAE123", &"N".repeat(26), "B");
+    assert!(long_name.clone().build().is_err());
+    assert!(long_name.paynet_format().build().is_err());
+    assert!(duitnow_error(duitnow::DuitNowBuilder::new(
+        "588734",
+        &"9".repeat(29),
+        "A",
+        "B"
+    ))
+    .contains("merchant id"));
     assert!(bharatqr::BharatQrBuilder::new("a@b", "A", "B")
         .visa("4392630000000086")
         .build()
@@ -695,7 +787,12 @@ proptest! {
         let mut q = qris::QrisBuilder::new("TOKO", "JAKARTA")
             .issuer(26, "ID.CO.EXAMPLE.WWW", &pan, &number, "UMI")
             .national(&nmid, "UMI");
-        let mut d = duitnow::DuitNowBuilder::new(&participant, &account, "KEDAI", "BANGI");
+        let mut d = duitnow::DuitNowBuilder::new(&participant, &account, "KEDAI", "BANGI")
+            .merchant_descriptor(&number)
+            .mobile_number(&format!("+60{}", &number[..9]));
+        if participant.ends_with(['0', '2', '4', '6', '8']) {
+            d = d.paynet_format();
+        }
         let mut p = qrph::QrPhBuilder::p2m(&bic, &account, "SARI SARI", "MAKATI");
         let mut i = bharatqr::BharatQrBuilder::new(&vpa, "DUKAAN", "PUNE");
         if let Some(a) = amount {
@@ -714,6 +811,11 @@ proptest! {
         let dv = duitnow::inspect(&dp).unwrap();
         prop_assert!(dv.violations.is_empty(), "{:?}", dv.violations);
         prop_assert_eq!(dv.view.merchant_account, Some(account.as_str()));
+        prop_assert_eq!(dv.view.participant_id, Some(participant.as_str()));
+        prop_assert_eq!(dv.view.merchant_descriptor, Some(number.as_str()));
+        prop_assert_eq!(dv.view.mobile_number.map(|m| m.len()), Some(12));
+        let format = if participant.ends_with(['0', '2', '4', '6', '8']) { "02" } else { "01" };
+        prop_assert_eq!(dv.view.payload_format, Some(format));
         let pp = decode(&texts[2]).unwrap();
         let pv = qrph::inspect(&pp).unwrap();
         prop_assert!(pv.violations.is_empty(), "{:?}", pv.violations);
@@ -768,12 +870,20 @@ proptest! {
     fn other_builders_round_trip(bic in "[A-Z]{6}[A-Z0-9]{5}", account in "[0-9]{8,16}", biller in "[0-9]{15}",
                                  ref1 in "[A-Z0-9]{1,20}", merchant in "[A-Z0-9]{4,12}",
                                  card in "9704[0-9]{12}", bank_account in "[0-9]{10,12}") {
-        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA").build().unwrap();
+        let mobile = format!("+63-9{}", &account[..8]);
+        let p2p = qrph::QrPhBuilder::p2p(&bic, &account, "JUAN", "MANILA")
+            .mobile_number(&mobile)
+            .build()
+            .unwrap();
         let payload = decode(&p2p).unwrap();
         let v = qrph::inspect(&payload).unwrap();
         prop_assert!(v.violations.is_empty(), "{:?}", v.violations);
         prop_assert_eq!(v.view.kind, qrph::QrPhKind::P2p);
-        prop_assert_eq!(v.view.merchant_id, Some(account.as_str()));
+        prop_assert_eq!(v.view.account_number, Some(account.as_str()));
+        prop_assert_eq!(v.view.payment_type, Some(qrph::P2P_PAYMENT_TYPE));
+        prop_assert_eq!(v.view.merchant_id, None);
+        prop_assert_eq!(v.view.mobile_number, Some(mobile.as_str()));
+        prop_assert_eq!(&payload.encode(), &p2p);
 
         let bill = promptpay::PromptPayBuilder::bill_payment(&biller, &ref1).unwrap().build().unwrap();
         let payload = decode(&bill).unwrap();
@@ -828,5 +938,150 @@ fn synthetic_vectors_are_clean_profiles() {
             mine.violations
         );
         assert_eq!(payload.encode(), v.payload);
+    }
+}
+
+/// `text` with sub-field `sub` of root template `parent` set to `value` (or removed), re-encoded
+/// with a fresh CRC but without EMV's own checks: a code broken in one place only.
+fn with_field(text: &str, parent: u8, sub: u8, value: Option<&str>) -> String {
+    let payload = decoded(text);
+    let template = payload.get(parent).unwrap();
+    let mut fields: Vec<(u8, &str)> = template
+        .children()
+        .unwrap()
+        .map(|c| (c.tag().get(), c.value()))
+        .filter(|(id, _)| *id != sub)
+        .collect();
+    if let Some(value) = value {
+        fields.push((sub, value));
+    }
+    qrpay_core::emv::PayloadBuilder::from_payload(&payload)
+        .template(parent, &fields)
+        .lenient(true)
+        .build()
+        .unwrap()
+}
+
+/// Real codes broken in one field each: every profile reports the rule its scheme states, at
+/// the field's path, and strict detection refuses them.
+#[test]
+fn broken_codes_report_the_rule_they_break() {
+    let duitnow = vector("184A");
+    let p2p = vector("1475");
+    let p2m = vector("0275");
+    let bharat = vector("A9AD");
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "duitnow acquirer id of 7 digits",
+            with_field(duitnow, 26, 1, Some("5016641")),
+            "duitnow.bad_format@26.01",
+        ),
+        (
+            "duitnow without its qr id",
+            with_field(duitnow, 26, 2, None),
+            "duitnow.missing_field@26",
+        ),
+        (
+            "duitnow descriptor over 20 characters",
+            with_field(duitnow, 26, 3, Some("KEDAI RUNCIT ABU BAKAR")),
+            "duitnow.too_long@26.03",
+        ),
+        (
+            "qr ph p2p without its account",
+            with_field(p2p, 27, 4, None),
+            "qrph.missing_field@27",
+        ),
+        (
+            "qr ph p2m acquirer that is not a bic",
+            with_field(p2m, 28, 1, Some("srcpphm2xxx")),
+            "qrph.bad_format@28.01",
+        ),
+        (
+            "upi address without handle",
+            with_field(bharat, 26, 1, Some("MAB.037135003190033")),
+            "upi.bad_format@26.01",
+        ),
+        (
+            "bharat qr ifsc that is not an ifsc",
+            qrpay_core::emv::PayloadBuilder::from_payload(&decoded(bharat))
+                .object(8, "AXIS1000123")
+                .lenient(true)
+                .build()
+                .unwrap(),
+            "bharatqr.bad_format@08",
+        ),
+        (
+            "sgqr revision date that is no date (on top of the sample's own two)",
+            with_field(vector("5E8D"), 51, 7, Some("20181340")),
+            "paynow.bad_format@36.02,sgqr.bad_format@51.07,visa.bad_format@02",
+        ),
+    ];
+    for (what, text, expected) in cases {
+        let payload = decoded(&text);
+        let (_, violations) = summary(&payload);
+        assert_eq!(violations, expected, "{what}: {text}");
+        assert!(schemes::detect_strict(&payload).is_err(), "{what}");
+    }
+}
+
+/// `body` followed by its Luhn check digit.
+fn with_luhn(body: &str) -> String {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let d = d * 2;
+                if d > 9 {
+                    d - 9
+                } else {
+                    d
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Bharat QR with every card network and the IFSC: each network is reported at its tag with
+    /// no violation, the views give back the ids, and the payload re-encodes byte for byte.
+    #[test]
+    fn bharatqr_with_card_networks_round_trip(visa in "4[0-9]{14}", mastercard in "5[1-5][0-9]{13}",
+                                              rupay in "6[0-9]{14}", bank in "[A-Z]{4}",
+                                              branch in "[A-Z0-9]{6}", account in "[0-9]{9,18}",
+                                              vpa in "[a-z0-9.]{3,12}@[a-z]{3,8}",
+                                              amount in proptest::option::of(1u64..1_000_000)) {
+        let (visa, rupay) = (with_luhn(&visa), with_luhn(&rupay));
+        let ifsc_account = format!("{bank}0{branch}{account}");
+        let mut b = bharatqr::BharatQrBuilder::new(&vpa, "DUKAAN", "PUNE")
+            .visa(&visa)
+            .mastercard(&mastercard)
+            .rupay(&rupay)
+            .ifsc_account(&ifsc_account);
+        if let Some(a) = amount {
+            b = b.amount_minor(a);
+        }
+        let text = b.build().unwrap();
+        let payload = decode(&text).unwrap();
+        prop_assert_eq!(&payload.encode(), &text);
+        let (ids, violations) = summary(&payload);
+        prop_assert_eq!(violations.as_str(), "-");
+        for id in ["bharatqr@02", "upi@26", "visa@02", "mastercard@04", "rupay@06"] {
+            prop_assert!(ids.split(',').any(|i| i == id), "{} not in {}", id, ids);
+        }
+        let view = bharatqr::BharatQr::from_payload_strict(&payload).unwrap();
+        prop_assert_eq!(view.visa, Some(visa.as_str()));
+        prop_assert_eq!(view.mastercard, Some(mastercard.as_str()));
+        prop_assert_eq!(view.rupay, Some(rupay.as_str()));
+        prop_assert_eq!(view.ifsc_account, Some(ifsc_account.as_str()));
+        prop_assert_eq!(view.upi.and_then(|u| u.vpa), Some(vpa.as_str()));
+        prop_assert_eq!(payload.amount_minor(), amount);
     }
 }

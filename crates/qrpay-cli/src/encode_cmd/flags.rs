@@ -46,6 +46,18 @@ macro_rules! given {
 }
 pub(super) use given;
 
+/// For each `value => setter` pair whose optional value was given, `$b = $b.setter(value)`:
+/// the builders share setter names (`merchant_category_code`, `amount_minor`, `reference`…)
+/// but no trait, so this spares every scheme the same `if let Some(..)` block per flag.
+macro_rules! apply {
+    ($b:ident; $($value:expr => $setter:ident),+ $(,)?) => {
+        $(if let Some(value) = $value {
+            $b = $b.$setter(value);
+        })+
+    };
+}
+pub(super) use apply;
+
 /// Every flag of `qrpay encode` that was given, by long name (`--scheme` and `--format`
 /// themselves excepted).
 pub(super) fn all_given(args: &EncodeArgs) -> Vec<&'static str> {

@@ -15,7 +15,7 @@ use qrpay_core::schemes::vietqr::VietQrBuilder;
 use qrpay_core::schemes::BuildError;
 use qrpay_core::{Amount, Currency};
 
-use super::flags::{given, need, only, refused, usage, FlagError};
+use super::flags::{apply, given, need, only, refused, usage, FlagError};
 use super::EncodeArgs;
 
 /// The national profiles `--scheme` builds.
@@ -78,10 +78,10 @@ impl SchemeKind {
         }
     }
 
-    /// The flags the scheme uses besides `--scheme` itself.
-    fn flags(self) -> &'static [&'static str] {
-        match self {
-            SchemeKind::Pix => &[
+    /// The flags the scheme uses besides `--scheme` itself: [`COMMON`] and its own.
+    fn flags(self) -> Vec<&'static str> {
+        let own: &[&[&str]] = match self {
+            SchemeKind::Pix => &[&[
                 "--pix-key",
                 "--pix-url",
                 "--pix-recurrence-url",
@@ -89,16 +89,11 @@ impl SchemeKind {
                 "--txid",
                 "--reference",
                 "--fss",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--postal-code",
                 "--mcc",
                 "--initiation",
-            ],
-            SchemeKind::Promptpay => &[
+            ]],
+            SchemeKind::Promptpay => &[&[
                 "--promptpay-mobile",
                 "--promptpay-id",
                 "--promptpay-ewallet",
@@ -109,85 +104,39 @@ impl SchemeKind {
                 "--ref2",
                 "--ref3",
                 "--message",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--initiation",
-            ],
-            SchemeKind::Qris => &[
+            ]],
+            SchemeKind::Qris => &[&[
                 "--nmid",
                 "--criteria",
                 "--qris-issuer",
                 "--qris-transfer",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--postal-code",
                 "--mcc",
                 "--bill-number",
                 "--terminal-label",
-            ],
-            SchemeKind::Paynow => PAYNOW,
-            SchemeKind::Sgqr => &[
-                "--paynow-mobile",
-                "--paynow-uen",
-                "--editable",
-                "--expiry",
-                "--reference",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
-                "--bill-number",
-                "--mcc",
-                "--initiation",
-                "--sgqr-id",
-                "--sgqr-version",
-                "--sgqr-postal-code",
-                "--sgqr-level",
-                "--sgqr-unit",
-                "--sgqr-misc",
-                "--sgqr-revision-date",
-            ],
-            SchemeKind::Duitnow => &[
+            ]],
+            SchemeKind::Paynow => &[PAYNOW],
+            SchemeKind::Sgqr => &[PAYNOW, SGQR],
+            SchemeKind::Duitnow => &[&[
                 "--participant-id",
                 "--account",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--postal-code",
                 "--mcc",
                 "--reference",
-            ],
-            SchemeKind::Vietqr => &[
+            ]],
+            SchemeKind::Vietqr => &[&[
                 "--bank-bin",
                 "--account",
                 "--service",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--bill-number",
                 "--purpose",
-            ],
-            SchemeKind::Khqr => &[
+            ]],
+            SchemeKind::Khqr => &[&[
                 "--bakong-id",
                 "--merchant-id",
                 "--acquiring-bank",
                 "--account-information",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--mcc",
                 "--bill-number",
                 "--mobile-number",
@@ -197,71 +146,71 @@ impl SchemeKind {
                 "--language",
                 "--created-at-ms",
                 "--expires-at-ms",
-            ],
-            SchemeKind::Qrph => &[
+            ]],
+            SchemeKind::Qrph => &[&[
                 "--bic",
                 "--merchant-id",
                 "--qrph-p2p",
                 "--account",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
                 "--mcc",
                 "--reference",
-            ],
-            SchemeKind::Bharatqr => &[
-                "--vpa",
-                "--visa",
-                "--mastercard",
-                "--rupay",
-                "--ifsc-account",
-                "--minimum-amount",
-                "--transaction-ref",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
-                "--mcc",
-                "--postal-code",
-                "--reference",
-                "--terminal-label",
-            ],
-            SchemeKind::Upi => &[
-                "--vpa",
-                "--minimum-amount",
-                "--transaction-ref",
-                "--amount",
-                "--currency",
-                "--country",
-                "--merchant-name",
-                "--city",
-                "--mcc",
-                "--postal-code",
-                "--reference",
-                "--terminal-label",
-            ],
-        }
+            ]],
+            SchemeKind::Bharatqr => &[UPI, BHARATQR],
+            SchemeKind::Upi => &[UPI],
+        };
+        own.iter()
+            .flat_map(|list| list.iter())
+            .chain(COMMON)
+            .copied()
+            .collect()
     }
 }
 
+/// The flags of every scheme: the amount, its currency and where the merchant is.
+const COMMON: &[&str] = &[
+    "--amount",
+    "--currency",
+    "--country",
+    "--merchant-name",
+    "--city",
+];
+
+/// PayNow's own flags (SGQR adds [`SGQR`]).
 const PAYNOW: &[&str] = &[
     "--paynow-mobile",
     "--paynow-uen",
     "--editable",
     "--expiry",
     "--reference",
-    "--amount",
-    "--currency",
-    "--country",
-    "--merchant-name",
-    "--city",
     "--bill-number",
     "--mcc",
     "--initiation",
 ];
+
+/// The SGQR identity template's flags.
+const SGQR: &[&str] = &[
+    "--sgqr-id",
+    "--sgqr-version",
+    "--sgqr-postal-code",
+    "--sgqr-level",
+    "--sgqr-unit",
+    "--sgqr-misc",
+    "--sgqr-revision-date",
+];
+
+/// UPI-in-EMV's own flags (Bharat QR adds [`BHARATQR`]).
+const UPI: &[&str] = &[
+    "--vpa",
+    "--minimum-amount",
+    "--transaction-ref",
+    "--mcc",
+    "--postal-code",
+    "--reference",
+    "--terminal-label",
+];
+
+/// The card-network and account flags Bharat QR adds to UPI's.
+const BHARATQR: &[&str] = &["--visa", "--mastercard", "--rupay", "--ifsc-account"];
 
 /// The flags of `--scheme`.
 #[derive(Debug, Args)]
@@ -366,7 +315,8 @@ pub(crate) struct SchemeArgs {
     #[arg(long)]
     pub(super) sgqr_revision_date: Option<String>,
 
-    /// DuitNow: the participant id (6 to 13 digits); --account is the merchant account.
+    /// DuitNow: the acquirer id (26.01, PayNet's participant code of up to 6 digits);
+    /// --account is the QR id or merchant id the acquirer assigned (26.02).
     #[arg(long)]
     pub(super) participant_id: Option<String>,
 
@@ -402,7 +352,7 @@ pub(crate) struct SchemeArgs {
     #[arg(long, value_name = "MS")]
     pub(super) expires_at_ms: Option<u64>,
 
-    /// QR Ph: a person-to-person code (27) paying --account at --bic.
+    /// QR Ph: a person-to-person (InstaPay) code (27) paying --account (27.04) at --bic.
     #[arg(long)]
     pub(super) qrph_p2p: bool,
 
@@ -488,7 +438,7 @@ impl SchemeArgs {
 /// Builds the payload of `--scheme kind` from the flags.
 pub(super) fn build(args: &EncodeArgs, kind: SchemeKind) -> Result<String, FlagError> {
     let what = format!("--scheme {}", kind.name());
-    only(args, &what, kind.flags())?;
+    only(args, &what, &kind.flags())?;
     let ctx = Context::new(args, kind, what)?;
     let built = match kind {
         SchemeKind::Pix => pix(&ctx),
@@ -600,33 +550,21 @@ fn pix(c: &Context<'_>) -> Built {
         }
     };
     b = b.merchant_name(name).merchant_city(city);
-    if let Some(url) = &s.pix_recurrence_url {
-        b = b.recurrence_url(url);
-    }
-    if let Some(info) = &s.info {
-        b = b.info(info);
-    }
-    if let Some(fss) = &s.fss {
-        b = b.fss(fss);
-    }
+    apply!(b;
+        &s.pix_recurrence_url => recurrence_url,
+        &s.info => info,
+        &s.fss => fss,
+    );
     if s.txid.is_some() && a.reference.is_some() {
         return usage("--txid and --reference are both 62.05 in a pix code: give one");
     }
-    if let Some(txid) = s.txid.as_ref().or(a.reference.as_ref()) {
-        b = b.txid(txid);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(cep) = &a.postal_code {
-        b = b.postal_code(cep);
-    }
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(poi) = c.initiation()? {
-        b = b.point_of_initiation(poi);
-    }
+    apply!(b;
+        s.txid.as_ref().or(a.reference.as_ref()) => txid,
+        c.amount_minor => amount_minor,
+        &a.postal_code => postal_code,
+        &a.mcc => merchant_category_code,
+        c.initiation()? => point_of_initiation,
+    );
     Ok(b.build())
 }
 
@@ -691,21 +629,13 @@ fn promptpay(c: &Context<'_>) -> Built {
         Ok(b) => b,
         Err(e) => return Ok(Err(e)),
     };
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(name) = &a.merchant_name {
-        b = b.merchant_name(name);
-    }
-    if let Some(city) = &a.city {
-        b = b.merchant_city(city);
-    }
-    if let Some(message) = &a.format.message {
-        b = b.message(message);
-    }
-    if let Some(poi) = c.initiation()? {
-        b = b.point_of_initiation(poi);
-    }
+    apply!(b;
+        c.amount_minor => amount_minor,
+        &a.merchant_name => merchant_name,
+        &a.city => merchant_city,
+        &a.format.message => message,
+        c.initiation()? => point_of_initiation,
+    );
     Ok(b.build())
 }
 
@@ -742,21 +672,13 @@ fn qris(c: &Context<'_>) -> Built {
         (None, Some(_)) => return usage("--criteria needs --nmid"),
         (None, None) => {}
     }
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(postal) = &a.postal_code {
-        b = b.postal_code(postal);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(bill) = &a.bill_number {
-        b = b.bill_number(bill);
-    }
-    if let Some(label) = &a.terminal_label {
-        b = b.terminal_label(label);
-    }
+    apply!(b;
+        &a.mcc => merchant_category_code,
+        &a.postal_code => postal_code,
+        c.amount_minor => amount_minor,
+        &a.bill_number => bill_number,
+        &a.terminal_label => terminal_label,
+    );
     Ok(b.build())
 }
 
@@ -777,27 +699,15 @@ fn paynow(c: &Context<'_>) -> Built {
             Err(e) => return Ok(Err(e)),
         };
     }
-    if let Some(reference) = &a.reference {
-        b = b.reference(reference);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(name) = &a.merchant_name {
-        b = b.merchant_name(name);
-    }
-    if let Some(city) = &a.city {
-        b = b.merchant_city(city);
-    }
-    if let Some(bill) = &a.bill_number {
-        b = b.bill_number(bill);
-    }
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(poi) = c.initiation()? {
-        b = b.point_of_initiation(poi);
-    }
+    apply!(b;
+        &a.reference => reference,
+        c.amount_minor => amount_minor,
+        &a.merchant_name => merchant_name,
+        &a.city => merchant_city,
+        &a.bill_number => bill_number,
+        &a.mcc => merchant_category_code,
+        c.initiation()? => point_of_initiation,
+    );
     if s.sgqr_id.is_some() || s.sgqr_revision_date.is_some() {
         let field = |v: &'_ Option<String>| v.as_deref().unwrap_or_default().to_owned();
         let (id, version, postal, level, unit, misc, date) = (
@@ -839,18 +749,12 @@ fn duitnow(c: &Context<'_>) -> Built {
         .ok_or_else(|| FlagError::Usage(format!("{} needs --account", c.what)))?;
     let (name, city) = c.name_and_city()?;
     let mut b = DuitNowBuilder::new(participant, account, name, city);
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(postal) = &a.postal_code {
-        b = b.postal_code(postal);
-    }
-    if let Some(reference) = &a.reference {
-        b = b.reference(reference);
-    }
+    apply!(b;
+        &a.mcc => merchant_category_code,
+        c.amount_minor => amount_minor,
+        &a.postal_code => postal_code,
+        &a.reference => reference,
+    );
     Ok(b.build())
 }
 
@@ -869,21 +773,13 @@ fn vietqr(c: &Context<'_>) -> Built {
             ))
         }
     };
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(bill) = &a.bill_number {
-        b = b.bill_number(bill);
-    }
-    if let Some(purpose) = &a.purpose {
-        b = b.purpose(purpose);
-    }
-    if let Some(name) = &a.merchant_name {
-        b = b.merchant_name(name);
-    }
-    if let Some(city) = &a.city {
-        b = b.merchant_city(city);
-    }
+    apply!(b;
+        c.amount_minor => amount_minor,
+        &a.bill_number => bill_number,
+        &a.purpose => purpose,
+        &a.merchant_name => merchant_name,
+        &a.city => merchant_city,
+    );
     Ok(b.build())
 }
 
@@ -917,27 +813,15 @@ fn khqr(c: &Context<'_>) -> Built {
     if c.currency.numeric() == 840 {
         b = b.usd();
     }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(v) = &a.bill_number {
-        b = b.bill_number(v);
-    }
-    if let Some(v) = &s.mobile_number {
-        b = b.mobile_number(v);
-    }
-    if let Some(v) = &a.store_label {
-        b = b.store_label(v);
-    }
-    if let Some(v) = &a.terminal_label {
-        b = b.terminal_label(v);
-    }
-    if let Some(v) = &a.purpose {
-        b = b.purpose(v);
-    }
+    apply!(b;
+        c.amount_minor => amount_minor,
+        &a.mcc => merchant_category_code,
+        &a.bill_number => bill_number,
+        &s.mobile_number => mobile_number,
+        &a.store_label => store_label,
+        &a.terminal_label => terminal_label,
+        &a.purpose => purpose,
+    );
     if let Some(spec) = &s.language {
         let mut parts = spec.splitn(3, ':');
         match (parts.next(), parts.next(), parts.next()) {
@@ -974,15 +858,11 @@ fn qrph(c: &Context<'_>) -> Built {
         let merchant = c.need(s.merchant_id.as_ref(), "--merchant-id")?;
         QrPhBuilder::p2m(bic, merchant, name, city)
     };
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(reference) = &a.reference {
-        b = b.reference(reference);
-    }
+    apply!(b;
+        &a.mcc => merchant_category_code,
+        c.amount_minor => amount_minor,
+        &a.reference => reference,
+    );
     Ok(b.build())
 }
 
@@ -991,38 +871,22 @@ fn bharatqr(c: &Context<'_>) -> Built {
     let vpa = c.need(s.vpa.as_ref(), "--vpa")?;
     let (name, city) = c.name_and_city()?;
     let mut b = BharatQrBuilder::new(vpa, name, city);
-    if let Some(id) = &s.visa {
-        b = b.visa(id);
-    }
-    if let Some(id) = &s.mastercard {
-        b = b.mastercard(id);
-    }
-    if let Some(id) = &s.rupay {
-        b = b.rupay(id);
-    }
-    if let Some(v) = &s.ifsc_account {
-        b = b.ifsc_account(v);
-    }
+    apply!(b;
+        &s.visa => visa,
+        &s.mastercard => mastercard,
+        &s.rupay => rupay,
+        &s.ifsc_account => ifsc_account,
+    );
     if let Some(text) = &s.minimum_amount {
         b = b.minimum_amount_minor(minor(text, c.currency, "--minimum-amount")?);
     }
-    if let Some(v) = &s.transaction_ref {
-        b = b.transaction_reference(v);
-    }
-    if let Some(m) = c.amount_minor {
-        b = b.amount_minor(m);
-    }
-    if let Some(mcc) = &a.mcc {
-        b = b.merchant_category_code(mcc);
-    }
-    if let Some(pin) = &a.postal_code {
-        b = b.postal_code(pin);
-    }
-    if let Some(v) = &a.reference {
-        b = b.reference(v);
-    }
-    if let Some(v) = &a.terminal_label {
-        b = b.terminal_label(v);
-    }
+    apply!(b;
+        &s.transaction_ref => transaction_reference,
+        c.amount_minor => amount_minor,
+        &a.mcc => merchant_category_code,
+        &a.postal_code => postal_code,
+        &a.reference => reference,
+        &a.terminal_label => terminal_label,
+    );
     Ok(b.build())
 }

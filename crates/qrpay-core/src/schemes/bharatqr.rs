@@ -24,8 +24,8 @@
 use super::cards::CardNetwork;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::{Amount, Currency};
+use crate::emv::{DataObject, Payload, PayloadBuilder};
+use crate::money::Amount;
 use crate::tag::Tag;
 
 /// AID of the NPCI templates (26, 27).
@@ -355,10 +355,7 @@ impl BharatQrBuilder {
             }
             builder = builder.merchant_account_primitive(8, account);
         }
-        let currency = Currency::from_numeric(356).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "INR" },
-        })?;
+        let currency = util::home_currency(356, "INR")?;
         let minimum = self
             .minimum_amount_minor
             .map(|m| Amount::format_minor(m, currency.exponent()));
@@ -366,11 +363,7 @@ impl BharatQrBuilder {
         if let Some(m) = &minimum {
             upi.push((2, m));
         }
-        let poi = if self.amount_minor.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let poi = util::point_of_initiation(None, self.amount_minor.is_some());
         builder = builder
             .point_of_initiation(poi)
             .merchant_account(26, AID_NPCI, &upi)

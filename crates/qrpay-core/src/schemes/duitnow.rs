@@ -1,10 +1,18 @@
 //! DuitNow QR (Malaysia), operated by PayNet.
 //!
-//! The DuitNow template is a merchant account template with GUI `A0000006150001`. In the
-//! published codes 01 carries the participant's (acquirer's) identifier and 02 the merchant's
-//! account or proxy at that participant; 03, when present, is kept as the participant's merchant
-//! category. Many DuitNow codes write payload format `02` in tag 00; the EMV decoder tolerates
-//! and reports that.
+//! The DuitNow template is a merchant account template (26) with AID `A0000006150001` in 00.
+//! PayNet's DuitNow National QR Code Standard, Merchant-Presented Mode (v1.5, "Merchant
+//! Account Information (IDs 26–27)") defines its fields:
+//!
+//! | id | field | format | presence |
+//! |---|---|---|---|
+//! | 01 | acquirer id (PayNet's 6-digit participant code: `588734` Maybank, `890053` TNG…) | N ≤ 6 | M |
+//! | 02 | QR id / merchant id, assigned by the acquirer (JomPAY: the biller code) | AN ≤ 28 | M |
+//! | 03 | merchant descriptor, assigned by the acquirer | ANS ≤ 20 | O |
+//! | 04 | merchant mobile number | ANS ≤ 15 | O |
+//!
+//! The same standard writes payload format indicator `02` in tag 00 ("Version 02") where EMV
+//! says `01`; the EMV decoder tolerates and reports that, and the builder writes either.
 //!
 //! ```
 //! use qrpay_core::{decode, schemes::duitnow::{DuitNow, DuitNowBuilder}};
@@ -22,8 +30,8 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
+use crate::emv::{DecodeError, EncodeError, Payload, PayloadBuilder, PointOfInitiation};
+use crate::tag::{Tag, TagPath};
 
 /// GUI of the DuitNow template.
 pub const GUI: &str = "A0000006150001";
@@ -36,15 +44,26 @@ pub const COUNTRY: &str = "MY";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DuitNow<'p> {
-    /// 01 the participant (acquirer) id.
+    /// 01 the acquirer id (the participant's PayNet code).
     pub participant_id: Option<&'p str>,
-    /// 02 the merchant's account or proxy at the participant.
+    /// 02 the QR id or merchant id the acquirer assigned.
     pub merchant_account: Option<&'p str>,
-    /// 03 the merchant category at the participant.
-    pub merchant_category: Option<&'p str>,
-    /// 00 the payload format indicator as written (`01`, or `02` as many DuitNow codes print).
+    /// 03 the merchant descriptor the acquirer assigned.
+    pub merchant_descriptor: Option<&'p str>,
+    /// 04 the merchant's mobile number.
+    pub mobile_number: Option<&'p str>,
+    /// 00 the payload format indicator as written (`02` as DuitNow specifies, or EMV's `01`).
     pub payload_format: Option<&'p str>,
 }
+
+/// Longest acquirer id (01).
+pub const ACQUIRER_ID_LEN_MAX: usize = 6;
+/// Longest QR id / merchant id (02).
+pub const MERCHANT_ACCOUNT_LEN_MAX: usize = 28;
+/// Longest merchant descriptor (03).
+pub const DESCRIPTOR_LEN_MAX: usize = 20;
+/// Longest mobile number (04).
+pub const MOBILE_LEN_MAX: usize = 15;
 
 impl<'p> DuitNow<'p> {
     /// The DuitNow view of `payload`, or `None` when it carries no DuitNow template.
@@ -69,11 +88,18 @@ impl<'p> DuitNow<'p> {
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> {
     let t = util::account_template(payload, |g| g.eq_ignore_ascii_case(GUI))?;
     let mut ck = Checker::new(SchemeId::DuitNow);
-    if let Some(p) = ck.require(t, 1, "participant id (01)") {
-        ck.digits(&p, "participant id", 6, 13, "6 to 13 digits");
+    if let Some(p) = ck.require(t, 1, "acquirer id (01)") {
+        ck.digits(&p, "acquirer id", 1, ACQUIRER_ID_LEN_MAX, "1 to 6 digits");
     }
-    if let Some(a) = ck.require(t, 2, "merchant account (02)") {
-        ck.max_len(&a, "merchant account", 40);
+    if let Some(a) = ck.require(t, 2, "qr id or merchant id (02)") {
+        ck.max_len(&a, "qr id or merchant id", MERCHANT_ACCOUNT_LEN_MAX);
+    }
+    let child = |id| Tag::new(id).and_then(|tag| t.child(tag));
+    if let Some(d) = child(3) {
+        ck.max_len(&d, "merchant descriptor", DESCRIPTOR_LEN_MAX);
+    }
+    if let Some(m) = child(4) {
+        ck.max_len(&m, "mobile number", MOBILE_LEN_MAX);
     }
     ck.currency(payload, &[CURRENCY], CURRENCY);
     ck.country(payload, COUNTRY);
@@ -81,7 +107,8 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> 
         view: DuitNow {
             participant_id: util::sub(t, 1),
             merchant_account: util::sub(t, 2),
-            merchant_category: util::sub(t, 3),
+            merchant_descriptor: util::sub(t, 3),
+            mobile_number: util::sub(t, 4),
             payload_format: payload.payload_format_indicator(),
         },
         location: t.path(),
@@ -100,6 +127,10 @@ pub struct DuitNowBuilder {
     amount_minor: Option<u64>,
     postal_code: Option<String>,
     reference: Option<String>,
+    descriptor: Option<String>,
+    mobile_number: Option<String>,
+    paynet_format: bool,
+    point_of_initiation: Option<PointOfInitiation>,
 }
 
 impl DuitNowBuilder {
@@ -120,7 +151,41 @@ impl DuitNowBuilder {
             amount_minor: None,
             postal_code: None,
             reference: None,
+            descriptor: None,
+            mobile_number: None,
+            paynet_format: false,
+            point_of_initiation: None,
         }
+    }
+
+    /// 26.03 the merchant descriptor the acquirer assigned.
+    #[must_use]
+    pub fn merchant_descriptor(mut self, descriptor: &str) -> DuitNowBuilder {
+        self.descriptor = Some(descriptor.to_owned());
+        self
+    }
+
+    /// 26.04 the merchant's mobile number.
+    #[must_use]
+    pub fn mobile_number(mut self, mobile: &str) -> DuitNowBuilder {
+        self.mobile_number = Some(mobile.to_owned());
+        self
+    }
+
+    /// Writes payload format indicator `02`, as the DuitNow standard specifies and the
+    /// scheme's own apps print, instead of EMV's `01`.
+    #[must_use]
+    pub fn paynet_format(mut self) -> DuitNowBuilder {
+        self.paynet_format = true;
+        self
+    }
+
+    /// 01 static or dynamic, when it should not follow from the amount (dynamic with an
+    /// amount, static without).
+    #[must_use]
+    pub fn point_of_initiation(mut self, poi: PointOfInitiation) -> DuitNowBuilder {
+        self.point_of_initiation = Some(poi);
+        self
     }
 
     /// 52 the merchant category code (`0000` by default).
@@ -151,39 +216,64 @@ impl DuitNowBuilder {
         self
     }
 
-    /// Encodes the code (payload format `01`, as EMV requires).
+    /// Encodes the code (payload format `01`, as EMV requires, unless
+    /// [`paynet_format`](Self::paynet_format)).
     ///
     /// # Errors
-    /// [`BuildError::Field`] for a participant id that is not 6 to 13 digits or an empty
-    /// account; [`BuildError::Encode`] from the EMV encoder.
+    /// [`BuildError::Field`] for an acquirer id that is not 1 to 6 digits, or a QR id,
+    /// descriptor or mobile number longer than the standard allows; [`BuildError::Encode`]
+    /// from the EMV encoder.
     pub fn build(self) -> Result<String, BuildError> {
-        if !(util::is_digits(&self.participant_id) && (6..=13).contains(&self.participant_id.len()))
-        {
+        let id_len = self.participant_id.len();
+        if !(util::is_digits(&self.participant_id) && (1..=ACQUIRER_ID_LEN_MAX).contains(&id_len)) {
             return Err(BuildError::Field {
-                field: "participant id",
+                field: "acquirer id",
                 rule: SchemeRule::BadFormat {
-                    field: "participant id",
+                    field: "acquirer id",
                     found: self.participant_id,
-                    expected: "6 to 13 digits",
+                    expected: "1 to 6 digits",
                 },
             });
         }
-        let currency = Currency::from_numeric(458).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "MYR" },
-        })?;
-        let poi = if self.amount_minor.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let limits = [
+            (
+                Some(&self.merchant_account),
+                "qr id or merchant id",
+                MERCHANT_ACCOUNT_LEN_MAX,
+            ),
+            (
+                self.descriptor.as_ref(),
+                "merchant descriptor",
+                DESCRIPTOR_LEN_MAX,
+            ),
+            (self.mobile_number.as_ref(), "mobile number", MOBILE_LEN_MAX),
+        ];
+        for (value, field, len_max) in limits {
+            let len = value.map_or(0, |v| v.chars().count());
+            if len > len_max {
+                return Err(BuildError::Field {
+                    field,
+                    rule: SchemeRule::TooLong {
+                        field,
+                        len,
+                        len_max,
+                    },
+                });
+            }
+        }
+        let currency = util::home_currency(458, "MYR")?;
+        let poi = util::point_of_initiation(self.point_of_initiation, self.amount_minor.is_some());
+        let mut account: Vec<(u8, &str)> =
+            vec![(1, &self.participant_id), (2, &self.merchant_account)];
+        if let Some(descriptor) = &self.descriptor {
+            account.push((3, descriptor));
+        }
+        if let Some(mobile) = &self.mobile_number {
+            account.push((4, mobile));
+        }
         let mut builder = PayloadBuilder::new()
             .point_of_initiation(poi)
-            .merchant_account(
-                26,
-                GUI,
-                &[(1, &self.participant_id), (2, &self.merchant_account)],
-            )
+            .merchant_account(26, GUI, &account)
             .merchant_category_code(&self.mcc)
             .currency(currency)
             .country_code(COUNTRY)
@@ -198,6 +288,16 @@ impl DuitNowBuilder {
         if let Some(reference) = &self.reference {
             builder = builder.additional_data(5, reference);
         }
-        Ok(builder.build()?)
+        if !self.paynet_format {
+            return Ok(builder.build()?);
+        }
+        // EMV's strict check refuses `02`, so build leniently and check every other rule.
+        let text = builder.object(0, "02").lenient(true).build()?;
+        let format = TagPath::root(Tag::PAYLOAD_FORMAT);
+        let decoded = crate::emv::decode(&text).map_err(EncodeError::Invalid)?;
+        if let Some(v) = decoded.violations().iter().find(|v| v.path != format) {
+            return Err(EncodeError::Invalid(DecodeError::Invalid(Box::new(v.clone()))).into());
+        }
+        Ok(text)
     }
 }

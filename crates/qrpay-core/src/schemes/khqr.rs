@@ -25,7 +25,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
+use crate::emv::{DataObject, Payload, PayloadBuilder};
 use crate::money::{Amount, Currency};
 use crate::tag::Tag;
 
@@ -417,11 +417,7 @@ impl KhqrBuilder {
             };
             amount_text = Some(Amount::format_minor(value, exponent));
         }
-        let poi = if amount_text.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let poi = util::point_of_initiation(None, amount_text.is_some());
         let mut fields: Vec<(u8, &str)> = Vec::new();
         if let Some(id) = &self.account_or_merchant_id {
             fields.push((1, id));

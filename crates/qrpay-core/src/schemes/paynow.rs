@@ -29,7 +29,6 @@
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
 use crate::tag::Tag;
 
 /// GUI of the PayNow template (compared case-insensitively).
@@ -478,10 +477,7 @@ impl PayNowBuilder {
     /// # Errors
     /// [`BuildError::Encode`] when the EMV encoder refuses the result.
     pub fn build(self) -> Result<String, BuildError> {
-        let currency = Currency::from_numeric(702).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "SGD" },
-        })?;
+        let currency = util::home_currency(702, "SGD")?;
         let mut fields: Vec<(u8, &str)> = vec![
             (1, self.proxy_type.code()),
             (2, &self.proxy_value),
@@ -493,13 +489,7 @@ impl PayNowBuilder {
         if let Some(reference) = &self.reference {
             fields.push((5, reference));
         }
-        let poi = self
-            .point_of_initiation
-            .unwrap_or(if self.amount_minor.is_some() {
-                PointOfInitiation::Dynamic
-            } else {
-                PointOfInitiation::Static
-            });
+        let poi = util::point_of_initiation(self.point_of_initiation, self.amount_minor.is_some());
         let mut builder = PayloadBuilder::new()
             .point_of_initiation(poi)
             .merchant_account(26, GUI, &fields)

@@ -28,7 +28,6 @@
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
 use crate::tag::Tag;
 
 /// AID of the credit-transfer template (tag 29).
@@ -553,17 +552,8 @@ impl PromptPayBuilder {
     /// [`BuildError::Field`] for a message outside UCS-2;
     /// [`BuildError::Encode`] when the EMV encoder refuses the result.
     pub fn build(self) -> Result<String, BuildError> {
-        let currency = Currency::from_numeric(764).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "THB" },
-        })?;
-        let poi = self
-            .point_of_initiation
-            .unwrap_or(if self.amount_minor.is_some() {
-                PointOfInitiation::Dynamic
-            } else {
-                PointOfInitiation::Static
-            });
+        let currency = util::home_currency(764, "THB")?;
+        let poi = util::point_of_initiation(self.point_of_initiation, self.amount_minor.is_some());
         let mut builder = PayloadBuilder::new()
             .lenient(true)
             .point_of_initiation(poi)

@@ -25,8 +25,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
+use crate::emv::{DataObject, Payload, PayloadBuilder};
 use crate::tag::Tag;
 
 /// GUI of the national repository template (51).
@@ -441,15 +440,9 @@ impl QrisBuilder {
                 },
             });
         }
-        let currency = Currency::from_numeric(360).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "IDR" },
-        })?;
-        let poi = if self.amount_minor.is_some() || self.transfer.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let currency = util::home_currency(360, "IDR")?;
+        let poi =
+            util::point_of_initiation(None, self.amount_minor.is_some() || self.transfer.is_some());
         let mut builder = PayloadBuilder::new()
             .point_of_initiation(poi)
             .merchant_category_code(&self.mcc)

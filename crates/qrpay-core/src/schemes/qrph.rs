@@ -3,9 +3,14 @@
 //!
 //! Person-to-merchant codes carry a merchant account template (usually 28) with a GUI of the
 //! `ph.ppmi` family (`ph.ppmi.p2m`, `ph.ppmi.p2micro`): 01 the acquirer's BIC, 03 the merchant
-//! id, further fields as the acquirer assigns them. Person-to-person codes use template 27 with
-//! GUI `com.p2pqrpay`: 01 the receiving institution's BIC, 03 the account number, 04 the mobile
-//! number. QR Ph puts a GUID in 62.00 and often adds the unreserved template 88
+//! id, further fields as the acquirer assigns them (05 holds a 3-digit code in the published
+//! codes, whose meaning no public source gives; it is kept but not interpreted).
+//!
+//! Person-to-person (InstaPay) codes use template 27 with GUI `com.p2pqrpay`, laid out as the
+//! codes of GCash, Maya, BDO, UnionBank and PayMongo's documented transfer QR all show: 01 the
+//! receiving institution's BIC, 02 the payment type (`99964403` in every published code), 03
+//! an optional merchant id, 04 the account number (PayMongo: "merchant credit account"), 05
+//! the mobile number. QR Ph puts a GUID in 62.00 and often adds the unreserved template 88
 //! (`ph.ppmi.qrph`).
 //!
 //! ```
@@ -23,8 +28,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
+use crate::emv::{Payload, PayloadBuilder};
 
 /// GUI of person-to-merchant templates.
 pub const GUI_P2M: &str = "ph.ppmi.p2m";
@@ -32,6 +36,8 @@ pub const GUI_P2M: &str = "ph.ppmi.p2m";
 pub const GUI_PPMI_PREFIX: &str = "ph.ppmi";
 /// GUI of the person-to-person template (27).
 pub const GUI_P2P: &str = "com.p2pqrpay";
+/// The payment type (27.02) of every published person-to-person code.
+pub const P2P_PAYMENT_TYPE: &str = "99964403";
 /// Philippine peso, ISO 4217 numeric.
 pub const CURRENCY: &str = "608";
 /// The Philippines.
@@ -58,9 +64,13 @@ pub struct QrPh<'p> {
     pub gui: &'p str,
     /// 01 the acquirer's (or receiving institution's) BIC.
     pub acquirer_id: Option<&'p str>,
-    /// 03 the merchant id (P2M) or account number (P2P).
+    /// 03 the merchant id (P2M; optional in P2P).
     pub merchant_id: Option<&'p str>,
-    /// 04 the mobile number (P2P).
+    /// 02 the payment type (P2P).
+    pub payment_type: Option<&'p str>,
+    /// 04 the account number to credit (P2P).
+    pub account_number: Option<&'p str>,
+    /// 05 the mobile number (P2P).
     pub mobile_number: Option<&'p str>,
     /// 62.00 the GUID of the additional data.
     pub additional_data_gui: Option<&'p str>,
@@ -110,6 +120,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
                 .filter(|t| t.gui().is_some_and(|g| g.eq_ignore_ascii_case(GUI_P2P)))
                 .map(|t| (QrPhKind::P2p, t))
         })?;
+    let p2p = kind == QrPhKind::P2p;
     let mut ck = Checker::new(SchemeId::QrPh);
     if let Some(bic) = ck.require(t, 1, "acquirer id (01)") {
         if !is_bic(bic.value()) {
@@ -123,7 +134,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
             );
         }
     }
-    ck.require(t, 3, "merchant id or account number (03)");
+    match kind {
+        QrPhKind::P2m => ck.require(t, 3, "merchant id (03)"),
+        QrPhKind::P2p => ck.require(t, 4, "account number (04)"),
+    };
     ck.currency(payload, &[CURRENCY], CURRENCY);
     ck.country(payload, COUNTRY);
     Some(Inspection {
@@ -132,7 +146,9 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
             gui: t.gui().unwrap_or_default(),
             acquirer_id: util::sub(t, 1),
             merchant_id: util::sub(t, 3),
-            mobile_number: util::sub(t, 4),
+            payment_type: p2p.then(|| util::sub(t, 2)).flatten(),
+            account_number: p2p.then(|| util::sub(t, 4)).flatten(),
+            mobile_number: p2p.then(|| util::sub(t, 5)).flatten(),
             additional_data_gui: payload.get(62).and_then(|a| a.child_value(0)),
         },
         location: t.path(),
@@ -146,12 +162,14 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
 pub struct QrPhBuilder {
     kind: QrPhKind,
     acquirer_id: String,
-    merchant_id: String,
+    /// The merchant id (P2M, 28.03) or the account number (P2P, 27.04).
+    payee: String,
     merchant_name: String,
     merchant_city: String,
     mcc: String,
     amount_minor: Option<u64>,
     reference: Option<String>,
+    mobile_number: Option<String>,
 }
 
 impl QrPhBuilder {
@@ -161,16 +179,18 @@ impl QrPhBuilder {
         QrPhBuilder {
             kind: QrPhKind::P2m,
             acquirer_id: acquirer_id.to_owned(),
-            merchant_id: merchant_id.to_owned(),
+            payee: merchant_id.to_owned(),
             merchant_name: name.to_owned(),
             merchant_city: city.to_owned(),
             mcc: "0000".to_owned(),
             amount_minor: None,
             reference: None,
+            mobile_number: None,
         }
     }
 
-    /// A P2P code paying account `account` at the institution with BIC `bic`.
+    /// A P2P code paying account `account` (27.04) at the institution with BIC `bic`, with
+    /// the InstaPay payment type `99964403` (27.02).
     #[must_use]
     pub fn p2p(bic: &str, account: &str, name: &str, city: &str) -> QrPhBuilder {
         QrPhBuilder {
@@ -200,6 +220,13 @@ impl QrPhBuilder {
         self
     }
 
+    /// 27.05 the payee's mobile number (P2P codes; ignored in P2M ones).
+    #[must_use]
+    pub fn mobile_number(mut self, mobile: &str) -> QrPhBuilder {
+        self.mobile_number = Some(mobile.to_owned());
+        self
+    }
+
     /// Encodes the code.
     ///
     /// # Errors
@@ -216,27 +243,27 @@ impl QrPhBuilder {
                 },
             });
         }
-        let currency = Currency::from_numeric(608).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "PHP" },
-        })?;
-        let poi = if self.amount_minor.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
+        let currency = util::home_currency(608, "PHP")?;
+        let poi = util::point_of_initiation(None, self.amount_minor.is_some());
+        let (tag, gui, mut account): (u8, &str, Vec<(u8, &str)>) = match self.kind {
+            QrPhKind::P2m => (28, GUI_P2M, vec![(1, &self.acquirer_id), (3, &self.payee)]),
+            QrPhKind::P2p => (
+                27,
+                GUI_P2P,
+                vec![
+                    (1, &self.acquirer_id),
+                    (2, P2P_PAYMENT_TYPE),
+                    (4, &self.payee),
+                ],
+            ),
         };
+        if let (QrPhKind::P2p, Some(mobile)) = (self.kind, &self.mobile_number) {
+            account.push((5, mobile));
+        }
         let mut builder = PayloadBuilder::new()
             .lenient(true)
             .point_of_initiation(poi)
-            .merchant_account(
-                if self.kind == QrPhKind::P2m { 28 } else { 27 },
-                if self.kind == QrPhKind::P2m {
-                    GUI_P2M
-                } else {
-                    GUI_P2P
-                },
-                &[(1, &self.acquirer_id), (3, &self.merchant_id)],
-            )
+            .merchant_account(tag, gui, &account)
             .merchant_category_code(&self.mcc)
             .currency(currency)
             .country_code(COUNTRY)

@@ -1,7 +1,8 @@
 //! Shared pieces of the scheme inspectors: finding templates, collecting violations, digits.
 
-use super::{SchemeId, SchemeRule, SchemeViolation};
-use crate::emv::{DataObject, Payload};
+use super::{BuildError, SchemeId, SchemeRule, SchemeViolation};
+use crate::emv::{DataObject, Payload, PointOfInitiation};
+use crate::money::Currency;
 use crate::tag::{Tag, TagPath};
 
 /// Collects the violations of one profile.
@@ -289,6 +290,27 @@ pub(crate) fn serialize_path<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_str(path)
+}
+
+/// The builder's point of initiation: the one asked for, else dynamic when the code carries
+/// a per-transaction value (an amount) and static otherwise, as EMV MPM 4.5 describes.
+pub(crate) fn point_of_initiation(
+    asked: Option<PointOfInitiation>,
+    dynamic: bool,
+) -> PointOfInitiation {
+    asked.unwrap_or(if dynamic {
+        PointOfInitiation::Dynamic
+    } else {
+        PointOfInitiation::Static
+    })
+}
+
+/// The scheme's ISO 4217 currency by numeric code (`alpha` names it in the error).
+pub(crate) fn home_currency(numeric: u16, alpha: &'static str) -> Result<Currency, BuildError> {
+    Currency::from_numeric(numeric).ok_or(BuildError::Field {
+        field: "currency",
+        rule: SchemeRule::Missing { field: alpha },
+    })
 }
 
 #[cfg(test)]

@@ -24,8 +24,7 @@
 
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
-use crate::money::Currency;
+use crate::emv::{Payload, PayloadBuilder};
 use crate::tag::Tag;
 
 /// GUI (AID) of the VietQR template.
@@ -299,15 +298,8 @@ impl VietQrBuilder {
         let mut beneficiary = String::new();
         util::push_tlv(&mut beneficiary, "bin", 0, &self.bin)?;
         util::push_tlv(&mut beneficiary, "account", 1, &self.account)?;
-        let currency = Currency::from_numeric(704).ok_or(BuildError::Field {
-            field: "currency",
-            rule: SchemeRule::Missing { field: "VND" },
-        })?;
-        let poi = if self.amount_minor.is_some() {
-            PointOfInitiation::Dynamic
-        } else {
-            PointOfInitiation::Static
-        };
+        let currency = util::home_currency(704, "VND")?;
+        let poi = util::point_of_initiation(None, self.amount_minor.is_some());
         let mut builder = PayloadBuilder::new()
             .lenient(true)
             .point_of_initiation(poi)
