@@ -181,7 +181,7 @@ pub(crate) fn all_clear(
     }
     let mut seen: u128 = 0;
     for object in objects.iter_mut() {
-        let bit = 1u128 << object.tag.get();
+        let bit = tag_bit(object.tag);
         if seen & bit != 0 {
             return false;
         }
@@ -204,6 +204,26 @@ pub(crate) fn all_clear(
     let mut out = Vec::new();
     check_values(&RootIndex::new(objects), &mut out);
     out.is_empty()
+}
+
+/// `1 << tag` as a set of tags, from a table: a variable 128-bit shift takes several
+/// instructions, a load one.
+#[inline(always)]
+fn tag_bit(tag: Tag) -> u128 {
+    static BITS: [u128; 100] = {
+        let mut bits = [0u128; 100];
+        let mut id = 0;
+        while id < 100 {
+            // INVARIANT: evaluated at compile time; id < 100, the table's length.
+            #[allow(clippy::indexing_slicing)]
+            {
+                bits[id] = 1 << id;
+            }
+            id += 1;
+        }
+        bits
+    };
+    BITS.get(usize::from(tag.get())).copied().unwrap_or(0)
 }
 
 /// The root tags [`is_template`] holds templates: 26–51, 62, 64 and 80–99, as a bit set.
@@ -231,7 +251,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
     );
     let mut seen: u128 = 0;
     for child in walk.by_ref() {
-        let bit = 1u128 << child.tag.get();
+        let bit = tag_bit(child.tag);
         if seen & bit != 0 {
             return false;
         }
