@@ -563,3 +563,36 @@ fn readers_do_not_block_the_writer() {
     drop(tx);
     assert!(store.transfer(Id::from_u128(20)).unwrap().is_some());
 }
+
+/// Two stores (two writers) on one file take turns: each writer remembers the accounts it
+/// committed, and must notice the other's commits instead of spending a stale balance.
+#[test]
+fn two_writers_taking_turns_never_use_a_stale_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let a = open(&path);
+    let b = open(&path);
+    setup(&a, 100);
+    // Each pays 30 in turn: 30, 30, 30 succeed, the fourth (10 left) is refused.
+    assert_eq!(a.submit(&[pay(100, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(b.submit(&[pay(101, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(a.submit(&[pay(102, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(
+        b.submit(&[pay(103, 30)]).unwrap(),
+        vec![Outcome::ExceedsCredits]
+    );
+    assert_eq!(
+        a.submit(&[pay(104, 30)]).unwrap(),
+        vec![Outcome::ExceedsCredits]
+    );
+    // A retry through the other writer of an id the first one created is `exists`, and an id
+    // below the largest stored one is still looked up (not taken as new).
+    assert_eq!(b.submit(&[pay(100, 30)]).unwrap(), vec![Outcome::Exists]);
+    assert_eq!(a.submit(&[pay(101, 30)]).unwrap(), vec![Outcome::Exists]);
+    assert_eq!(a.submit(&[pay(99, 10)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(b.submit(&[pay(99, 10)]).unwrap(), vec![Outcome::Exists]);
+    let alice = a.account(Id::from_u128(ALICE)).unwrap().unwrap();
+    assert_eq!(alice.balances.debits_posted, 100);
+    let report = b.verify().unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
