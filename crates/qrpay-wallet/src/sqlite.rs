@@ -38,7 +38,7 @@
 //! A PostgreSQL store fits the same shape: one transaction per batch, `SELECT … FOR UPDATE` of
 //! the named accounts in id order instead of `BEGIN IMMEDIATE`, the same [`Ledger`] in between.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -56,6 +56,8 @@ use crate::ledger::{Change, Event, IdHasher, IdMap, Ledger, PendingInfo, Pending
 use crate::outcome::Outcome;
 use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
+pub use crate::verify::{account_hash, transfer_hash};
+use crate::verify::{batch_hash, failed_hash, hex, Audit, BatchRows};
 
 /// Most events the writer puts into one database transaction.
 pub const GROUP_EVENTS_MAX: usize = 16_384;
@@ -595,10 +597,6 @@ fn opt_u128_from(table: &'static str, row: Id, value: &Value) -> Result<Option<u
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 const TRANSFER_COLUMNS: &str =
     "id, debit, credit, amount, pending_id, reference, timeout, ledger, code, flags, timestamp";
 const ACCOUNT_COLUMNS: &str = "id, ledger, kind, flags, max_balance, monthly_incoming_max, \
@@ -881,109 +879,6 @@ fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), 
 
 fn i64_of(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-/// The hash of a transfer's fields (all immutable).
-///
-/// The fields are laid out in one buffer and hashed at once: the same bytes as feeding them to
-/// the hasher one by one, at a fraction of the cost of eleven small updates.
-#[must_use]
-pub fn transfer_hash(t: &Transfer) -> [u8; 16] {
-    let mut b = Vec::with_capacity(136);
-    b.extend_from_slice(b"qrpay transfer v1");
-    b.extend_from_slice(&t.id.to_be_bytes());
-    b.extend_from_slice(&t.debit_account_id.to_be_bytes());
-    b.extend_from_slice(&t.credit_account_id.to_be_bytes());
-    b.extend_from_slice(&t.amount.to_be_bytes());
-    b.extend_from_slice(&t.pending_id.unwrap_or(Id::ZERO).to_be_bytes());
-    b.extend_from_slice(&t.reference.unwrap_or(Id::ZERO).to_be_bytes());
-    b.extend_from_slice(&t.timeout_s.to_be_bytes());
-    b.extend_from_slice(&t.ledger.to_be_bytes());
-    b.extend_from_slice(&t.code.number().to_be_bytes());
-    b.extend_from_slice(&t.flags.bits().to_be_bytes());
-    b.extend_from_slice(&t.timestamp.to_be_bytes());
-    truncate16(blake3::hash(&b).as_bytes())
-}
-
-/// The hash of an account's immutable fields (balances are checked by recomputation).
-#[must_use]
-pub fn account_hash(a: &Account) -> [u8; 16] {
-    let mut b = Vec::with_capacity(96);
-    b.extend_from_slice(b"qrpay account v1");
-    b.extend_from_slice(&a.id.to_be_bytes());
-    b.extend_from_slice(&a.ledger.to_be_bytes());
-    b.push(a.kind.code());
-    b.extend_from_slice(&a.flags.bits().to_be_bytes());
-    for limit in [a.max_balance, a.monthly_incoming_max] {
-        match limit {
-            Some(v) => {
-                b.push(1);
-                b.extend_from_slice(&v.to_be_bytes());
-            }
-            None => b.push(0),
-        }
-    }
-    b.extend_from_slice(&a.timestamp.to_be_bytes());
-    truncate16(blake3::hash(&b).as_bytes())
-}
-
-pub(crate) fn failed_hash(id: Id, outcome: Outcome) -> [u8; 16] {
-    let mut b = Vec::with_capacity(40);
-    b.extend_from_slice(b"qrpay failed v1");
-    b.extend_from_slice(&id.to_be_bytes());
-    b.push(outcome.code());
-    truncate16(blake3::hash(&b).as_bytes())
-}
-
-fn truncate16(bytes: &[u8; 32]) -> [u8; 16] {
-    let mut out = [0u8; 16];
-    for (o, b) in out.iter_mut().zip(bytes.iter()) {
-        *o = *b;
-    }
-    out
-}
-
-/// The rows of one batch, in the order the chain hashes them.
-#[derive(Default)]
-pub(crate) struct BatchRows {
-    /// (timestamp, hash) of created accounts.
-    pub(crate) accounts: Vec<(u64, [u8; 16])>,
-    /// (timestamp, hash) of created transfers.
-    pub(crate) transfers: Vec<(u64, [u8; 16])>,
-    /// (id, hash) of failed ids.
-    pub(crate) failed: Vec<(Id, [u8; 16])>,
-}
-
-pub(crate) fn batch_hash(
-    previous: &[u8; 32],
-    seq: u64,
-    timestamp: u64,
-    rows: &BatchRows,
-) -> [u8; 32] {
-    let mut accounts = rows.accounts.clone();
-    accounts.sort_unstable();
-    let mut transfers = rows.transfers.clone();
-    transfers.sort_unstable();
-    let mut failed = rows.failed.clone();
-    failed.sort_unstable();
-    let mut h = blake3::Hasher::new();
-    h.update(b"qrpay batch v1");
-    h.update(previous);
-    h.update(&seq.to_be_bytes());
-    h.update(&timestamp.to_be_bytes());
-    for (tag, list) in [(b'a', &accounts), (b't', &transfers)] {
-        h.update(&[tag]);
-        h.update(&(list.len() as u64).to_be_bytes());
-        for (_, row) in list {
-            h.update(row);
-        }
-    }
-    h.update(b"f");
-    h.update(&(failed.len() as u64).to_be_bytes());
-    for (_, row) in &failed {
-        h.update(row);
-    }
-    *h.finalize().as_bytes()
 }
 
 /// Transfer rows per multi-row `INSERT`: one statement (one parse of the VDBE program, one
@@ -1549,18 +1444,14 @@ fn query_party(
     }))
 }
 
-/// Everything `verify` reads, in one read transaction.
+/// Everything `verify` reads, in one read transaction; the checks are [`Audit`]'s.
 fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> {
     let tx = conn.transaction().map_err(db("starting verify"))?;
-    let mut report = VerifyReport::default();
+    let mut audit = Audit::default();
     let integrity: String = tx
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(db("running the integrity check"))?;
-    if integrity != "ok" {
-        report.findings.push(Finding::Integrity(integrity));
-    }
-    let mut rows_by_batch: BTreeMap<u64, BatchRows> = BTreeMap::new();
-    let mut transfers = Vec::new();
+    let integrity = (integrity != "ok").then_some(Finding::Integrity(integrity));
     {
         let sql = format!("SELECT {TRANSFER_COLUMNS}, batch, row_hash FROM transfers");
         let mut stmt = tx.prepare(&sql).map_err(db("reading transfers"))?;
@@ -1569,29 +1460,12 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             let raw = raw_transfer(r).map_err(db("reading transfers"))?;
             let batch: i64 = r.get(11).map_err(db("reading transfers"))?;
             let stored: Vec<u8> = r.get(12).map_err(db("reading transfers"))?;
-            let stored: [u8; 16] = stored.try_into().unwrap_or([0; 16]);
             match decode_transfer(&raw) {
-                Ok(t) => {
-                    if transfer_hash(&t) != stored {
-                        report
-                            .findings
-                            .push(Finding::TransferRowTampered { id: t.id });
-                    }
-                    rows_by_batch
-                        .entry(u64::try_from(batch).unwrap_or(0))
-                        .or_default()
-                        .transfers
-                        .push((t.timestamp, stored));
-                    transfers.push(t);
-                }
-                Err(_) => report.findings.push(Finding::Undecodable {
-                    table: "transfers",
-                    row: hex(&raw.id),
-                }),
+                Ok(t) => audit.transfer(t, u64::try_from(batch).unwrap_or(0), &stored),
+                Err(_) => audit.undecodable("transfers", &raw.id),
             }
         }
     }
-    let mut accounts = Vec::new();
     {
         let sql = format!("SELECT {ACCOUNT_COLUMNS}, batch, row_hash FROM accounts");
         let mut stmt = tx.prepare(&sql).map_err(db("reading accounts"))?;
@@ -1600,25 +1474,9 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             let raw = raw_account(r).map_err(db("reading accounts"))?;
             let batch: i64 = r.get(14).map_err(db("reading accounts"))?;
             let stored: Vec<u8> = r.get(15).map_err(db("reading accounts"))?;
-            let stored: [u8; 16] = stored.try_into().unwrap_or([0; 16]);
             match decode_account(&raw) {
-                Ok(a) => {
-                    if account_hash(&a) != stored {
-                        report
-                            .findings
-                            .push(Finding::AccountRowTampered { id: a.id });
-                    }
-                    rows_by_batch
-                        .entry(u64::try_from(batch).unwrap_or(0))
-                        .or_default()
-                        .accounts
-                        .push((a.timestamp, stored));
-                    accounts.push(a);
-                }
-                Err(_) => report.findings.push(Finding::Undecodable {
-                    table: "accounts",
-                    row: hex(&raw.id),
-                }),
+                Ok(a) => audit.account(a, u64::try_from(batch).unwrap_or(0), &stored),
+                Err(_) => audit.undecodable("accounts", &raw.id),
             }
         }
     }
@@ -1635,15 +1493,10 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
                 .ok()
                 .zip(u8::try_from(outcome).ok().and_then(Outcome::from_code));
             match decoded {
-                Some((id, outcome)) => rows_by_batch
-                    .entry(u64::try_from(batch).unwrap_or(0))
-                    .or_default()
-                    .failed
-                    .push((id, failed_hash(id, outcome))),
-                None => report.findings.push(Finding::Undecodable {
-                    table: "failed",
-                    row: hex(&id),
-                }),
+                Some((id, outcome)) => {
+                    audit.failed(id, outcome, u64::try_from(batch).unwrap_or(0));
+                }
+                None => audit.undecodable("failed", &id),
             }
         }
     }
@@ -1652,28 +1505,17 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             .prepare("SELECT seq, timestamp, hash FROM batches ORDER BY seq")
             .map_err(db("reading batches"))?;
         let mut rows = stmt.query([]).map_err(db("reading batches"))?;
-        let mut previous = [0u8; 32];
-        let mut expected_seq = 1u64;
         while let Some(r) = rows.next().map_err(db("reading batches"))? {
             let seq: i64 = r.get(0).map_err(db("reading batches"))?;
             let timestamp: i64 = r.get(1).map_err(db("reading batches"))?;
             let stored: Vec<u8> = r.get(2).map_err(db("reading batches"))?;
-            let seq = u64::try_from(seq).unwrap_or(0);
-            report.batches = report.batches.saturating_add(1);
-            let rows = rows_by_batch.remove(&seq).unwrap_or_default();
-            let computed = batch_hash(&previous, seq, u64::try_from(timestamp).unwrap_or(0), &rows);
-            if seq != expected_seq || computed.as_slice() != stored.as_slice() {
-                report.findings.push(Finding::ChainBroken { batch: seq });
-            }
-            previous = stored.try_into().unwrap_or([0; 32]);
-            expected_seq = seq.saturating_add(1);
-        }
-        // Rows that claim a batch the chain does not have.
-        for batch in rows_by_batch.into_keys() {
-            report.findings.push(Finding::ChainBroken { batch });
+            audit.batch(
+                u64::try_from(seq).unwrap_or(0),
+                u64::try_from(timestamp).unwrap_or(0),
+                stored,
+            );
         }
     }
-    let mut pending: HashMap<Id, PendingInfo> = HashMap::new();
     {
         let mut stmt = tx
             .prepare("SELECT id, status, expires_at FROM pending")
@@ -1689,49 +1531,10 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
                 .zip(u64::try_from(expires_at).ok());
             match (id_from("pending", &id), info) {
                 (Ok(id), Some((status, expires_at))) => {
-                    pending.insert(id, PendingInfo { status, expires_at });
+                    audit.pending(id, PendingInfo { status, expires_at });
                 }
-                _ => report.findings.push(Finding::Undecodable {
-                    table: "pending",
-                    row: hex(&id),
-                }),
+                _ => audit.undecodable("pending", &id),
             }
-        }
-    }
-    // Pending statuses and refunded totals follow from the transfers.
-    let mut resolved: HashMap<Id, PendingStatus> = HashMap::new();
-    let mut refunds: HashMap<Id, u128> = HashMap::new();
-    for t in &transfers {
-        if let Some(p) = t.pending_id {
-            if t.flags.contains(TransferFlags::POST_PENDING) {
-                resolved.insert(p, PendingStatus::Posted);
-            } else if t.flags.contains(TransferFlags::VOID_PENDING) {
-                resolved.insert(p, PendingStatus::Voided);
-            }
-        }
-        if let (TransferCode::Refund, Some(r)) = (t.code, t.reference) {
-            let e = refunds.entry(r).or_default();
-            *e = e.saturating_add(t.amount);
-        }
-    }
-    let last_timestamp = read_meta_u64(&tx, "last_timestamp")?.unwrap_or(0);
-    for t in transfers
-        .iter()
-        .filter(|t| t.flags.contains(TransferFlags::PENDING))
-    {
-        let stored = pending.get(&t.id).map(|p| p.status);
-        let ok = match (resolved.get(&t.id), stored) {
-            (Some(r), Some(s)) => *r == s,
-            (None, Some(PendingStatus::Pending)) => true,
-            (None, Some(PendingStatus::Expired)) => pending
-                .get(&t.id)
-                .is_some_and(|p| p.expires_at != 0 && p.expires_at <= last_timestamp),
-            _ => false,
-        };
-        if !ok {
-            report
-                .findings
-                .push(Finding::TransferRowTampered { id: t.id });
         }
     }
     {
@@ -1742,27 +1545,16 @@ fn verify_connection(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
         while let Some(r) = rows.next().map_err(db("reading refunds"))? {
             let id: Vec<u8> = r.get(0).map_err(db("reading refunds"))?;
             let total: Value = r.get(1).map_err(db("reading refunds"))?;
-            let Ok(id) = id_from("refunded", &id) else {
-                report.findings.push(Finding::Undecodable {
-                    table: "refunded",
-                    row: hex(&id),
-                });
-                continue;
-            };
-            let want = refunds.remove(&id).unwrap_or(0);
-            if u128_from("refunded", id, &total).ok() != Some(want) {
-                report.findings.push(Finding::TransferRowTampered { id });
+            match id_from("refunded", &id) {
+                Ok(id) => audit.refunded(id, u128_from("refunded", id, &total).ok()),
+                Err(_) => audit.undecodable("refunded", &id),
             }
         }
-        for id in refunds.into_keys() {
-            report.findings.push(Finding::TransferRowTampered { id });
-        }
     }
-    let recomputed = crate::verify::recompute(accounts.into_iter(), transfers.into_iter(), |id| {
-        pending.get(&id).copied()
-    });
-    report.accounts = recomputed.accounts;
-    report.transfers = recomputed.transfers;
-    report.findings.extend(recomputed.findings);
+    let last_timestamp = read_meta_u64(&tx, "last_timestamp")?.unwrap_or(0);
+    let mut report = audit.finish(None, last_timestamp);
+    if let Some(finding) = integrity {
+        report.findings.insert(0, finding);
+    }
     Ok(report)
 }
