@@ -272,11 +272,7 @@ impl<S: Store> Wallet<S> {
             });
         }
         let currency = self.currency();
-        let core_currency =
-            qrpay_core::Currency::from_numeric(currency.numeric()).ok_or(WalletError::Refused {
-                rule: "code_not_encodable",
-                outcome: None,
-            })?;
+        let core_currency = currency.core();
         let id_text = merchant.account.to_string();
         let nmid = national_merchant_id(merchant.account);
         let pan = format!("{PAN_PREFIX}{}", nmid.get(2..).unwrap_or_default());
