@@ -178,24 +178,31 @@ fn verify_detects_a_byte_flipped_in_the_file() {
         let mut bytes = original.clone();
         bytes[at] ^= 0x10;
         std::fs::write(&path, &bytes).unwrap();
-        let changed: i64 = rusqlite::Connection::open(&path)
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM transfers WHERE amount = 23",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        // The transfers whose stored amount the flip turned from 7 into 23.
+        let changed: Vec<Id> = {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let mut stmt = conn
+                .prepare("SELECT id FROM transfers WHERE amount = 23")
+                .unwrap();
+            let ids = stmt
+                .query_map([], |r| r.get::<_, [u8; 16]>(0))
+                .unwrap()
+                .map(|id| Id::from_be_bytes(id.unwrap()))
+                .collect();
+            ids
+        };
         let report = open(&path).verify().unwrap();
-        if changed > 0 {
+        if !changed.is_empty() {
             live += 1;
-            assert!(
-                report
-                    .findings
-                    .iter()
-                    .any(|f| matches!(f, Finding::TransferRowTampered { .. })),
-                "flip at byte {at} not detected: {report:?}"
-            );
+            // Detected, and the report names the very transfer that changed.
+            for id in &changed {
+                assert!(
+                    report
+                        .findings
+                        .contains(&Finding::TransferRowTampered { id: *id }),
+                    "flip at byte {at} of transfer {id} not named: {report:?}"
+                );
+            }
         }
     }
     assert!(live >= 20, "only {live} of 40 flips hit live rows");
