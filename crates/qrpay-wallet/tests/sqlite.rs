@@ -267,3 +267,78 @@ fn two_writers_taking_turns_never_use_a_stale_balance() {
     let report = b.verify().unwrap();
     assert!(report.findings.is_empty(), "{:?}", report.findings);
 }
+
+/// A file of schema 1 (balances inside `accounts`) is migrated on open: same balances, same
+/// history, `verify` clean, and the writer keeps working on it.
+#[test]
+fn schema_1_files_are_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let before = {
+        let store = open(&path);
+        setup(&store, 1_000);
+        store.submit(&[pay(20, 300), pay(21, 200)]).unwrap();
+        let alice = store.account(Id::from_u128(ALICE)).unwrap().unwrap();
+        let shop = store.account(Id::from_u128(SHOP)).unwrap().unwrap();
+        store.close();
+        (alice, shop)
+    };
+    // Turn the file back into schema 1's shape.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut sql = String::new();
+        for (column, default) in [
+            ("debits_pending", "NOT NULL DEFAULT 0"),
+            ("debits_posted", "NOT NULL DEFAULT 0"),
+            ("credits_pending", "NOT NULL DEFAULT 0"),
+            ("credits_posted", "NOT NULL DEFAULT 0"),
+            ("incoming_month", "NOT NULL DEFAULT 0"),
+            ("incoming_total", "NOT NULL DEFAULT 0"),
+            ("last_transfer", ""),
+        ] {
+            sql.push_str(&format!(
+                "ALTER TABLE accounts ADD COLUMN {column} BLOB {default};
+                 UPDATE accounts SET {column} =
+                     (SELECT {column} FROM balances WHERE balances.slot = accounts.slot);"
+            ));
+        }
+        sql.push_str(
+            "ALTER TABLE accounts DROP COLUMN slot; DROP TABLE balances;
+             UPDATE meta SET value = 1 WHERE name = 'schema_version';",
+        );
+        conn.execute_batch(&sql).unwrap();
+    }
+    let store = open(&path);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM meta WHERE name = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(
+        store.account(Id::from_u128(ALICE)).unwrap().unwrap(),
+        before.0
+    );
+    assert_eq!(
+        store.account(Id::from_u128(SHOP)).unwrap().unwrap(),
+        before.1
+    );
+    let ids: Vec<u128> = store
+        .history(Id::from_u128(ALICE), 10)
+        .unwrap()
+        .iter()
+        .map(|t| t.id.get())
+        .collect();
+    assert_eq!(ids, [21, 20, 10]);
+    assert!(store.verify().unwrap().is_clean());
+    // The migrated file takes new payments, and the balance rule still holds.
+    assert_eq!(store.submit(&[pay(22, 500)]).unwrap(), [Outcome::Created]);
+    assert_eq!(
+        store.submit(&[pay(23, 1)]).unwrap(),
+        [Outcome::ExceedsCredits]
+    );
+    assert!(store.verify().unwrap().is_clean());
+}
