@@ -69,7 +69,7 @@
 //! whose `schema_migrations` names a newer version than this code knows is refused with
 //! [`StoreError::SchemaTooNew`].
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -82,7 +82,7 @@ use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncomi
 use crate::id::{Clock, Id};
 use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::store::{IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
+use crate::store::{IssuedCode, Party, Store, StoreError, Tier, Touched, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
 use crate::verify::{account_hash, batch_hash, failed_hash, hex, transfer_hash, Audit, BatchRows};
 
@@ -600,42 +600,6 @@ fn decode_pending(row: &Row) -> Result<(Id, PendingInfo), StoreError> {
     Ok((id, PendingInfo { status, expires_at }))
 }
 
-/// Everything the prefetch must load for a batch.
-#[derive(Default)]
-struct Wanted {
-    accounts: BTreeSet<Id>,
-    transfers: HashSet<Id>,
-    pending: HashSet<Id>,
-    refunded: HashSet<Id>,
-    failed: HashSet<Id>,
-}
-
-fn wanted_by<'a>(events: impl Iterator<Item = &'a Event>) -> Wanted {
-    let mut wanted = Wanted::default();
-    for e in events {
-        match e {
-            Event::Account(a) => {
-                wanted.accounts.insert(a.id);
-            }
-            Event::Transfer(t) => {
-                wanted.transfers.insert(t.id);
-                wanted.failed.insert(t.id);
-                wanted.accounts.insert(t.debit_account_id);
-                wanted.accounts.insert(t.credit_account_id);
-                if let Some(p) = t.pending_id {
-                    wanted.transfers.insert(p);
-                    wanted.pending.insert(p);
-                }
-                if let Some(reference) = t.reference {
-                    wanted.transfers.insert(reference);
-                    wanted.refunded.insert(reference);
-                }
-            }
-        }
-    }
-    wanted
-}
-
 /// One caller's result within a group.
 type Reply = Result<Vec<Outcome>, StoreError>;
 
@@ -652,7 +616,7 @@ fn commit_group(
         .client
         .transaction()
         .map_err(db("beginning the write transaction"))?;
-    let mut wanted = wanted_by(group.iter().flatten());
+    let mut wanted = Touched::of(group.iter().flatten());
     // Pending transfers named by posts and voids are immutable once written: read them
     // before locking, so that their accounts are locked in order with the rest.
     let pending_ids: Vec<Vec<u8>> = id_bytes(wanted.pending.iter().copied());
@@ -672,7 +636,9 @@ fn commit_group(
     // 1. Accounts, locked in id order.
     let mut ledger = Ledger::with_journal();
     let mut last: HashMap<Id, Option<Id>> = HashMap::new();
-    let sorted: Vec<Vec<u8>> = id_bytes(wanted.accounts.iter().copied());
+    let mut in_order: Vec<Id> = wanted.accounts.iter().copied().collect();
+    in_order.sort_unstable();
+    let sorted: Vec<Vec<u8>> = id_bytes(in_order);
     if !sorted.is_empty() {
         for row in query(
             &mut tx,

@@ -40,8 +40,7 @@
 //! A PostgreSQL store fits the same shape: one transaction per batch, `SELECT … FOR UPDATE` of
 //! the named accounts in id order instead of `BEGIN IMMEDIATE`, the same [`Ledger`] in between.
 
-use std::collections::{BTreeMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -54,9 +53,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncoming};
 use crate::id::{Clock, Id};
-use crate::ledger::{Change, Event, IdHasher, IdMap, Ledger, PendingInfo, PendingStatus};
+use crate::ledger::{Change, Event, IdMap, IdSet, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
+use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, Touched, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
 pub use crate::verify::{account_hash, transfer_hash};
 use crate::verify::{batch_hash, failed_hash, hex, Audit, BatchRows};
@@ -115,9 +114,6 @@ CREATE TABLE IF NOT EXISTS codes (
     expires_at INTEGER NOT NULL, PRIMARY KEY (merchant, reference)
 ) WITHOUT ROWID;
 ";
-
-/// A set of ids with the ledger's cheap hasher.
-type IdSet = HashSet<Id, BuildHasherDefault<IdHasher>>;
 
 type Reply = Result<Vec<Outcome>, StoreError>;
 
@@ -333,16 +329,6 @@ fn writer_loop(mut conn: Connection, clock: &dyn Clock, requests: &Receiver<Requ
     }
 }
 
-/// Everything the prefetch must load for a group of batches.
-#[derive(Default)]
-struct Wanted {
-    accounts: IdSet,
-    transfers: IdSet,
-    pending: IdSet,
-    refunded: IdSet,
-    failed: IdSet,
-}
-
 /// The ids as an array for `rarray`, in key order so the lookups walk the B-tree left to right.
 fn blob_array(ids: impl IntoIterator<Item = Id>) -> Rc<Vec<Value>> {
     let mut ids: Vec<Id> = ids.into_iter().collect();
@@ -391,30 +377,7 @@ fn commit_group(
     }
     let ts_max = ts;
 
-    let mut wanted = Wanted::default();
-    for r in group {
-        for e in &r.events {
-            match e {
-                Event::Account(a) => {
-                    wanted.accounts.insert(a.id);
-                }
-                Event::Transfer(t) => {
-                    wanted.transfers.insert(t.id);
-                    wanted.failed.insert(t.id);
-                    wanted.accounts.insert(t.debit_account_id);
-                    wanted.accounts.insert(t.credit_account_id);
-                    if let Some(p) = t.pending_id {
-                        wanted.transfers.insert(p);
-                        wanted.pending.insert(p);
-                    }
-                    if let Some(reference) = t.reference {
-                        wanted.transfers.insert(reference);
-                        wanted.refunded.insert(reference);
-                    }
-                }
-            }
-        }
-    }
+    let mut wanted = Touched::of(group.iter().flat_map(|r| r.events.iter()));
     let mut ledger = Ledger::with_journal();
     ledger.load_last_timestamp(last_timestamp);
     // Pending transfers due to expire within this group, with their accounts.
