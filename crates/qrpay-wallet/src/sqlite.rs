@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -125,7 +125,9 @@ struct Request {
 /// The SQLite store.
 pub struct SqliteStore {
     path: PathBuf,
-    queue: Mutex<Option<SyncSender<Request>>>,
+    /// Read-locked by every caller (a channel sender is shared, not cloned per call, so a
+    /// thousand callers do not contend on one mutex); write-locked only by `close`.
+    queue: RwLock<Option<SyncSender<Request>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -220,7 +222,7 @@ impl SqliteStore {
             })?;
         Ok(SqliteStore {
             path,
-            queue: Mutex::new(Some(queue)),
+            queue: RwLock::new(Some(queue)),
             writer: Mutex::new(Some(writer)),
             readers: Mutex::new(Vec::new()),
         })
@@ -251,7 +253,10 @@ impl SqliteStore {
 
     /// Stops the writer after the queued batches, and waits for it.
     pub fn close(&self) {
-        lock(&self.queue).take();
+        match self.queue.write() {
+            Ok(mut q) => q.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
         if let Some(handle) = lock(&self.writer).take() {
             // A writer that panicked has already failed its callers; nothing more to do.
             let _ = handle.join();
@@ -295,7 +300,28 @@ struct Remembered {
     failed_max: Option<Id>,
 }
 
+/// Committed groups whose callers the notifier has not woken yet; the writer waits beyond it.
+const NOTIFY_QUEUE_MAX: usize = 4;
+
+/// Answers for one committed (or failed) group, in the callers' order.
+type Answers = Vec<(SyncSender<Reply>, Reply)>;
+
 fn writer_loop(mut conn: Connection, clock: &dyn Clock, requests: &Receiver<Request>) {
+    // Waking a thousand waiting callers is a thousand system calls: a second thread does it
+    // while the writer already applies the next group. Answers are handed over only after the
+    // commit returned, so an acknowledged payment is still durable.
+    let (answers, to_notify) = mpsc::sync_channel::<Answers>(NOTIFY_QUEUE_MAX);
+    let notifier = std::thread::Builder::new()
+        .name("qrpay-ledger-notifier".into())
+        .spawn(move || {
+            while let Ok(group) = to_notify.recv() {
+                for (reply, answer) in group {
+                    // A caller that stopped waiting is fine: the batch is committed.
+                    let _ = reply.send(answer);
+                }
+            }
+        })
+        .ok();
     let mut remembered = Remembered::default();
     while let Ok(first) = requests.recv() {
         let mut group = vec![first];
@@ -309,23 +335,41 @@ fn writer_loop(mut conn: Connection, clock: &dyn Clock, requests: &Receiver<Requ
                 Err(_) => break,
             }
         }
-        match commit_group(&mut conn, clock, &group, &mut remembered) {
-            Ok(results) => {
-                for (request, result) in group.iter().zip(results) {
-                    // A caller that stopped waiting is fine: the batch is committed.
-                    let _ = request.reply.send(result);
-                }
-            }
+        let results = match commit_group(&mut conn, clock, &group, &mut remembered) {
+            Ok(results) => results,
             Err(e) => {
                 let message = e.to_string();
-                for request in &group {
-                    let _ = request.reply.send(Err(StoreError::Database {
-                        context: "committing a batch",
-                        source: message.clone().into(),
-                    }));
-                }
+                group
+                    .iter()
+                    .map(|_| {
+                        Err(StoreError::Database {
+                            context: "committing a batch",
+                            source: message.clone().into(),
+                        })
+                    })
+                    .collect()
             }
+        };
+        let group: Answers = group.into_iter().map(|r| r.reply).zip(results).collect();
+        if notifier.is_some() {
+            if let Err(mpsc::SendError(group)) = answers.send(group) {
+                answer_now(group);
+            }
+        } else {
+            answer_now(group);
         }
+    }
+    drop(answers);
+    if let Some(notifier) = notifier {
+        // The notifier ends once it has woken every caller; it never panics.
+        let _ = notifier.join();
+    }
+}
+
+/// Wakes the callers from the writer itself (when the notifier could not be started).
+fn answer_now(group: Answers) {
+    for (reply, answer) in group {
+        let _ = reply.send(answer);
     }
 }
 
@@ -1185,13 +1229,19 @@ impl Store for SqliteStore {
             events: events.to_vec(),
             reply,
         };
-        let queue = lock(&self.queue).clone().ok_or(StoreError::WriterStopped)?;
-        match queue.try_send(request) {
-            Ok(()) => {}
-            Err(TrySendError::Full(request)) => {
-                queue.send(request).map_err(|_| StoreError::WriterStopped)?;
+        {
+            let queue = match self.queue.read() {
+                Ok(q) => q,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let queue = queue.as_ref().ok_or(StoreError::WriterStopped)?;
+            match queue.try_send(request) {
+                Ok(()) => {}
+                Err(TrySendError::Full(request)) => {
+                    queue.send(request).map_err(|_| StoreError::WriterStopped)?;
+                }
+                Err(TrySendError::Disconnected(_)) => return Err(StoreError::WriterStopped),
             }
-            Err(TrySendError::Disconnected(_)) => return Err(StoreError::WriterStopped),
         }
         answer.recv().map_err(|_| StoreError::WriterStopped)?
     }
