@@ -6,7 +6,8 @@
 //! [`Ledger`], applies each caller's batch through the state machine, writes back the changes,
 //! appends one link to the hash chain and commits once: one fsync for many payments (group
 //! commit). Each caller gets its outcomes only after the commit returned, so an acknowledged
-//! payment is durable.
+//! payment is durable; a notifier thread wakes the callers of one group while the writer
+//! already works on the next.
 //!
 //! Several processes may open the same file: `BEGIN IMMEDIATE` serializes their writers (with a
 //! busy timeout), and because every batch loads its state inside the write transaction, no
