@@ -788,35 +788,51 @@ fn decode_account(raw: &RawAccount) -> Result<Account, StoreError> {
     })
 }
 
+/// Runs `select` (which names the ids as `rarray(?1)`) over `ids`, calling `each` per row.
+fn for_each_row(
+    tx: &Connection,
+    ids: &IdSet,
+    select: &str,
+    context: &'static str,
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(select).map_err(db(context))?;
+    let mut rows = stmt
+        .query([blob_array(ids.iter().copied())])
+        .map_err(db(context))?;
+    while let Some(row) = rows.next().map_err(db(context))? {
+        each(row)?;
+    }
+    Ok(())
+}
+
 fn load_transfers(
     tx: &Connection,
     ledger: &mut Ledger,
     ids: &IdSet,
     accounts: &mut IdSet,
 ) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
     let sql = format!(
-        "SELECT {TRANSFER_COLUMNS} FROM rarray(?1) AS wanted CROSS JOIN transfers ON transfers.id = wanted.value"
+        "SELECT {TRANSFER_COLUMNS} FROM rarray(?1) AS wanted CROSS JOIN transfers \
+         ON transfers.id = wanted.value"
     );
-    let mut stmt = tx.prepare_cached(&sql).map_err(db("loading transfers"))?;
-    let rows = stmt
-        .query_map([blob_array(ids.iter().copied())], raw_transfer)
-        .map_err(db("loading transfers"))?;
-    for row in rows {
-        let t = decode_transfer(&row.map_err(db("loading transfers"))?)?;
+    for_each_row(tx, ids, &sql, "loading transfers", |r| {
+        let t = decode_transfer(&raw_transfer(r).map_err(db("loading transfers"))?)?;
         // A post, void or expiry touches the pending transfer's accounts.
         if t.flags.contains(TransferFlags::PENDING) {
             accounts.insert(t.debit_account_id);
             accounts.insert(t.credit_account_id);
         }
         ledger.load_transfer(t);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-/// Loads accounts; records each one's newest transfer (the head of its history list).
+/// Loads accounts; records each one's newest transfer (the head of its history list) and the
+/// slot of its balances.
 fn load_accounts(
     tx: &Connection,
     ledger: &mut Ledger,
@@ -824,19 +840,12 @@ fn load_accounts(
     last: &mut IdMap<Option<Id>>,
     slots: &mut IdMap<i64>,
 ) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
     let sql = format!(
         "SELECT {ACCOUNT_COLUMNS} FROM rarray(?1) AS wanted CROSS JOIN accounts \
          ON accounts.id = wanted.value CROSS JOIN balances ON balances.slot = accounts.slot"
     );
-    let mut stmt = tx.prepare_cached(&sql).map_err(db("loading accounts"))?;
-    let rows = stmt
-        .query_map([blob_array(ids.iter().copied())], raw_account)
-        .map_err(db("loading accounts"))?;
-    for row in rows {
-        let raw = row.map_err(db("loading accounts"))?;
+    for_each_row(tx, ids, &sql, "loading accounts", |r| {
+        let raw = raw_account(r).map_err(db("loading accounts"))?;
         let account = decode_account(&raw)?;
         let head = raw
             .last_transfer
@@ -846,28 +855,18 @@ fn load_accounts(
         last.insert(account.id, head);
         slots.insert(account.id, raw.slot);
         ledger.load_account(account);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut stmt = tx
-        .prepare_cached("SELECT id, status, expires_at FROM rarray(?1) AS wanted CROSS JOIN pending ON pending.id = wanted.value")
-        .map_err(db("loading pending transfers"))?;
-    let rows = stmt
-        .query_map([blob_array(ids.iter().copied())], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })
-        .map_err(db("loading pending transfers"))?;
-    for row in rows {
-        let (id, status, expires_at) = row.map_err(db("loading pending transfers"))?;
+    const SQL: &str = "SELECT id, status, expires_at FROM rarray(?1) AS wanted \
+                       CROSS JOIN pending ON pending.id = wanted.value";
+    let context = "loading pending transfers";
+    for_each_row(tx, ids, SQL, context, |r| {
+        let id: Vec<u8> = r.get(0).map_err(db(context))?;
+        let status: i64 = r.get(1).map_err(db(context))?;
+        let expires_at: i64 = r.get(2).map_err(db(context))?;
         let id = id_from("pending", &id)?;
         let bad = |what| StoreError::Corrupt {
             table: "pending",
@@ -880,44 +879,30 @@ fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(),
             .ok_or_else(|| bad("unknown status"))?;
         let expires_at = u64::try_from(expires_at).map_err(|_| bad("expiry out of range"))?;
         ledger.load_pending(id, PendingInfo { status, expires_at });
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn load_refunded(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut stmt = tx
-        .prepare_cached("SELECT id, total FROM rarray(?1) AS wanted CROSS JOIN refunded ON refunded.id = wanted.value")
-        .map_err(db("loading refunded totals"))?;
-    let rows = stmt
-        .query_map([blob_array(ids.iter().copied())], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Value>(1)?))
-        })
-        .map_err(db("loading refunded totals"))?;
-    for row in rows {
-        let (id, total) = row.map_err(db("loading refunded totals"))?;
+    const SQL: &str = "SELECT id, total FROM rarray(?1) AS wanted \
+                       CROSS JOIN refunded ON refunded.id = wanted.value";
+    let context = "loading refunded totals";
+    for_each_row(tx, ids, SQL, context, |r| {
+        let id: Vec<u8> = r.get(0).map_err(db(context))?;
+        let total: Value = r.get(1).map_err(db(context))?;
         let id = id_from("refunded", &id)?;
         ledger.load_refunded(id, u128_from("refunded", id, &total)?);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut stmt = tx
-        .prepare_cached("SELECT id, outcome FROM rarray(?1) AS wanted CROSS JOIN failed ON failed.id = wanted.value")
-        .map_err(db("loading failed ids"))?;
-    let rows = stmt
-        .query_map([blob_array(ids.iter().copied())], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
-        })
-        .map_err(db("loading failed ids"))?;
-    for row in rows {
-        let (id, outcome) = row.map_err(db("loading failed ids"))?;
+    const SQL: &str = "SELECT id, outcome FROM rarray(?1) AS wanted \
+                       CROSS JOIN failed ON failed.id = wanted.value";
+    let context = "loading failed ids";
+    for_each_row(tx, ids, SQL, context, |r| {
+        let id: Vec<u8> = r.get(0).map_err(db(context))?;
+        let outcome: i64 = r.get(1).map_err(db(context))?;
         let id = id_from("failed", &id)?;
         let outcome = u8::try_from(outcome)
             .ok()
@@ -928,8 +913,8 @@ fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), 
                 what: "unknown outcome",
             })?;
         ledger.load_failed(id, outcome);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn i64_of(v: u64) -> i64 {
