@@ -291,6 +291,12 @@ fn tips_and_fees_are_legs_of_one_chain_and_sum_exactly() {
     assert_eq!(balance(&w, poor.account), 10_000 * RP);
 }
 
+/// The values of two top-level tags of a payload.
+fn tags(payload: &str, ids: [u8; 2]) -> [Option<String>; 2] {
+    let decoded = qrpay_core::decode(payload).unwrap();
+    ids.map(|id| decoded.get(id).map(|o| o.value().to_owned()))
+}
+
 /// Pays `q` and checks that the legs sum exactly: what left the customer is what the
 /// merchant kept plus the fee revenue's MDR, and equals amount + tip + fee.
 fn pay_and_check_legs<S: Store>(
@@ -360,13 +366,9 @@ fn merchant_codes_with_a_tip_or_fee_are_paid_end_to_end() {
             TipRule::FixedFee(150_050),
         )
         .unwrap();
-    let decoded = qrpay_core::decode(&code).unwrap();
     assert_eq!(
-        (
-            decoded.get(55).map(|o| o.value()),
-            decoded.get(56).map(|o| o.value())
-        ),
-        (Some("02"), Some("1500.50"))
+        tags(&code, [55, 56]),
+        [Some("02".into()), Some("1500.50".into())]
     );
     let q = scan(&w, &code, &ani, None, None).unwrap();
     assert_eq!((q.amount, q.fee), (25_000 * RP, 150_050));
@@ -388,13 +390,9 @@ fn merchant_codes_with_a_tip_or_fee_are_paid_end_to_end() {
             TipRule::PercentFee(250),
         )
         .unwrap();
-    let decoded = qrpay_core::decode(&code).unwrap();
     assert_eq!(
-        (
-            decoded.get(55).map(|o| o.value()),
-            decoded.get(57).map(|o| o.value())
-        ),
-        (Some("03"), Some("2.50"))
+        tags(&code, [55, 57]),
+        [Some("03".into()), Some("2.50".into())]
     );
     let q = scan(&w, &code, &ani, None, None).unwrap();
     assert_eq!((q.fee, q.total), (30_864, 1_234_567 + 30_864));
