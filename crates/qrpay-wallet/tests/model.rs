@@ -859,6 +859,46 @@ fn sqlite_cases() -> u32 {
         .unwrap_or(24)
 }
 
+/// A durable store given the seed and `batches` (the clock set to each batch's timestamp) gives
+/// the outcomes and balances of a ledger that holds everything, and `verify` stays clean.
+fn store_matches_ledger(
+    store: &dyn qrpay_wallet::Store,
+    clock: &qrpay_wallet::ManualClock,
+    batches: &[(u64, Vec<Event>)],
+) -> Result<(), TestCaseError> {
+    let mut ledger = Ledger::new();
+    let seed = seed_events();
+    let mut ts = 1_000;
+    clock.set(ts);
+    prop_assert_eq!(
+        store.submit(&seed).unwrap(),
+        ledger.apply(ts, &seed).unwrap()
+    );
+    ts += seed.len() as u64;
+    for (step, events) in batches {
+        ts += step;
+        clock.set(ts);
+        let got = store.submit(events).unwrap();
+        let want = if events.is_empty() {
+            Vec::new()
+        } else {
+            ledger.apply(ts, events).unwrap()
+        };
+        prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
+        ts += events.len() as u64;
+    }
+    for id in 1..=6u128 {
+        let id = Id::from_u128(id);
+        prop_assert_eq!(
+            store.account(id).unwrap().map(|a| a.balances),
+            ledger.account(id).map(|a| a.balances)
+        );
+    }
+    let report = store.verify().unwrap();
+    prop_assert!(report.is_clean(), "{:?}", report);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(sqlite_cases()))]
 
@@ -867,29 +907,11 @@ proptest! {
     /// outcomes and balances, and `verify` stays clean.
     #[test]
     fn sqlite_store_matches_the_whole_ledger(batches in batches_strategy()) {
-        use qrpay_wallet::{ManualClock, SqliteStore, Store};
+        use qrpay_wallet::{ManualClock, SqliteStore};
         let dir = tempfile::tempdir().unwrap();
         let clock = std::sync::Arc::new(ManualClock::new(1_000));
         let store = SqliteStore::open(dir.path().join("m.db"), clock.clone()).unwrap();
-        let mut ledger = Ledger::new();
-        let seed = seed_events();
-        let mut ts = 1_000;
-        prop_assert_eq!(store.submit(&seed).unwrap(), ledger.apply(ts, &seed).unwrap());
-        ts += seed.len() as u64;
-        for (step, events) in &batches {
-            ts += step;
-            clock.set(ts);
-            let got = store.submit(events).unwrap();
-            let want = if events.is_empty() { Vec::new() } else { ledger.apply(ts, events).unwrap() };
-            prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
-            ts += events.len() as u64;
-        }
-        for id in 1..=6u128 {
-            let id = Id::from_u128(id);
-            prop_assert_eq!(store.account(id).unwrap().map(|a| a.balances), ledger.account(id).map(|a| a.balances));
-        }
-        let report = store.verify().unwrap();
-        prop_assert!(report.is_clean(), "{:?}", report);
+        store_matches_ledger(&store, &clock, &batches)?;
     }
 }
 
@@ -899,7 +921,7 @@ proptest! {
 #[cfg(feature = "postgres")]
 mod postgres_model {
     use super::*;
-    use qrpay_wallet::{ManualClock, PgStore, Store};
+    use qrpay_wallet::{ManualClock, PgStore};
 
     fn pg_cases() -> u32 {
         std::env::var("QRPAY_PG_MODEL_CASES")
@@ -960,25 +982,7 @@ mod postgres_model {
             let Some((url, _guard)) = fresh_schema() else { return Ok(()) };
             let clock = std::sync::Arc::new(ManualClock::new(1_000));
             let store = PgStore::open(&url, clock.clone()).unwrap();
-            let mut ledger = Ledger::new();
-            let seed = seed_events();
-            let mut ts = 1_000;
-            prop_assert_eq!(store.submit(&seed).unwrap(), ledger.apply(ts, &seed).unwrap());
-            ts += seed.len() as u64;
-            for (step, events) in &batches {
-                ts += step;
-                clock.set(ts);
-                let got = store.submit(events).unwrap();
-                let want = if events.is_empty() { Vec::new() } else { ledger.apply(ts, events).unwrap() };
-                prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
-                ts += events.len() as u64;
-            }
-            for id in 1..=6u128 {
-                let id = Id::from_u128(id);
-                prop_assert_eq!(store.account(id).unwrap().map(|a| a.balances), ledger.account(id).map(|a| a.balances));
-            }
-            let report = store.verify().unwrap();
-            prop_assert!(report.is_clean(), "{:?}", report);
+            store_matches_ledger(&store, &clock, &batches)?;
         }
     }
 }
