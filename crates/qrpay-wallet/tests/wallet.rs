@@ -154,14 +154,20 @@ fn static_request(shop: &Party) -> PaymentRequest {
     }
 }
 
+/// A wallet on SQLite in `dir` with a customer `ani` and a merchant `kopi` (MDR 0.7%).
+fn sqlite_shop(dir: &tempfile::TempDir) -> (Wallet<SqliteStore>, Party, Party) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let store = SqliteStore::open(dir.path().join("w.db"), clock.clone()).unwrap();
+    let w = Wallet::open(store, clock, Currency::IDR).unwrap();
+    let ani = w.open_customer("ani", Tier::Unverified).unwrap();
+    let shop = w.open_merchant("kopi", "Kopi Kita", "Jakarta", 70).unwrap();
+    (w, ani, shop)
+}
+
 #[test]
 fn dynamic_code_is_paid_once_and_mdr_comes_from_the_merchant() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let store = SqliteStore::open(dir.path().join("w.db"), clock.clone()).unwrap();
-    let w = Wallet::open(store, clock.clone(), Currency::IDR).unwrap();
-    let ani = w.open_customer("ani", Tier::Unverified).unwrap();
-    let shop = w.open_merchant("kopi", "Kopi Kita", "Jakarta", 70).unwrap();
+    let (w, ani, shop) = sqlite_shop(&dir);
     w.top_up(&ani, 100_000 * RP, None).unwrap();
     let code = w
         .merchant_code(&shop, Some(25_000 * RP), Some("INV-0001"), 900)
@@ -334,11 +340,7 @@ fn pay_and_check_legs<S: Store>(
 fn merchant_codes_with_a_tip_or_fee_are_paid_end_to_end() {
     use qrpay_wallet::qr::TipRule;
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let store = SqliteStore::open(dir.path().join("w.db"), clock.clone()).unwrap();
-    let w = Wallet::open(store, clock.clone(), Currency::IDR).unwrap();
-    let ani = w.open_customer("ani", Tier::Unverified).unwrap();
-    let shop = w.open_merchant("kopi", "Kopi Kita", "Jakarta", 70).unwrap();
+    let (w, ani, shop) = sqlite_shop(&dir);
     w.top_up(&ani, 1_000_000 * RP, None).unwrap();
 
     // 55 = 01: a static code that prompts for a tip; the customer enters amount and tip.
