@@ -4,7 +4,7 @@
 //!
 //! Child processes are this test binary run again with `QRPAY_CHILD` set, executing one of the
 //! `child_*` tests (ignored in a normal run). `QRPAY_CRASH_ROUNDS=N` runs the crash test N times
-//! (default 4).
+//! (default 10).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
