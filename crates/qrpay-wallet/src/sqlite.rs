@@ -28,7 +28,8 @@
 //!
 //! Where the time goes (batches of 1,000 payments from 10,000 customers to 10 hot merchants,
 //! counted with callgrind in the writer thread, so independent of the machine's load): about
-//! 30 M instructions per batch, down from 50 M. The writer remembers the accounts it committed
+//! 30 M instructions per batch, down from 50 M, and 23 M when the top-ups' ids are older than
+//! the payments' too (then no new id needs a lookup). The writer remembers the accounts it committed
 //! (valid while `PRAGMA data_version` says no other connection wrote), so a steady stream of
 //! batches reads no account rows; ids above the largest stored one skip the existence lookups;
 //! transfers go in 32 rows per `INSERT`; row hashes are one BLAKE3 call over one buffer; the
