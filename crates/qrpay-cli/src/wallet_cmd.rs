@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use qrpay_wallet::account::AccountKind;
-use qrpay_wallet::qr::{PaymentRequest, DYNAMIC_CODE_TTL_S};
+use qrpay_wallet::qr::{PaymentRequest, TipRule, DYNAMIC_CODE_TTL_S};
 use qrpay_wallet::{
     Currency, Id, Location, Outcome, Party, Receipt, Store, SystemClock, Tier, Transfer, Wallet,
     WalletError,
@@ -73,6 +73,11 @@ pub enum WalletCommand {
         /// Also write the code as a PNG image.
         #[arg(long, value_name = "FILE")]
         png: Option<PathBuf>,
+        /// Tip or convenience fee (tags 55 to 57): `prompt` asks the customer for a tip,
+        /// `fixed:AMOUNT` adds a fixed fee in the major unit, `percent:P` a fee of P percent
+        /// (0.01 to 99.99).
+        #[arg(long, value_name = "prompt|fixed:AMOUNT|percent:P")]
+        tip: Option<String>,
     },
     /// Pay a scanned merchant code.
     Pay {
@@ -254,6 +259,43 @@ fn parse_amount(currency: Currency, text: &str) -> Result<u128, Done> {
         .map_err(|e| Done::Usage(e.to_string()))
 }
 
+/// `--tip prompt|fixed:AMOUNT|percent:P`: a usage error (exit 2) for anything else.
+fn parse_tip(currency: Currency, text: &str) -> Result<TipRule, Done> {
+    let usage = || {
+        Done::Usage(format!(
+            "--tip {text:?}: expected prompt, fixed:AMOUNT or percent:P (0.01 to 99.99)"
+        ))
+    };
+    match text.split_once(':') {
+        None if text == "prompt" => Ok(TipRule::Prompt),
+        Some(("fixed", amount)) => match parse_amount(currency, amount)? {
+            0 => Err(usage()),
+            fee => Ok(TipRule::FixedFee(fee)),
+        },
+        Some(("percent", percent)) => {
+            // Hundredths of a percent, exactly: "2.5" is 250, "2.505" is refused.
+            let hundredths = qrpay_core::Amount::parse(percent)
+                .ok()
+                .and_then(|p| p.to_minor(2).ok())
+                .and_then(|h| u16::try_from(h).ok())
+                .filter(|h| (1..=9_999).contains(h))
+                .ok_or_else(usage)?;
+            Ok(TipRule::PercentFee(hundredths))
+        }
+        _ => Err(usage()),
+    }
+}
+
+/// The `--tip` value as the JSON shows it (`null` without one).
+fn tip_text(currency: Currency, tip: TipRule) -> Option<String> {
+    match tip {
+        TipRule::None => None,
+        TipRule::Prompt => Some("prompt".to_owned()),
+        TipRule::FixedFee(fee) => Some(format!("fixed:{}", currency.format_minor(fee))),
+        TipRule::PercentFee(h) => Some(format!("percent:{}.{:02}", h / 100, h % 100)),
+    }
+}
+
 fn party(store: &Store_, label: &str) -> Result<Party, Done> {
     match store.party_by_label(label) {
         Ok(Some(p)) => Ok(p),
@@ -357,6 +399,7 @@ fn try_execute(store: &Store_, command: &WalletCommand) -> Result<Done, Done> {
             amount,
             reference,
             png,
+            tip,
         } => {
             let p = party(store, name)?;
             let currency = currency_of(&p)?;
@@ -364,13 +407,18 @@ fn try_execute(store: &Store_, command: &WalletCommand) -> Result<Done, Done> {
                 .as_deref()
                 .map(|a| parse_amount(currency, a))
                 .transpose()?;
+            let tip = tip
+                .as_deref()
+                .map(|t| parse_tip(currency, t))
+                .transpose()?
+                .unwrap_or(TipRule::None);
             let w = wallet(store, currency).map_err(refusal)?;
             let reference = match (amount, reference) {
                 (Some(_), None) => Some(format!("QR{}", w.new_id().short().to_uppercase())),
                 (_, r) => r.clone(),
             };
             let payload = w
-                .merchant_code(&p, amount, reference.as_deref(), DYNAMIC_CODE_TTL_S)
+                .merchant_code_with_tip(&p, amount, reference.as_deref(), DYNAMIC_CODE_TTL_S, tip)
                 .map_err(refusal)?;
             if let Some(path) = png {
                 write_png(&payload, path)?;
@@ -383,6 +431,7 @@ fn try_execute(store: &Store_, command: &WalletCommand) -> Result<Done, Done> {
                     "reference": reference,
                     "amount": amount.map(|a| currency.format_minor(a)),
                     "png": png.as_ref().map(|p| p.display().to_string()),
+                    "tip": tip_text(currency, tip),
                 }),
                 payload.clone(),
             ))

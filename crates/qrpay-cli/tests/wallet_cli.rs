@@ -201,3 +201,113 @@ fn several_processes_on_one_file() {
     assert_eq!(json(&db, &["balance", "ani"]).1["balance"], "12000.00");
     assert_eq!(json(&db, &["verify"]).0, 0);
 }
+
+#[test]
+fn merchant_qr_tip_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    assert_eq!(json(&db, &["init"]).0, 0);
+    let open = [
+        "account",
+        "open",
+        "kopi",
+        "--kind",
+        "merchant",
+        "--mdr-bps",
+        "70",
+    ];
+    assert_eq!(json(&db, &open).0, 0);
+    assert_eq!(
+        json(&db, &["account", "open", "ani", "--kind", "customer"]).0,
+        0
+    );
+    assert_eq!(json(&db, &["topup", "ani", "100000"]).0, 0);
+    // --tip: a prompted tip, a fixed fee and a percentage fee, each paid end to end; the
+    // customer pays amount + tip + fee exactly.
+    let (code, v) = json(&db, &["merchant-qr", "kopi", "--tip", "prompt"]);
+    assert_eq!((code, v["tip"].as_str()), (0, Some("prompt")));
+    let payload = v["payload"].as_str().unwrap().to_owned();
+    assert!(payload.contains("550201"), "{payload}");
+    let (code, paid) = json(
+        &db,
+        &["pay", "ani", &payload, "--amount", "1000", "--tip", "150"],
+    );
+    assert_eq!((code, paid["outcome"].as_str()), (0, Some("created")));
+    assert_eq!(
+        (&paid["tip"], &paid["fee"], &paid["total"]),
+        (
+            &Value::from("150.00"),
+            &Value::from("0.00"),
+            &Value::from("1150.00")
+        )
+    );
+    let (code, v) = json(
+        &db,
+        &[
+            "merchant-qr",
+            "kopi",
+            "--amount",
+            "2000",
+            "--tip",
+            "fixed:2.50",
+        ],
+    );
+    assert_eq!((code, v["tip"].as_str()), (0, Some("fixed:2.50")));
+    let payload = v["payload"].as_str().unwrap().to_owned();
+    assert!(
+        payload.contains("550202") && payload.contains("56042.50"),
+        "{payload}"
+    );
+    let (code, paid) = json(&db, &["pay", "ani", &payload]);
+    assert_eq!((code, paid["outcome"].as_str()), (0, Some("created")));
+    assert_eq!(
+        (&paid["fee"], &paid["total"]),
+        (&Value::from("2.50"), &Value::from("2002.50"))
+    );
+    let (code, v) = json(
+        &db,
+        &[
+            "merchant-qr",
+            "kopi",
+            "--amount",
+            "12345.67",
+            "--tip",
+            "percent:2.5",
+        ],
+    );
+    assert_eq!((code, v["tip"].as_str()), (0, Some("percent:2.50")));
+    let payload = v["payload"].as_str().unwrap().to_owned();
+    assert!(
+        payload.contains("550203") && payload.contains("57042.50"),
+        "{payload}"
+    );
+    let (code, paid) = json(&db, &["pay", "ani", &payload]);
+    assert_eq!((code, paid["outcome"].as_str()), (0, Some("created")));
+    // 2.5% of 1,234,567 minor units = 30,864.175 -> 30,864 (half up).
+    assert_eq!(
+        (&paid["fee"], &paid["total"]),
+        (&Value::from("308.64"), &Value::from("12654.31"))
+    );
+    for bad in [
+        "tip",
+        "fixed:",
+        "fixed:0",
+        "fixed:1.234",
+        "percent:0",
+        "percent:100",
+        "percent:2.505",
+        "percent:x",
+    ] {
+        assert_eq!(
+            json(&db, &["merchant-qr", "kopi", "--tip", bad]).0,
+            2,
+            "{bad}"
+        );
+    }
+    // Without --tip the JSON says so.
+    assert_eq!(json(&db, &["merchant-qr", "kopi"]).1["tip"], Value::Null);
+    let (code, v) = json(&db, &["balance", "ani"]);
+    assert_eq!(code, 0, "{v}");
+    // 100,000 - 1,150 - 2,002.50 - 12,654.31
+    assert!(v.to_string().contains("84193.19"), "{v}");
+}

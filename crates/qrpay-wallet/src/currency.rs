@@ -1,21 +1,18 @@
-//! ISO 4217 currencies: alphabetic code, numeric code and minor-unit exponent, and exact
-//! conversion between decimal amounts in the major unit and integer minor units.
+//! Currencies of the ledger and exact conversion between decimal amounts in the major unit and
+//! integer minor units (`u128`).
 //!
-//! The table below is written here rather than taken from a crate: the ledger needs only the
-//! three facts per currency (code, numeric code, exponent), and a small table whose entries are
-//! checked against ISO 4217 in the tests is easier to audit than a dependency. The exponents are
-//! the ones ISO 4217 publishes, not the ones people use in shops: IDR has exponent 2 in ISO 4217
-//! even though rupiah prices are written without cents, JPY has 0 and KWD has 3.
+//! The ISO 4217 facts (alphabetic code, numeric code, exponent) are `qrpay_core`'s
+//! [`qrpay_core::Currency`], one table for the whole workspace; this type adds what the ledger
+//! needs on top: the ledger number, and amounts as `u128` minor units with errors that say
+//! where the text went wrong. The exponents are the ones ISO 4217 publishes, not the ones
+//! people use in shops: IDR has exponent 2 in ISO 4217 even though rupiah prices are written
+//! without cents, JPY has 0 and KWD has 3.
 
 use std::fmt;
 
 /// A currency from the ISO 4217 table: a ledger of the wallet is one currency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Currency {
-    code: &'static str,
-    numeric: u16,
-    exponent: u8,
-}
+pub struct Currency(qrpay_core::Currency);
 
 /// Why an amount or a currency was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -49,109 +46,64 @@ pub enum AmountError {
     TooLarge(String),
 }
 
-/// ISO 4217 (list one, current funds): alphabetic code, numeric code, minor unit.
-const TABLE: &[(&str, u16, u8)] = &[
-    ("AED", 784, 2),
-    ("AUD", 36, 2),
-    ("BHD", 48, 3),
-    ("BND", 96, 2),
-    ("BRL", 986, 2),
-    ("CAD", 124, 2),
-    ("CHF", 756, 2),
-    ("CLP", 152, 0),
-    ("CNY", 156, 2),
-    ("EUR", 978, 2),
-    ("GBP", 826, 2),
-    ("HKD", 344, 2),
-    ("IDR", 360, 2),
-    ("INR", 356, 2),
-    ("IQD", 368, 3),
-    ("ISK", 352, 0),
-    ("JOD", 400, 3),
-    ("JPY", 392, 0),
-    ("KHR", 116, 2),
-    ("KRW", 410, 0),
-    ("KWD", 414, 3),
-    ("LAK", 418, 2),
-    ("LYD", 434, 3),
-    ("MMK", 104, 2),
-    ("MXN", 484, 2),
-    ("MYR", 458, 2),
-    ("NZD", 554, 2),
-    ("OMR", 512, 3),
-    ("PHP", 608, 2),
-    ("SAR", 682, 2),
-    ("SGD", 702, 2),
-    ("THB", 764, 2),
-    ("TND", 788, 3),
-    ("TWD", 901, 2),
-    ("USD", 840, 2),
-    ("VND", 704, 0),
-    ("ZAR", 710, 2),
-];
-
 impl Currency {
     /// Indonesian rupiah (ISO 4217: 360, exponent 2).
-    pub const IDR: Currency = Currency {
-        code: "IDR",
-        numeric: 360,
-        exponent: 2,
-    };
+    pub const IDR: Currency = Currency(qrpay_core::Currency::IDR);
 
     /// Looks a currency up by its alphabetic code (upper case, e.g. `"IDR"`).
     ///
     /// # Errors
-    /// [`AmountError::UnknownCurrency`] when the code is not in the table.
+    /// [`AmountError::UnknownCurrency`] when the code is not in ISO 4217.
     pub fn from_code(code: &str) -> Result<Currency, AmountError> {
-        TABLE
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .map(|&(code, numeric, exponent)| Currency {
-                code,
-                numeric,
-                exponent,
-            })
-            .ok_or_else(|| AmountError::UnknownCurrency(code.to_owned()))
+        let unknown = || AmountError::UnknownCurrency(code.to_owned());
+        if !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(unknown());
+        }
+        qrpay_core::Currency::from_alpha(code)
+            .filter(|c| has_minor_unit(*c))
+            .map(Currency)
+            .ok_or_else(unknown)
     }
 
     /// Looks a currency up by its numeric code (e.g. 360 for IDR, as in EMV tag 53).
     ///
     /// # Errors
-    /// [`AmountError::UnknownCurrency`] when the number is not in the table.
+    /// [`AmountError::UnknownCurrency`] when the number is not in ISO 4217.
     pub fn from_numeric(numeric: u16) -> Result<Currency, AmountError> {
-        TABLE
-            .iter()
-            .find(|(_, n, _)| *n == numeric)
-            .map(|&(code, numeric, exponent)| Currency {
-                code,
-                numeric,
-                exponent,
-            })
+        qrpay_core::Currency::from_numeric(numeric)
+            .filter(|c| has_minor_unit(*c))
+            .map(Currency)
             .ok_or_else(|| AmountError::UnknownCurrency(format!("{numeric:03}")))
+    }
+
+    /// The same currency as `qrpay_core` knows it.
+    #[must_use]
+    pub fn core(self) -> qrpay_core::Currency {
+        self.0
     }
 
     /// The alphabetic code.
     #[must_use]
     pub fn code(self) -> &'static str {
-        self.code
+        self.0.alpha()
     }
 
     /// The numeric code.
     #[must_use]
     pub fn numeric(self) -> u16 {
-        self.numeric
+        self.0.numeric()
     }
 
     /// Digits after the decimal point in the major unit.
     #[must_use]
     pub fn exponent(self) -> u8 {
-        self.exponent
+        self.0.exponent()
     }
 
     /// The ledger number the wallet uses for this currency: its ISO 4217 numeric code.
     #[must_use]
     pub fn ledger(self) -> u32 {
-        u32::from(self.numeric)
+        u32::from(self.numeric())
     }
 
     /// Parses a decimal amount in the major unit ("12500", "12.50") into minor units, exactly.
@@ -182,13 +134,13 @@ impl Currency {
         if text.ends_with('.') {
             return Err(invalid(text.len()));
         }
-        let exponent = usize::from(self.exponent);
+        let exponent = usize::from(self.exponent());
         if fraction.len() > exponent {
             return Err(AmountError::TooPrecise {
                 text: text.to_owned(),
                 digits: fraction.len(),
-                currency: self.code,
-                exponent: self.exponent,
+                currency: self.code(),
+                exponent: self.exponent(),
             });
         }
         let too_large = || AmountError::TooLarge(text.to_owned());
@@ -208,7 +160,7 @@ impl Currency {
     /// Formats minor units as a plain decimal in the major unit ("25000.00" for IDR).
     #[must_use]
     pub fn format_minor(self, minor: u128) -> String {
-        let exponent = u32::from(self.exponent);
+        let exponent = u32::from(self.exponent());
         let scale = 10u128.pow(exponent);
         let whole = minor / scale;
         let fraction = minor % scale;
@@ -217,15 +169,24 @@ impl Currency {
         } else {
             format!(
                 "{whole}.{fraction:0width$}",
-                width = usize::from(self.exponent)
+                width = usize::from(self.exponent())
             )
         }
     }
 }
 
+/// Whether ISO 4217 gives the code a minor unit. Those without one (XXX "no currency", XAU
+/// gold, XTS "for testing", XDR) are units of account, not money a wallet holds; `qrpay_core`
+/// counts their exponent as 0, so the question goes to the table itself.
+fn has_minor_unit(currency: qrpay_core::Currency) -> bool {
+    iso_currency::Currency::from_numeric(currency.numeric())
+        .and_then(|c| c.exponent())
+        .is_some()
+}
+
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code)
+        f.write_str(self.code())
     }
 }
 
@@ -249,6 +210,11 @@ mod tests {
             assert_eq!(Currency::from_numeric(numeric).unwrap(), c);
         }
         assert!(Currency::from_code("XXX").is_err());
+        assert!(Currency::from_code("XAU").is_err());
+        assert!(Currency::from_numeric(999).is_err());
+        assert!(Currency::from_code("idr").is_err());
+        // A real currency whose code starts with X and has exponent 0: the CFA franc.
+        assert_eq!(Currency::from_code("XOF").unwrap().exponent(), 0);
     }
 
     #[test]
@@ -346,10 +312,13 @@ mod tests {
         );
     }
 
+    /// Currencies with each exponent ISO 4217 uses (0, 2, 3).
+    const CODES: [&str; 6] = ["IDR", "JPY", "KWD", "USD", "VND", "BHD"];
+
     proptest::proptest! {
         #[test]
-        fn format_parse_round_trip(minor in 0u128..u128::from(u64::MAX), idx in 0usize..TABLE.len()) {
-            let (code, _, _) = TABLE[idx];
+        fn format_parse_round_trip(minor in 0u128..u128::from(u64::MAX), idx in 0usize..CODES.len()) {
+            let code = CODES[idx];
             let c = Currency::from_code(code).unwrap();
             proptest::prop_assert_eq!(c.parse_minor(&c.format_minor(minor)), Ok(minor));
         }

@@ -18,7 +18,7 @@
 //! cap, monthly limit. TigerBeetle validates fields before looking the id up; here the id comes
 //! first so that a retry of a created event cannot be answered with a validation error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::account::{Account, AccountFlags, MonthlyIncoming};
@@ -178,6 +178,9 @@ fn mix(x: u64) -> u64 {
 
 /// A map keyed by id.
 pub type IdMap<V> = HashMap<Id, V, BuildHasherDefault<IdHasher>>;
+
+/// A set of ids.
+pub type IdSet = HashSet<Id, BuildHasherDefault<IdHasher>>;
 
 #[derive(Clone, Copy, Debug)]
 enum Undo {

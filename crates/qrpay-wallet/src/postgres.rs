@@ -69,7 +69,7 @@
 //! whose `schema_migrations` names a newer version than this code knows is refused with
 //! [`StoreError::SchemaTooNew`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -82,9 +82,9 @@ use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncomi
 use crate::id::{Clock, Id};
 use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::sqlite::{account_hash, batch_hash, failed_hash, transfer_hash, BatchRows};
-use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, VerifyReport};
+use crate::store::{IssuedCode, Party, Store, StoreError, Tier, Touched, VerifyReport};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
+use crate::verify::{account_hash, batch_hash, failed_hash, hex, transfer_hash, Audit, BatchRows};
 
 /// Most attempts at one batch when the database asks to retry (`40001`, `40P01`).
 pub const RETRIES_MAX: u32 = 32;
@@ -467,10 +467,6 @@ fn i64_of(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
     let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         table,
@@ -604,42 +600,6 @@ fn decode_pending(row: &Row) -> Result<(Id, PendingInfo), StoreError> {
     Ok((id, PendingInfo { status, expires_at }))
 }
 
-/// Everything the prefetch must load for a batch.
-#[derive(Default)]
-struct Wanted {
-    accounts: BTreeSet<Id>,
-    transfers: HashSet<Id>,
-    pending: HashSet<Id>,
-    refunded: HashSet<Id>,
-    failed: HashSet<Id>,
-}
-
-fn wanted_by<'a>(events: impl Iterator<Item = &'a Event>) -> Wanted {
-    let mut wanted = Wanted::default();
-    for e in events {
-        match e {
-            Event::Account(a) => {
-                wanted.accounts.insert(a.id);
-            }
-            Event::Transfer(t) => {
-                wanted.transfers.insert(t.id);
-                wanted.failed.insert(t.id);
-                wanted.accounts.insert(t.debit_account_id);
-                wanted.accounts.insert(t.credit_account_id);
-                if let Some(p) = t.pending_id {
-                    wanted.transfers.insert(p);
-                    wanted.pending.insert(p);
-                }
-                if let Some(reference) = t.reference {
-                    wanted.transfers.insert(reference);
-                    wanted.refunded.insert(reference);
-                }
-            }
-        }
-    }
-    wanted
-}
-
 /// One caller's result within a group.
 type Reply = Result<Vec<Outcome>, StoreError>;
 
@@ -656,7 +616,7 @@ fn commit_group(
         .client
         .transaction()
         .map_err(db("beginning the write transaction"))?;
-    let mut wanted = wanted_by(group.iter().flatten());
+    let mut wanted = Touched::of(group.iter().flatten());
     // Pending transfers named by posts and voids are immutable once written: read them
     // before locking, so that their accounts are locked in order with the rest.
     let pending_ids: Vec<Vec<u8>> = id_bytes(wanted.pending.iter().copied());
@@ -676,7 +636,9 @@ fn commit_group(
     // 1. Accounts, locked in id order.
     let mut ledger = Ledger::with_journal();
     let mut last: HashMap<Id, Option<Id>> = HashMap::new();
-    let sorted: Vec<Vec<u8>> = id_bytes(wanted.accounts.iter().copied());
+    let mut in_order: Vec<Id> = wanted.accounts.iter().copied().collect();
+    in_order.sort_unstable();
+    let sorted: Vec<Vec<u8>> = id_bytes(in_order);
     if !sorted.is_empty() {
         for row in query(
             &mut tx,
@@ -1478,8 +1440,7 @@ fn query_party(
     }))
 }
 
-/// Everything `verify` reads, in one repeatable-read snapshot.
-#[allow(clippy::too_many_lines)]
+/// Everything `verify` reads, in one repeatable-read snapshot; the checks are [`Audit`]'s.
 fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
     let mut tx = c
         .build_transaction()
@@ -1487,66 +1448,29 @@ fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
         .read_only(true)
         .start()
         .map_err(db("starting verify"))?;
-    let mut report = VerifyReport::default();
-    let mut rows_by_batch: BTreeMap<u64, BatchRows> = BTreeMap::new();
-    let mut transfers = Vec::new();
+    let mut audit = Audit::default();
     let sql = format!("SELECT {TRANSFER_COLUMNS}, batch, row_hash FROM transfers");
     for row in tx
         .query(sql.as_str(), &[])
         .map_err(db("reading transfers"))?
     {
         let batch = u64::try_from(get::<i64>(&row, 11, "transfers")?).unwrap_or(0);
-        let stored: [u8; 16] = get::<&[u8]>(&row, 12, "transfers")?
-            .try_into()
-            .unwrap_or([0; 16]);
+        let stored: &[u8] = get(&row, 12, "transfers")?;
         match decode_transfer(&row) {
-            Ok(t) => {
-                if transfer_hash(&t) != stored {
-                    report
-                        .findings
-                        .push(Finding::TransferRowTampered { id: t.id });
-                }
-                rows_by_batch
-                    .entry(batch)
-                    .or_default()
-                    .transfers
-                    .push((t.timestamp, stored));
-                transfers.push(t);
-            }
-            Err(_) => report.findings.push(Finding::Undecodable {
-                table: "transfers",
-                row: hex(get::<&[u8]>(&row, 0, "transfers")?),
-            }),
+            Ok(t) => audit.transfer(t, batch, stored),
+            Err(_) => audit.undecodable("transfers", get(&row, 0, "transfers")?),
         }
     }
-    let mut accounts = Vec::new();
     let sql = format!("SELECT {ACCOUNT_COLUMNS}, batch, row_hash FROM accounts");
     for row in tx
         .query(sql.as_str(), &[])
         .map_err(db("reading accounts"))?
     {
         let batch = u64::try_from(get::<i64>(&row, 14, "accounts")?).unwrap_or(0);
-        let stored: [u8; 16] = get::<&[u8]>(&row, 15, "accounts")?
-            .try_into()
-            .unwrap_or([0; 16]);
+        let stored: &[u8] = get(&row, 15, "accounts")?;
         match decode_account(&row) {
-            Ok((a, _)) => {
-                if account_hash(&a) != stored {
-                    report
-                        .findings
-                        .push(Finding::AccountRowTampered { id: a.id });
-                }
-                rows_by_batch
-                    .entry(batch)
-                    .or_default()
-                    .accounts
-                    .push((a.timestamp, stored));
-                accounts.push(a);
-            }
-            Err(_) => report.findings.push(Finding::Undecodable {
-                table: "accounts",
-                row: hex(get::<&[u8]>(&row, 0, "accounts")?),
-            }),
+            Ok((a, _)) => audit.account(a, batch, stored),
+            Err(_) => audit.undecodable("accounts", get(&row, 0, "accounts")?),
         }
     }
     for row in tx
@@ -1561,19 +1485,10 @@ fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
         );
         let batch = u64::try_from(get::<i64>(&row, 2, "failed")?).unwrap_or(0);
         match decoded {
-            Some((id, outcome)) => rows_by_batch
-                .entry(batch)
-                .or_default()
-                .failed
-                .push((id, failed_hash(id, outcome))),
-            None => report.findings.push(Finding::Undecodable {
-                table: "failed",
-                row: hex(raw),
-            }),
+            Some((id, outcome)) => audit.failed(id, outcome, batch),
+            None => audit.undecodable("failed", raw),
         }
     }
-    let mut previous = [0u8; 32];
-    let mut expected_seq = 1u64;
     for row in tx
         .query("SELECT seq, timestamp, hash FROM batches ORDER BY seq", &[])
         .map_err(db("reading batches"))?
@@ -1581,17 +1496,7 @@ fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
         let seq = u64::try_from(get::<i64>(&row, 0, "batches")?).unwrap_or(0);
         let timestamp = u64::try_from(get::<i64>(&row, 1, "batches")?).unwrap_or(0);
         let stored: &[u8] = get(&row, 2, "batches")?;
-        report.batches = report.batches.saturating_add(1);
-        let rows = rows_by_batch.remove(&seq).unwrap_or_default();
-        let computed = batch_hash(&previous, seq, timestamp, &rows);
-        if seq != expected_seq || computed.as_slice() != stored {
-            report.findings.push(Finding::ChainBroken { batch: seq });
-        }
-        previous = stored.try_into().unwrap_or([0; 32]);
-        expected_seq = seq.saturating_add(1);
-    }
-    for batch in rows_by_batch.into_keys() {
-        report.findings.push(Finding::ChainBroken { batch });
+        audit.batch(seq, timestamp, stored.to_vec());
     }
     let head = tx
         .query_one(
@@ -1601,59 +1506,14 @@ fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
         .map_err(db("reading the chain head"))?;
     let head_seq = u64::try_from(get::<i64>(&head, 0, "chain_head")?).unwrap_or(0);
     let head_hash: &[u8] = get(&head, 1, "chain_head")?;
-    if head_seq != expected_seq.saturating_sub(1) || head_hash != previous.as_slice() {
-        report
-            .findings
-            .push(Finding::ChainBroken { batch: head_seq });
-    }
     let last_timestamp = u64::try_from(get::<i64>(&head, 2, "chain_head")?).unwrap_or(0);
-    let mut pending: HashMap<Id, PendingInfo> = HashMap::new();
     for row in tx
         .query("SELECT id, status, expires_at FROM pending", &[])
         .map_err(db("reading pending"))?
     {
         match decode_pending(&row) {
-            Ok((id, info)) => {
-                pending.insert(id, info);
-            }
-            Err(_) => report.findings.push(Finding::Undecodable {
-                table: "pending",
-                row: hex(get::<&[u8]>(&row, 0, "pending")?),
-            }),
-        }
-    }
-    let mut resolved: HashMap<Id, PendingStatus> = HashMap::new();
-    let mut refunds: HashMap<Id, u128> = HashMap::new();
-    for t in &transfers {
-        if let Some(p) = t.pending_id {
-            if t.flags.contains(TransferFlags::POST_PENDING) {
-                resolved.insert(p, PendingStatus::Posted);
-            } else if t.flags.contains(TransferFlags::VOID_PENDING) {
-                resolved.insert(p, PendingStatus::Voided);
-            }
-        }
-        if let (TransferCode::Refund, Some(r)) = (t.code, t.reference) {
-            let e = refunds.entry(r).or_default();
-            *e = e.saturating_add(t.amount);
-        }
-    }
-    for t in transfers
-        .iter()
-        .filter(|t| t.flags.contains(TransferFlags::PENDING))
-    {
-        let stored = pending.get(&t.id).map(|p| p.status);
-        let ok = match (resolved.get(&t.id), stored) {
-            (Some(r), Some(s)) => *r == s,
-            (None, Some(PendingStatus::Pending)) => true,
-            (None, Some(PendingStatus::Expired)) => pending
-                .get(&t.id)
-                .is_some_and(|p| p.expires_at != 0 && p.expires_at <= last_timestamp),
-            _ => false,
-        };
-        if !ok {
-            report
-                .findings
-                .push(Finding::TransferRowTampered { id: t.id });
+            Ok((id, info)) => audit.pending(id, info),
+            Err(_) => audit.undecodable("pending", get(&row, 0, "pending")?),
         }
     }
     for row in tx
@@ -1661,28 +1521,15 @@ fn verify_client(c: &mut Client) -> Result<VerifyReport, StoreError> {
         .map_err(db("reading refunds"))?
     {
         let raw: &[u8] = get(&row, 0, "refunded")?;
-        let Ok(id) = id_from("refunded", raw) else {
-            report.findings.push(Finding::Undecodable {
-                table: "refunded",
-                row: hex(raw),
-            });
-            continue;
-        };
-        let want = refunds.remove(&id).unwrap_or(0);
-        let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?).ok();
-        if total != Some(want) {
-            report.findings.push(Finding::TransferRowTampered { id });
+        match id_from("refunded", raw) {
+            Ok(id) => {
+                let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?).ok();
+                audit.refunded(id, total);
+            }
+            Err(_) => audit.undecodable("refunded", raw),
         }
     }
-    for id in refunds.into_keys() {
-        report.findings.push(Finding::TransferRowTampered { id });
-    }
+    let report = audit.finish(Some((head_seq, head_hash)), last_timestamp);
     tx.commit().map_err(db("ending verify"))?;
-    let recomputed = crate::verify::recompute(accounts.into_iter(), transfers.into_iter(), |id| {
-        pending.get(&id).copied()
-    });
-    report.accounts = recomputed.accounts;
-    report.transfers = recomputed.transfers;
-    report.findings.extend(recomputed.findings);
     Ok(report)
 }

@@ -22,6 +22,7 @@
 //!   flagged in the quote.
 
 use qrpay_core::emv::{PayloadBuilder, PointOfInitiation, TipOrConvenience};
+use qrpay_core::Amount;
 use qrpay_core::Payload;
 
 use crate::account::AccountKind;
@@ -265,6 +266,47 @@ impl<S: Store> Wallet<S> {
         reference: Option<&str>,
         ttl_s: u64,
     ) -> Result<String, WalletError> {
+        self.merchant_code_with_tip(merchant, amount_minor, reference, ttl_s, TipRule::None)
+    }
+
+    /// [`Wallet::merchant_code`] with a tip or convenience fee: `Prompt` asks the customer
+    /// for a tip (55 = 01), `FixedFee` adds a fixed fee in minor units (55 = 02, 56 in the
+    /// major unit), `PercentFee` a fee in hundredths of a percent of the amount (55 = 03, 57,
+    /// 1 to 9,999). The paying wallet turns the tip or fee into its own leg of the payment.
+    ///
+    /// # Errors
+    /// As [`Wallet::merchant_code`]; `code_not_encodable` also for a zero or too large fixed
+    /// fee and a percentage outside 0.01 to 99.99.
+    pub fn merchant_code_with_tip(
+        &self,
+        merchant: &Party,
+        amount_minor: Option<u128>,
+        reference: Option<&str>,
+        ttl_s: u64,
+        tip: TipRule,
+    ) -> Result<String, WalletError> {
+        let not_encodable = || WalletError::Refused {
+            rule: "code_not_encodable",
+            outcome: None,
+        };
+        let tip = match tip {
+            TipRule::None => None,
+            TipRule::Prompt => Some(TipOrConvenience::PromptTip),
+            TipRule::FixedFee(fee) => {
+                let fee = u64::try_from(fee)
+                    .ok()
+                    .filter(|f| *f > 0)
+                    .ok_or_else(not_encodable)?;
+                Some(TipOrConvenience::FixedFee(Amount::from_minor(
+                    fee,
+                    self.currency().exponent(),
+                )))
+            }
+            TipRule::PercentFee(hundredths) if (1..=9_999).contains(&hundredths) => {
+                Some(TipOrConvenience::PercentageFee { hundredths })
+            }
+            TipRule::PercentFee(_) => return Err(not_encodable()),
+        };
         if merchant.kind != AccountKind::Merchant {
             return Err(WalletError::Refused {
                 rule: "merchants_only",
@@ -272,11 +314,7 @@ impl<S: Store> Wallet<S> {
             });
         }
         let currency = self.currency();
-        let core_currency =
-            qrpay_core::Currency::from_numeric(currency.numeric()).ok_or(WalletError::Refused {
-                rule: "code_not_encodable",
-                outcome: None,
-            })?;
+        let core_currency = currency.core();
         let id_text = merchant.account.to_string();
         let nmid = national_merchant_id(merchant.account);
         let pan = format!("{PAN_PREFIX}{}", nmid.get(2..).unwrap_or_default());
@@ -298,6 +336,9 @@ impl<S: Store> Wallet<S> {
             .country_code("ID")
             .merchant_name(merchant.merchant_name.as_deref().unwrap_or(&merchant.label))
             .merchant_city(merchant.merchant_city.as_deref().unwrap_or("Jakarta"));
+        if let Some(tip) = tip {
+            b = b.tip_or_convenience(tip);
+        }
         match amount_minor {
             Some(amount) => {
                 let reference = reference.ok_or(WalletError::Refused {

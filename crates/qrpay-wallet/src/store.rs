@@ -8,7 +8,7 @@
 
 use crate::account::{Account, AccountKind};
 use crate::id::Id;
-use crate::ledger::{Event, LedgerError, PendingInfo};
+use crate::ledger::{Event, IdSet, LedgerError, PendingInfo};
 use crate::outcome::Outcome;
 use crate::transfer::Transfer;
 
@@ -292,4 +292,46 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError`] on a database failure.
     fn init_setting(&self, name: &str, value: &[u8]) -> Result<Vec<u8>, StoreError>;
+}
+
+/// The stored rows a batch can touch, which a durable store loads into a fresh ledger before
+/// applying it: the accounts it names, the transfers it creates or refers to (to answer
+/// `exists`), the pending transfers it posts or voids, the payments it refunds, and the ids it
+/// creates (a failed id stays failed).
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    pub(crate) accounts: IdSet,
+    pub(crate) transfers: IdSet,
+    pub(crate) pending: IdSet,
+    pub(crate) refunded: IdSet,
+    pub(crate) failed: IdSet,
+}
+
+impl Touched {
+    /// The rows these events can touch.
+    pub(crate) fn of<'a>(events: impl Iterator<Item = &'a Event>) -> Touched {
+        let mut touched = Touched::default();
+        for e in events {
+            match e {
+                Event::Account(a) => {
+                    touched.accounts.insert(a.id);
+                }
+                Event::Transfer(t) => {
+                    touched.transfers.insert(t.id);
+                    touched.failed.insert(t.id);
+                    touched.accounts.insert(t.debit_account_id);
+                    touched.accounts.insert(t.credit_account_id);
+                    if let Some(p) = t.pending_id {
+                        touched.transfers.insert(p);
+                        touched.pending.insert(p);
+                    }
+                    if let Some(reference) = t.reference {
+                        touched.transfers.insert(reference);
+                        touched.refunded.insert(reference);
+                    }
+                }
+            }
+        }
+        touched
+    }
 }

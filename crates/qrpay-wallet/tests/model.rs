@@ -7,12 +7,20 @@
 //! transfers that expire, refunds, caps and limits, overflows), and must give the same result for
 //! every event and the same balances, with Σ debits = Σ credits after every batch.
 //!
-//! `QRPAY_MODEL_CASES=N` runs N cases instead of the CI default (e.g. 20000 for millions of
-//! events).
+//! Every run is seeded: CI runs the same 256 cases each time (and the cases in
+//! `model.proptest-regressions` first), so a failure there is reproducible. The long run is
+//! opt-in: `QRPAY_MODEL_CASES=N` runs N cases (each about 80 events: 40000 cases are about three
+//! million) and `QRPAY_MODEL_SEED=random` (or a number) explores other cases than CI's, e.g.
+//!
+//! `QRPAY_MODEL_CASES=40000 QRPAY_MODEL_SEED=random cargo test --release -p qrpay-wallet --test model ledger_matches_model`
+//!
+//! `QRPAY_SQLITE_MODEL_CASES` and `QRPAY_PG_MODEL_CASES` do the same for the stores.
 
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
     clippy::needless_range_loop,
     clippy::cast_possible_truncation
 )]
@@ -713,6 +721,25 @@ fn seed_events() -> Vec<Event> {
     v
 }
 
+/// CI's seed; `QRPAY_MODEL_SEED` overrides it with a number or `random`.
+const MODEL_SEED: u64 = 0x5eed_2026_0005;
+
+/// The proptest configuration: `cases` cases from the seed `QRPAY_MODEL_SEED` says.
+fn config(cases: u32) -> ProptestConfig {
+    let rng_seed = match std::env::var("QRPAY_MODEL_SEED").as_deref() {
+        Ok("random") => proptest::test_runner::RngSeed::Random,
+        Ok(n) => proptest::test_runner::RngSeed::Fixed(
+            n.parse().expect("QRPAY_MODEL_SEED is a number or `random`"),
+        ),
+        Err(_) => proptest::test_runner::RngSeed::Fixed(MODEL_SEED),
+    };
+    ProptestConfig {
+        cases,
+        rng_seed,
+        ..ProptestConfig::default()
+    }
+}
+
 fn cases() -> u32 {
     std::env::var("QRPAY_MODEL_CASES")
         .ok()
@@ -721,7 +748,7 @@ fn cases() -> u32 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(config(cases()))]
 
     #[test]
     fn ledger_matches_model(batches in batches_strategy()) {
@@ -832,37 +859,59 @@ fn sqlite_cases() -> u32 {
         .unwrap_or(24)
 }
 
+/// A durable store given the seed and `batches` (the clock set to each batch's timestamp) gives
+/// the outcomes and balances of a ledger that holds everything, and `verify` stays clean.
+fn store_matches_ledger(
+    store: &dyn qrpay_wallet::Store,
+    clock: &qrpay_wallet::ManualClock,
+    batches: &[(u64, Vec<Event>)],
+) -> Result<(), TestCaseError> {
+    let mut ledger = Ledger::new();
+    let seed = seed_events();
+    let mut ts = 1_000;
+    clock.set(ts);
+    prop_assert_eq!(
+        store.submit(&seed).unwrap(),
+        ledger.apply(ts, &seed).unwrap()
+    );
+    ts += seed.len() as u64;
+    for (step, events) in batches {
+        ts += step;
+        clock.set(ts);
+        let got = store.submit(events).unwrap();
+        let want = if events.is_empty() {
+            Vec::new()
+        } else {
+            ledger.apply(ts, events).unwrap()
+        };
+        prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
+        ts += events.len() as u64;
+    }
+    for id in 1..=6u128 {
+        let id = Id::from_u128(id);
+        prop_assert_eq!(
+            store.account(id).unwrap().map(|a| a.balances),
+            ledger.account(id).map(|a| a.balances)
+        );
+    }
+    let report = store.verify().unwrap();
+    prop_assert!(report.is_clean(), "{:?}", report);
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: sqlite_cases(), ..ProptestConfig::default() })]
+    #![proptest_config(config(sqlite_cases()))]
 
     /// The SQLite store loads only the rows a batch can touch; if it missed one, its results
     /// would differ from a ledger that holds everything. Same batches, same timestamps: same
     /// outcomes and balances, and `verify` stays clean.
     #[test]
     fn sqlite_store_matches_the_whole_ledger(batches in batches_strategy()) {
-        use qrpay_wallet::{ManualClock, SqliteStore, Store};
+        use qrpay_wallet::{ManualClock, SqliteStore};
         let dir = tempfile::tempdir().unwrap();
         let clock = std::sync::Arc::new(ManualClock::new(1_000));
         let store = SqliteStore::open(dir.path().join("m.db"), clock.clone()).unwrap();
-        let mut ledger = Ledger::new();
-        let seed = seed_events();
-        let mut ts = 1_000;
-        prop_assert_eq!(store.submit(&seed).unwrap(), ledger.apply(ts, &seed).unwrap());
-        ts += seed.len() as u64;
-        for (step, events) in &batches {
-            ts += step;
-            clock.set(ts);
-            let got = store.submit(events).unwrap();
-            let want = if events.is_empty() { Vec::new() } else { ledger.apply(ts, events).unwrap() };
-            prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
-            ts += events.len() as u64;
-        }
-        for id in 1..=6u128 {
-            let id = Id::from_u128(id);
-            prop_assert_eq!(store.account(id).unwrap().map(|a| a.balances), ledger.account(id).map(|a| a.balances));
-        }
-        let report = store.verify().unwrap();
-        prop_assert!(report.is_clean(), "{:?}", report);
+        store_matches_ledger(&store, &clock, &batches)?;
     }
 }
 
@@ -872,7 +921,7 @@ proptest! {
 #[cfg(feature = "postgres")]
 mod postgres_model {
     use super::*;
-    use qrpay_wallet::{ManualClock, PgStore, Store};
+    use qrpay_wallet::{ManualClock, PgStore};
 
     fn pg_cases() -> u32 {
         std::env::var("QRPAY_PG_MODEL_CASES")
@@ -924,7 +973,7 @@ mod postgres_model {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: pg_cases(), ..ProptestConfig::default() })]
+        #![proptest_config(config(pg_cases()))]
 
         /// Same batches, same timestamps as a ledger holding everything: same outcomes and
         /// balances (two-phase, expiries, refunds, limits, failed ids), and `verify` is clean.
@@ -933,25 +982,7 @@ mod postgres_model {
             let Some((url, _guard)) = fresh_schema() else { return Ok(()) };
             let clock = std::sync::Arc::new(ManualClock::new(1_000));
             let store = PgStore::open(&url, clock.clone()).unwrap();
-            let mut ledger = Ledger::new();
-            let seed = seed_events();
-            let mut ts = 1_000;
-            prop_assert_eq!(store.submit(&seed).unwrap(), ledger.apply(ts, &seed).unwrap());
-            ts += seed.len() as u64;
-            for (step, events) in &batches {
-                ts += step;
-                clock.set(ts);
-                let got = store.submit(events).unwrap();
-                let want = if events.is_empty() { Vec::new() } else { ledger.apply(ts, events).unwrap() };
-                prop_assert_eq!(&got, &want, "batch at {} events {:?}", ts, events);
-                ts += events.len() as u64;
-            }
-            for id in 1..=6u128 {
-                let id = Id::from_u128(id);
-                prop_assert_eq!(store.account(id).unwrap().map(|a| a.balances), ledger.account(id).map(|a| a.balances));
-            }
-            let report = store.verify().unwrap();
-            prop_assert!(report.is_clean(), "{:?}", report);
+            store_matches_ledger(&store, &clock, &batches)?;
         }
     }
 }

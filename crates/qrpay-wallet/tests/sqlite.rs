@@ -1,9 +1,10 @@
-//! The SQLite store: durability, group commit, concurrency across threads and processes,
-//! crash safety under SIGKILL, and tamper detection.
+//! The SQLite store: the scenarios every durable store shares (`harness`: durability across
+//! reopen, threads and processes spending one balance, one id retried, SIGKILL during commits),
+//! plus tamper detection in the file, readers beside the writer, and two writers on one file.
 //!
 //! Child processes are this test binary run again with `QRPAY_CHILD` set, executing one of the
 //! `child_*` tests (ignored in a normal run). `QRPAY_CRASH_ROUNDS=N` runs the crash test N times
-//! (default 4).
+//! (default 10).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,189 +12,35 @@
     clippy::indexing_slicing
 )]
 
-use std::io::{BufRead, BufReader, Write};
+mod harness;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use qrpay_wallet::account::{Account, AccountFlags, AccountKind};
+use harness::{is_child, pay, setup, ALICE, SHOP};
 use qrpay_wallet::store::Finding;
-use qrpay_wallet::{Event, Id, Outcome, SqliteStore, Store, SystemClock, Transfer, TransferCode};
-
-const CASH: u128 = 1;
-const ALICE: u128 = 2;
-const SHOP: u128 = 3;
-const IDR: u32 = 360;
+use qrpay_wallet::{Event, Id, Outcome, SqliteStore, Store, SystemClock};
 
 fn open(path: &Path) -> SqliteStore {
     SqliteStore::open(path, Arc::new(SystemClock)).unwrap()
 }
 
-/// Cash-in clearing, a no-overdraft customer funded with `balance`, and a merchant.
-fn setup(store: &SqliteStore, balance: u128) {
-    let events = [
-        Event::Account(Account::new(
-            Id::from_u128(CASH),
-            IDR,
-            AccountKind::CashInClearing,
-        )),
-        Event::Account(
-            Account::new(Id::from_u128(ALICE), IDR, AccountKind::Customer)
-                .flags(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS),
-        ),
-        Event::Account(Account::new(
-            Id::from_u128(SHOP),
-            IDR,
-            AccountKind::Merchant,
-        )),
-        Event::Transfer(Transfer::new(
-            Id::from_u128(10),
-            Id::from_u128(CASH),
-            Id::from_u128(ALICE),
-            balance,
-            IDR,
-            TransferCode::TopUp,
-        )),
-    ];
-    assert_eq!(store.submit(&events).unwrap(), vec![Outcome::Created; 4]);
-}
-
-fn pay(id: u128, amount: u128) -> Event {
-    Event::Transfer(Transfer::new(
-        Id::from_u128(id),
-        Id::from_u128(ALICE),
-        Id::from_u128(SHOP),
-        amount,
-        IDR,
-        TransferCode::Payment,
-    ))
-}
-
-fn is_child() -> bool {
-    std::env::var_os("QRPAY_CHILD").is_some()
-}
-
-fn child(test: &str, db: &Path, extra: &[(&str, String)]) -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args([
-        test,
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ])
-    .env("QRPAY_CHILD", "1")
-    .env("QRPAY_DB", db)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null());
-    for (k, v) in extra {
-        c.env(k, v);
-    }
-    c
-}
-
-fn env_u128(name: &str) -> u128 {
-    std::env::var(name).unwrap().parse().unwrap()
+fn open_child() -> SqliteStore {
+    open(Path::new(&harness::child_locator()))
 }
 
 #[test]
 fn batch_survives_reopen_and_readers_see_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
-    {
-        let store = open(&path);
-        setup(&store, 1_000);
-        let r = store
-            .submit(&[pay(20, 300), pay(21, 800), pay(20, 300)])
-            .unwrap();
-        assert_eq!(
-            r,
-            [Outcome::Created, Outcome::ExceedsCredits, Outcome::Exists]
-        );
-    }
-    let store = open(&path);
-    let alice = store.account(Id::from_u128(ALICE)).unwrap().unwrap();
-    assert_eq!(
-        alice.balances.credits_posted - alice.balances.debits_posted,
-        700
-    );
-    // The failed id stays failed after a restart, even though the balance would now allow it.
-    store
-        .submit(&[Event::Transfer(Transfer::new(
-            Id::from_u128(11),
-            Id::from_u128(CASH),
-            Id::from_u128(ALICE),
-            1_000,
-            IDR,
-            TransferCode::TopUp,
-        ))])
-        .unwrap();
-    assert_eq!(
-        store.submit(&[pay(21, 800)]).unwrap(),
-        [Outcome::IdAlreadyFailed]
-    );
-    let history = store.history(Id::from_u128(ALICE), 10).unwrap();
-    let ids: Vec<u128> = history.iter().map(|t| t.id.get()).collect();
-    assert_eq!(ids, [11, 20, 10]);
-    let report = store.verify().unwrap();
-    assert!(report.is_clean(), "{report:?}");
-    assert_eq!((report.accounts, report.transfers), (3, 3));
+    harness::batch_survives_reopen(|| open(&path));
 }
 
 #[test]
 fn threads_spend_one_balance_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(open(&dir.path().join("w.db")));
-    setup(&store, 1_000);
-    // 64 threads x 4 payments of 30 with distinct ids: floor(1000 / 30) = 33 succeed.
-    let handles: Vec<_> = (0..64u128)
-        .map(|t| {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                (0..4u128)
-                    .map(|k| store.submit(&[pay(1_000 + t * 4 + k, 30)]).unwrap()[0])
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let outcomes: Vec<Outcome> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let created = outcomes.iter().filter(|o| **o == Outcome::Created).count();
-    assert_eq!(created, 33);
-    assert!(outcomes
-        .iter()
-        .all(|o| matches!(o, Outcome::Created | Outcome::ExceedsCredits)));
-    // Retrying one id from many threads: exactly one created.
-    let handles: Vec<_> = (0..32)
-        .map(|_| {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                store
-                    .submit(&[Event::Transfer(Transfer::new(
-                        Id::from_u128(5_000),
-                        Id::from_u128(CASH),
-                        Id::from_u128(ALICE),
-                        7,
-                        IDR,
-                        TransferCode::TopUp,
-                    ))])
-                    .unwrap()[0]
-            })
-        })
-        .collect();
-    let outcomes: Vec<Outcome> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(
-        outcomes.iter().filter(|o| **o == Outcome::Created).count(),
-        1
-    );
-    assert_eq!(
-        outcomes.iter().filter(|o| **o == Outcome::Exists).count(),
-        31
-    );
-    assert!(store.verify().unwrap().is_clean());
+    harness::threads_spend_one_balance_exactly(Arc::new(open(&dir.path().join("w.db"))));
 }
 
 #[test]
@@ -202,33 +49,7 @@ fn child_spend() {
     if !is_child() {
         return;
     }
-    let store = open(Path::new(&std::env::var("QRPAY_DB").unwrap()));
-    let first = env_u128("QRPAY_FIRST_ID");
-    let count = env_u128("QRPAY_COUNT");
-    let same = std::env::var_os("QRPAY_SAME_ID").is_some();
-    let mut out = std::io::stdout().lock();
-    for k in 0..count {
-        let id = if same { first } else { first + k };
-        let o = store.submit(&[pay(id, 30)]).unwrap()[0];
-        writeln!(out, "RESULT {id} {o}").unwrap();
-    }
-    out.flush().unwrap();
-}
-
-fn results_of(children: Vec<std::process::Child>) -> Vec<String> {
-    let mut lines = Vec::new();
-    for mut c in children {
-        let stdout = c.stdout.take().unwrap();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            // libtest prints "test child_spend ... " without a newline before our first line.
-            if let Some(rest) = line.split_once("RESULT ").map(|(_, r)| r) {
-                lines.push(rest.to_owned());
-            }
-        }
-        assert!(c.wait().unwrap().success());
-    }
-    lines
+    harness::child_spend(&open_child());
 }
 
 #[test]
@@ -238,101 +59,7 @@ fn processes_spend_one_balance_exactly() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
-    setup(&open(&path), 1_000);
-    let children: Vec<_> = (0..4u128)
-        .map(|p| {
-            child(
-                "child_spend",
-                &path,
-                &[
-                    ("QRPAY_FIRST_ID", (10_000 + p * 100).to_string()),
-                    ("QRPAY_COUNT", "12".into()),
-                ],
-            )
-            .spawn()
-            .unwrap()
-        })
-        .collect();
-    let lines = results_of(children);
-    assert_eq!(lines.len(), 48);
-    assert_eq!(
-        lines.iter().filter(|l| l.ends_with(" created")).count(),
-        33,
-        "{lines:?}"
-    );
-    // Many processes retry one id: exactly one created, the rest exists.
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            child(
-                "child_spend",
-                &path,
-                &[
-                    ("QRPAY_FIRST_ID", "20000".into()),
-                    ("QRPAY_COUNT", "3".into()),
-                    ("QRPAY_SAME_ID", "1".into()),
-                ],
-            )
-            .spawn()
-            .unwrap()
-        })
-        .collect();
-    let lines = results_of(children);
-    // Balance is 10 now: the single 30 fails; one transient failure, the rest id_already_failed.
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.ends_with(" exceeds_credits"))
-            .count(),
-        1,
-        "{lines:?}"
-    );
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.ends_with(" id_already_failed"))
-            .count(),
-        11,
-        "{lines:?}"
-    );
-    let store = open(&path);
-    store
-        .submit(&[Event::Transfer(Transfer::new(
-            Id::from_u128(11),
-            Id::from_u128(CASH),
-            Id::from_u128(ALICE),
-            1_000,
-            IDR,
-            TransferCode::TopUp,
-        ))])
-        .unwrap();
-    drop(store);
-    let children: Vec<_> = (0..4)
-        .map(|_| {
-            child(
-                "child_spend",
-                &path,
-                &[
-                    ("QRPAY_FIRST_ID", "30000".into()),
-                    ("QRPAY_COUNT", "3".into()),
-                    ("QRPAY_SAME_ID", "1".into()),
-                ],
-            )
-            .spawn()
-            .unwrap()
-        })
-        .collect();
-    let lines = results_of(children);
-    assert_eq!(
-        lines.iter().filter(|l| l.ends_with(" created")).count(),
-        1,
-        "{lines:?}"
-    );
-    assert_eq!(
-        lines.iter().filter(|l| l.ends_with(" exists")).count(),
-        11,
-        "{lines:?}"
-    );
-    assert!(open(&path).verify().unwrap().is_clean());
+    harness::processes_spend_one_balance_exactly(path.to_str().unwrap(), || open(&path));
 }
 
 #[test]
@@ -341,28 +68,7 @@ fn child_pay_and_ack() {
     if !is_child() {
         return;
     }
-    let store = Arc::new(open(Path::new(&std::env::var("QRPAY_DB").unwrap())));
-    let base = env_u128("QRPAY_FIRST_ID");
-    // Four threads pay one at a time (so group commit coalesces them) and acknowledge each
-    // payment on stdout only after submit returned, i.e. after the commit.
-    let handles: Vec<_> = (0..4u128)
-        .map(|t| {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                for k in 0.. {
-                    let id = base + t * 1_000_000 + k;
-                    let o = store.submit(&[pay(id, 1)]).unwrap()[0];
-                    assert_eq!(o, Outcome::Created);
-                    let mut out = std::io::stdout().lock();
-                    writeln!(out, "ACK {id}").unwrap();
-                    out.flush().unwrap();
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
+    harness::child_pay_and_ack(Arc::new(open_child()));
 }
 
 #[test]
@@ -370,51 +76,9 @@ fn crash_loses_no_acknowledged_payment() {
     if is_child() {
         return;
     }
-    let rounds: u128 = std::env::var("QRPAY_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(4);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
-    setup(&open(&path), u128::from(u64::MAX));
-    let mut acked_total = 0;
-    for round in 0..rounds {
-        let mut c = child(
-            "child_pay_and_ack",
-            &path,
-            &[("QRPAY_FIRST_ID", (1_000_000_000 * (round + 1)).to_string())],
-        )
-        .spawn()
-        .unwrap();
-        let stdout = c.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            let mut acked = Vec::new();
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(id) = line.split_once("ACK ").map(|(_, r)| r) {
-                    acked.push(id.parse::<u128>().unwrap());
-                }
-            }
-            acked
-        });
-        // Kill at a pseudo-random moment between 150 and 650 ms (after start-up, mid-commit).
-        let jitter = (round * 7_919 + 104_729) % 500;
-        std::thread::sleep(Duration::from_millis(150 + jitter as u64));
-        c.kill().unwrap(); // SIGKILL on Unix
-        c.wait().unwrap();
-        let acked = reader.join().unwrap();
-        let store = open(&path);
-        for id in &acked {
-            assert!(
-                store.transfer(Id::from_u128(*id)).unwrap().is_some(),
-                "acked {id} lost"
-            );
-        }
-        let report = store.verify().unwrap();
-        assert!(report.is_clean(), "round {round}: {report:?}");
-        acked_total += acked.len();
-    }
-    assert!(acked_total > 0, "the child never acknowledged a payment");
+    harness::crash_loses_no_acknowledged_payment(path.to_str().unwrap(), || open(&path));
 }
 
 #[test]
@@ -514,24 +178,31 @@ fn verify_detects_a_byte_flipped_in_the_file() {
         let mut bytes = original.clone();
         bytes[at] ^= 0x10;
         std::fs::write(&path, &bytes).unwrap();
-        let changed: i64 = rusqlite::Connection::open(&path)
-            .unwrap()
-            .query_row(
-                "SELECT count(*) FROM transfers WHERE amount = 23",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        // The transfers whose stored amount the flip turned from 7 into 23.
+        let changed: Vec<Id> = {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let mut stmt = conn
+                .prepare("SELECT id FROM transfers WHERE amount = 23")
+                .unwrap();
+            let ids = stmt
+                .query_map([], |r| r.get::<_, [u8; 16]>(0))
+                .unwrap()
+                .map(|id| Id::from_be_bytes(id.unwrap()))
+                .collect();
+            ids
+        };
         let report = open(&path).verify().unwrap();
-        if changed > 0 {
+        if !changed.is_empty() {
             live += 1;
-            assert!(
-                report
-                    .findings
-                    .iter()
-                    .any(|f| matches!(f, Finding::TransferRowTampered { .. })),
-                "flip at byte {at} not detected: {report:?}"
-            );
+            // Detected, and the report names the very transfer that changed.
+            for id in &changed {
+                assert!(
+                    report
+                        .findings
+                        .contains(&Finding::TransferRowTampered { id: *id }),
+                    "flip at byte {at} of transfer {id} not named: {report:?}"
+                );
+            }
         }
     }
     assert!(live >= 20, "only {live} of 40 flips hit live rows");
@@ -562,4 +233,112 @@ fn readers_do_not_block_the_writer() {
     assert_eq!(still, before);
     drop(tx);
     assert!(store.transfer(Id::from_u128(20)).unwrap().is_some());
+}
+
+/// Two stores (two writers) on one file take turns: each writer remembers the accounts it
+/// committed, and must notice the other's commits instead of spending a stale balance.
+#[test]
+fn two_writers_taking_turns_never_use_a_stale_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let a = open(&path);
+    let b = open(&path);
+    setup(&a, 100);
+    // Each pays 30 in turn: 30, 30, 30 succeed, the fourth (10 left) is refused.
+    assert_eq!(a.submit(&[pay(100, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(b.submit(&[pay(101, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(a.submit(&[pay(102, 30)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(
+        b.submit(&[pay(103, 30)]).unwrap(),
+        vec![Outcome::ExceedsCredits]
+    );
+    assert_eq!(
+        a.submit(&[pay(104, 30)]).unwrap(),
+        vec![Outcome::ExceedsCredits]
+    );
+    // A retry through the other writer of an id the first one created is `exists`, and an id
+    // below the largest stored one is still looked up (not taken as new).
+    assert_eq!(b.submit(&[pay(100, 30)]).unwrap(), vec![Outcome::Exists]);
+    assert_eq!(a.submit(&[pay(101, 30)]).unwrap(), vec![Outcome::Exists]);
+    assert_eq!(a.submit(&[pay(99, 10)]).unwrap(), vec![Outcome::Created]);
+    assert_eq!(b.submit(&[pay(99, 10)]).unwrap(), vec![Outcome::Exists]);
+    let alice = a.account(Id::from_u128(ALICE)).unwrap().unwrap();
+    assert_eq!(alice.balances.debits_posted, 100);
+    let report = b.verify().unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
+/// A file of schema 1 (balances inside `accounts`) is migrated on open: same balances, same
+/// history, `verify` clean, and the writer keeps working on it.
+#[test]
+fn schema_1_files_are_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let before = {
+        let store = open(&path);
+        setup(&store, 1_000);
+        store.submit(&[pay(20, 300), pay(21, 200)]).unwrap();
+        let alice = store.account(Id::from_u128(ALICE)).unwrap().unwrap();
+        let shop = store.account(Id::from_u128(SHOP)).unwrap().unwrap();
+        store.close();
+        (alice, shop)
+    };
+    // Turn the file back into schema 1's shape.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let mut sql = String::new();
+        for (column, default) in [
+            ("debits_pending", "NOT NULL DEFAULT 0"),
+            ("debits_posted", "NOT NULL DEFAULT 0"),
+            ("credits_pending", "NOT NULL DEFAULT 0"),
+            ("credits_posted", "NOT NULL DEFAULT 0"),
+            ("incoming_month", "NOT NULL DEFAULT 0"),
+            ("incoming_total", "NOT NULL DEFAULT 0"),
+            ("last_transfer", ""),
+        ] {
+            sql.push_str(&format!(
+                "ALTER TABLE accounts ADD COLUMN {column} BLOB {default};
+                 UPDATE accounts SET {column} =
+                     (SELECT {column} FROM balances WHERE balances.slot = accounts.slot);"
+            ));
+        }
+        sql.push_str(
+            "ALTER TABLE accounts DROP COLUMN slot; DROP TABLE balances;
+             UPDATE meta SET value = 1 WHERE name = 'schema_version';",
+        );
+        conn.execute_batch(&sql).unwrap();
+    }
+    let store = open(&path);
+    let version: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT value FROM meta WHERE name = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, 2);
+    assert_eq!(
+        store.account(Id::from_u128(ALICE)).unwrap().unwrap(),
+        before.0
+    );
+    assert_eq!(
+        store.account(Id::from_u128(SHOP)).unwrap().unwrap(),
+        before.1
+    );
+    let ids: Vec<u128> = store
+        .history(Id::from_u128(ALICE), 10)
+        .unwrap()
+        .iter()
+        .map(|t| t.id.get())
+        .collect();
+    assert_eq!(ids, [21, 20, 10]);
+    assert!(store.verify().unwrap().is_clean());
+    // The migrated file takes new payments, and the balance rule still holds.
+    assert_eq!(store.submit(&[pay(22, 500)]).unwrap(), [Outcome::Created]);
+    assert_eq!(
+        store.submit(&[pay(23, 1)]).unwrap(),
+        [Outcome::ExceedsCredits]
+    );
+    assert!(store.verify().unwrap().is_clean());
 }

@@ -154,14 +154,20 @@ fn static_request(shop: &Party) -> PaymentRequest {
     }
 }
 
+/// A wallet on SQLite in `dir` with a customer `ani` and a merchant `kopi` (MDR 0.7%).
+fn sqlite_shop(dir: &tempfile::TempDir) -> (Wallet<SqliteStore>, Party, Party) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let store = SqliteStore::open(dir.path().join("w.db"), clock.clone()).unwrap();
+    let w = Wallet::open(store, clock, Currency::IDR).unwrap();
+    let ani = w.open_customer("ani", Tier::Unverified).unwrap();
+    let shop = w.open_merchant("kopi", "Kopi Kita", "Jakarta", 70).unwrap();
+    (w, ani, shop)
+}
+
 #[test]
 fn dynamic_code_is_paid_once_and_mdr_comes_from_the_merchant() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(T0));
-    let store = SqliteStore::open(dir.path().join("w.db"), clock.clone()).unwrap();
-    let w = Wallet::open(store, clock.clone(), Currency::IDR).unwrap();
-    let ani = w.open_customer("ani", Tier::Unverified).unwrap();
-    let shop = w.open_merchant("kopi", "Kopi Kita", "Jakarta", 70).unwrap();
+    let (w, ani, shop) = sqlite_shop(&dir);
     w.top_up(&ani, 100_000 * RP, None).unwrap();
     let code = w
         .merchant_code(&shop, Some(25_000 * RP), Some("INV-0001"), 900)
@@ -289,6 +295,131 @@ fn tips_and_fees_are_legs_of_one_chain_and_sum_exactly() {
     assert_eq!(q.fee, RP);
     assert_eq!(rule(pay(&w, &q)), "insufficient_funds");
     assert_eq!(balance(&w, poor.account), 10_000 * RP);
+}
+
+/// The values of two top-level tags of a payload.
+fn tags(payload: &str, ids: [u8; 2]) -> [Option<String>; 2] {
+    let decoded = qrpay_core::decode(payload).unwrap();
+    ids.map(|id| decoded.get(id).map(|o| o.value().to_owned()))
+}
+
+/// Pays `q` and checks that the legs sum exactly: what left the customer is what the
+/// merchant kept plus the fee revenue's MDR, and equals amount + tip + fee.
+fn pay_and_check_legs<S: Store>(
+    w: &Wallet<S>,
+    q: &qrpay_wallet::qr::Quote,
+    customer: &Party,
+    shop: &Party,
+) -> qrpay_wallet::Receipt {
+    let fees = w.system_account(AccountKind::FeeRevenue);
+    let before = (
+        balance(w, customer.account),
+        balance(w, shop.account),
+        balance(w, fees),
+    );
+    let receipt = pay(w, q).unwrap();
+    assert_eq!(receipt.outcome, Outcome::Created);
+    let paid = before.0 - balance(w, customer.account);
+    let kept = balance(w, shop.account) - before.1;
+    let mdr = balance(w, fees) - before.2;
+    assert_eq!(paid, q.amount + q.tip + q.fee);
+    assert_eq!(paid, q.total);
+    assert_eq!(paid, kept + mdr);
+    assert_eq!(mdr, q.mdr);
+    let from_customer: u128 = receipt
+        .legs
+        .iter()
+        .filter(|t| t.debit_account_id == customer.account)
+        .map(|t| t.amount)
+        .sum();
+    assert_eq!(from_customer, q.total);
+    receipt
+}
+
+#[test]
+fn merchant_codes_with_a_tip_or_fee_are_paid_end_to_end() {
+    use qrpay_wallet::qr::TipRule;
+    let dir = tempfile::tempdir().unwrap();
+    let (w, ani, shop) = sqlite_shop(&dir);
+    w.top_up(&ani, 1_000_000 * RP, None).unwrap();
+
+    // 55 = 01: a static code that prompts for a tip; the customer enters amount and tip.
+    let code = w
+        .merchant_code_with_tip(&shop, None, None, 0, TipRule::Prompt)
+        .unwrap();
+    let decoded = qrpay_core::decode(&code).unwrap();
+    assert_eq!(decoded.get(55).map(|o| o.value()), Some("01"));
+    assert_eq!(
+        decoded.tip_or_convenience(),
+        Some(TipOrConvenience::PromptTip)
+    );
+    let q = scan(&w, &code, &ani, Some(50_000 * RP), Some(5_000 * RP)).unwrap();
+    assert_eq!((q.tip, q.fee, q.total), (5_000 * RP, 0, 55_000 * RP));
+    let receipt = pay_and_check_legs(&w, &q, &ani, &shop);
+    assert_eq!(receipt.legs.len(), 3, "payment, tip, mdr");
+
+    // 55 = 02: a dynamic code with a fixed fee of Rp1,500.50 (56 in the major unit).
+    let code = w
+        .merchant_code_with_tip(
+            &shop,
+            Some(25_000 * RP),
+            Some("INV-FEE-1"),
+            900,
+            TipRule::FixedFee(150_050),
+        )
+        .unwrap();
+    assert_eq!(
+        tags(&code, [55, 56]),
+        [Some("02".into()), Some("1500.50".into())]
+    );
+    let q = scan(&w, &code, &ani, None, None).unwrap();
+    assert_eq!((q.amount, q.fee), (25_000 * RP, 150_050));
+    // MDR 0.7% of 2,650,050 = 18,550.35 -> 18,550.
+    assert_eq!(q.mdr, 18_550);
+    pay_and_check_legs(&w, &q, &ani, &shop);
+    // Single use still holds with a fee: the second scan is already paid.
+    let again = scan(&w, &code, &ani, None, None).unwrap();
+    assert!(again.already_paid);
+    assert_eq!(pay(&w, &again).unwrap().outcome, Outcome::Exists);
+
+    // 55 = 03: a dynamic code with a 2.5% fee on Rp12,345.67: 30,864.175 -> 30,864 (half up).
+    let code = w
+        .merchant_code_with_tip(
+            &shop,
+            Some(1_234_567),
+            Some("INV-FEE-2"),
+            900,
+            TipRule::PercentFee(250),
+        )
+        .unwrap();
+    assert_eq!(
+        tags(&code, [55, 57]),
+        [Some("03".into()), Some("2.50".into())]
+    );
+    let q = scan(&w, &code, &ani, None, None).unwrap();
+    assert_eq!((q.fee, q.total), (30_864, 1_234_567 + 30_864));
+    pay_and_check_legs(&w, &q, &ani, &shop);
+
+    // Fees a code cannot carry are refused, not silently dropped.
+    for bad in [
+        TipRule::FixedFee(0),
+        TipRule::FixedFee(u128::from(u64::MAX) + 1),
+        TipRule::PercentFee(0),
+        TipRule::PercentFee(10_000),
+    ] {
+        assert_eq!(
+            rule(w.merchant_code_with_tip(&shop, None, None, 0, bad)),
+            "code_not_encodable",
+            "{bad:?}"
+        );
+    }
+    // No tip: the same code as merchant_code.
+    assert_eq!(
+        w.merchant_code_with_tip(&shop, None, None, 0, TipRule::None)
+            .unwrap(),
+        w.merchant_code(&shop, None, None, 0).unwrap()
+    );
+    assert!(w.store().verify().unwrap().is_clean());
 }
 
 #[test]

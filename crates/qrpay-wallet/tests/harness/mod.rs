@@ -301,12 +301,12 @@ pub fn child_pay_and_ack<S: Store + 'static>(store: Arc<S>) {
 }
 
 /// A child pays and acknowledges; SIGKILL at pseudo-random moments; every acknowledged payment
-/// is present afterwards and `verify` is clean. `QRPAY_CRASH_ROUNDS=N` runs N rounds (default 4).
+/// is present afterwards and `verify` is clean. `QRPAY_CRASH_ROUNDS=N` runs N rounds (default 10).
 pub fn crash_loses_no_acknowledged_payment<S: Store>(locator: &str, open: impl Fn() -> S) {
     let rounds: u128 = std::env::var("QRPAY_CRASH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(4);
+        .unwrap_or(10);
     setup(&open(), u128::from(u64::MAX));
     let mut acked_total = 0;
     for round in 0..rounds {
