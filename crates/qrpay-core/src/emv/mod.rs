@@ -6,6 +6,8 @@
 //!
 //! - [`decode`] / [`Decoder`] borrow the input and give a [`Payload`] with every object in input
 //!   order (re-encoding reproduces the input byte for byte) and typed accessors.
+//! - [`DataObject`] is a small `Copy` view of one object in the input; a template's
+//!   sub-objects are walked on demand by [`DataObject::children`] ([`Children`], an iterator).
 //! - [`PayloadBuilder`] makes canonical payloads and refuses invalid ones.
 //! - [`encode_objects`] is the inverse of decoding for an edited object tree.
 
