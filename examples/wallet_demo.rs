@@ -1,6 +1,6 @@
 //! The whole story qrpay exists for, on an embedded SQLite wallet, in one terminal:
 //! a coffee shop in Jakarta shows a code, customers' phones scan it and pay, a second scan of a
-//! single-use code is refused as already paid, a tip, a payment that would break a balance cap,
+//! single-use code is refused as already paid, a tip, a transfer that would break a balance cap,
 //! a partial refund, settlement to the merchant's bank, every balance and history, and `verify`.
 //!
 //! ```sh

@@ -18,7 +18,8 @@ pub(crate) struct DecodeArgs {
     /// Refuse payloads that break any rule of the specification.
     #[arg(long)]
     strict: bool,
-    /// The payload, or `-` to read it from standard input.
+    /// The payload, or `-` to read its bytes from standard input (they need not be UTF-8: an
+    /// EPC code may declare an ISO 8859 character set).
     payload: String,
 }
 

@@ -21,8 +21,9 @@ pub(crate) struct EncodeArgs {
     /// Build from the JSON that `decode --json` prints (a file, or `-` for standard input).
     #[arg(long, value_name = "FILE")]
     json: Option<String>,
-    /// Merchant account template: `TAG:GUI[:SUB=VALUE…]` (26–51), or `TAG=VALUE` (02–25);
-    /// with --scheme duitnow, vietqr or qrph, the payee's account number.
+    /// Merchant account template: `TAG:GUI[:SUB=VALUE…]` (26–51), or `TAG=VALUE` (02–25).
+    /// With --scheme, the payee's account: duitnow the QR id or merchant id (26.02), vietqr
+    /// the account or card number, qrph --qrph-p2p the account number (27.04).
     #[arg(long, value_name = "SPEC")]
     account: Vec<String>,
     /// Merchant name (59).

@@ -14,8 +14,8 @@ use crate::{fail, REFUSED};
 /// Arguments of `qrpay scan`.
 #[derive(Debug, Args)]
 pub(crate) struct ScanArgs {
-    /// Print one JSON array: per image `{"image", "codes": [{"text", "corners", "decoded",
-    /// "error"}]}`.
+    /// Print one JSON array: per image `{"image", "codes": [{"text", "charset", "corners",
+    /// "version", "ecc", "decoded", "error"}]}`, and `"error"` when the image cannot be read.
     #[arg(long)]
     json: bool,
     /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF).

@@ -20,6 +20,12 @@
 //! The whole payload is at most 331 bytes in its character set. Trailing empty lines may be
 //! left out; the encoder leaves them out.
 //!
+//! Text elements must be representable in the declared set: a character that ISO 8859-x (sets
+//! 2–8) cannot encode is refused ([`EpcError::Unrepresentable`]), when parsing and when
+//! building. [`parse`] takes the payload as text; [`parse_bytes`] takes the bytes a QR code
+//! carries and decodes them in the set line 3 declares, and [`Epc::to_bytes`] is its inverse
+//! ([`Epc::encode`] gives the text).
+//!
 //! ```
 //! let text = "BCD\n002\n1\nSCT\nBPOTBEB1\nRed Cross of Belgium\nBE72000000001616\nEUR1\nCHAR\n\nUrgency fund\nSample EPC QR code";
 //! let epc = qrpay_core::epc::parse(text)?;

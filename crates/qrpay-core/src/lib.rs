@@ -13,6 +13,33 @@
 //! assert_eq!(payload.encode(), text);
 //! # Ok::<(), emv::DecodeError>(())
 //! ```
+//!
+//! Decoding is tolerant by default: a payload whose structure and CRC are sound is accepted and
+//! every rule it breaks is listed in [`Payload::violations`]; [`Decoder::strict`] refuses the
+//! first instead. Building goes through [`PayloadBuilder`], which writes canonical payloads and
+//! refuses invalid ones.
+//!
+//! # Modules
+//!
+//! - [`emv`]: EMV® QRCPS merchant-presented mode: [`decode`], [`Decoder`], [`Payload`] with
+//!   its tree of [`DataObject`]s (small `Copy` views; a template's sub-objects come from
+//!   [`DataObject::children`] as an iterator), [`PayloadBuilder`].
+//! - [`schemes`]: the national profiles inside EMV codes (Pix, QRIS, PromptPay, PayNow and
+//!   SGQR, DuitNow, VietQR, KHQR, QR Ph, Bharat QR and UPI, card networks):
+//!   [`schemes::detect`], a typed view and a builder per scheme.
+//! - [`any`]: every format detected and decoded, from text ([`any::decode_any`]) or from the
+//!   bytes a scanned code carries ([`any::decode_any_bytes`]).
+//! - [`cpm`], [`epc`], [`swiss`], [`upi`], [`spayd`], [`bip21`]: the other payment-QR formats,
+//!   each with a parser and a checked way to build one.
+//! - [`crc`], [`money`], [`tag`], [`decimal`], [`iban`], [`bic`], [`creditor_reference`],
+//!   [`query`]: the building blocks they share.
+//! - `render` and `scan` (behind the features of the same names): a payload as a QR symbol in
+//!   PNG, SVG or terminal text, and every QR code in an image.
+//!
+//! # Features
+//!
+//! None is on by default. `render` (the `render` module), `scan` (the `scan` module) and
+//! `serde` (`Serialize` for decoded payloads, in the JSON shape `qrpay decode --json` prints).
 
 pub mod any;
 pub mod crc;

@@ -1,7 +1,8 @@
 //! The JSON shape of a decoded payload (`qrpay decode --json`), behind the `serde` feature.
 //!
 //! Keys are a contract other tools rely on: `format`, `objects` (the raw tree in input order),
-//! one key per EMV field (null when absent), `crc` and `violations`.
+//! one key per EMV field (null when absent), `crc` and `violations`. `qrpay decode --json`
+//! serialises an [`crate::any::AnyPayload`], which adds `schemes` and `profiles` after `format`.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 

@@ -4,8 +4,10 @@
 //! characters, and a value; some values are templates of further data objects. The last object
 //! (63) is a CRC-16/CCITT-FALSE over everything before its value.
 //!
-//! - [`decode`] / [`Decoder`] borrow the input and give a [`Payload`] with every object in input
+//! - [`decode()`] / [`Decoder`] borrow the input and give a [`Payload`] with every object in input
 //!   order (re-encoding reproduces the input byte for byte) and typed accessors.
+//! - [`DataObject`] is a small `Copy` view of one object in the input; a template's
+//!   sub-objects are walked on demand by [`DataObject::children`] ([`Children`], an iterator).
 //! - [`PayloadBuilder`] makes canonical payloads and refuses invalid ones.
 //! - [`encode_objects`] is the inverse of decoding for an edited object tree.
 

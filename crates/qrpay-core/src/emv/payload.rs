@@ -320,12 +320,13 @@ impl OwnedPayload {
         &self.text
     }
 
-    /// The decoded view, borrowing this copy. Decoding again costs about as much as the first
-    /// time (well under a microsecond) and needs no allocation of the text.
+    /// The decoded view, borrowing this copy: the text is decoded again, tolerantly, so
+    /// [`Payload::violations`] lists the rules it breaks whichever mode first decoded it.
+    /// Decoding again costs about as much as the first time and copies no text.
     ///
     /// # Errors
-    /// None in practice: the text decoded before, with the same decoder. The `Result` is kept so
-    /// that no path through this method can panic.
+    /// None in practice: the text decoded before, and the tolerant decoder accepts every payload
+    /// the strict one does. The `Result` is kept so that no path through this method can panic.
     pub fn payload(&self) -> Result<Payload<'_>, super::DecodeError> {
         super::Decoder::new().decode(&self.text)
     }
