@@ -391,11 +391,17 @@ fn every_scheme_builds_what_decode_reads_back() {
         "12.3",
         "--reference",
         "INV1",
+        "--merchant-descriptor",
+        "KEDAIALI01",
+        "--mobile-number",
+        "60123456789",
     ]);
     let json = decode_json(&built);
     let d = profile(&json, "duitnow", &[]);
     assert_eq!(d["participant_id"], "890046");
     assert_eq!(d["merchant_account"], "1234567890");
+    assert_eq!(d["merchant_descriptor"], "KEDAIALI01");
+    assert_eq!(d["mobile_number"], "60123456789");
     assert_eq!(json["transaction_amount"], "12.30");
     assert_eq!(json["additional_data"]["reference_label"], "INV1");
 
@@ -476,9 +482,12 @@ fn every_scheme_builds_what_decode_reads_back() {
         "JUAN",
         "--city",
         "Pasig",
+        "--mobile-number",
+        "09171234567",
     ]);
     let d = profile(&decode_json(&built), "qrph", &[]);
     assert_eq!(d["kind"], "p2p");
+    assert_eq!(d["mobile_number"], "09171234567");
     // InstaPay's layout: the account in 27.04, the payment type 99964403 in 27.02.
     assert_eq!(d["account_number"], "109123456789");
     assert_eq!(d["payment_type"], "99964403");
@@ -687,6 +696,25 @@ fn amounts_convert_exactly_to_the_schemes_minor_units() {
 #[test]
 fn refusals_exit_1_and_usage_errors_exit_2_with_one_line() {
     let cases: &[(&[&str], i32, &str)] = &[
+        // A QR Ph merchant (P2M) code carries no payee mobile number.
+        (
+            &[
+                "--scheme",
+                "qrph",
+                "--bic",
+                "RUGUPHM1XXX",
+                "--merchant-id",
+                "M1",
+                "--mobile-number",
+                "09171234567",
+                "--merchant-name",
+                "A",
+                "--city",
+                "B",
+            ],
+            2,
+            "--mobile-number is for --qrph-p2p",
+        ),
         // Values the builders refuse.
         (
             &[

@@ -121,6 +121,8 @@ impl SchemeKind {
             SchemeKind::Duitnow => &[&[
                 "--participant-id",
                 "--account",
+                "--merchant-descriptor",
+                "--mobile-number",
                 "--postal-code",
                 "--mcc",
                 "--reference",
@@ -152,6 +154,7 @@ impl SchemeKind {
                 "--merchant-id",
                 "--qrph-p2p",
                 "--account",
+                "--mobile-number",
                 "--mcc",
                 "--reference",
             ]],
@@ -319,6 +322,9 @@ pub(crate) struct SchemeArgs {
     /// --account is the QR id or merchant id the acquirer assigned (26.02).
     #[arg(long)]
     pub(super) participant_id: Option<String>,
+    /// DuitNow: the merchant descriptor the acquirer assigned (26.03).
+    #[arg(long)]
+    pub(super) merchant_descriptor: Option<String>,
 
     /// VietQR: the bank's 6-digit BIN; --account is the account or card number.
     #[arg(long, value_name = "BIN")]
@@ -339,7 +345,7 @@ pub(crate) struct SchemeArgs {
     /// KHQR individual: the account information (29.01).
     #[arg(long)]
     pub(super) account_information: Option<String>,
-    /// KHQR: the mobile number (62.02).
+    /// The payee's mobile number: KHQR 62.02, DuitNow 26.04, QR Ph P2P 27.05.
     #[arg(long)]
     pub(super) mobile_number: Option<String>,
     /// KHQR: the merchant in another language (64), `LANG:NAME[:CITY]`.
@@ -413,6 +419,7 @@ impl SchemeArgs {
             sgqr_misc => "--sgqr-misc",
             sgqr_revision_date => "--sgqr-revision-date",
             participant_id => "--participant-id",
+            merchant_descriptor => "--merchant-descriptor",
             bank_bin => "--bank-bin",
             service => "--service",
             bakong_id => "--bakong-id",
@@ -754,6 +761,8 @@ fn duitnow(c: &Context<'_>) -> Built {
         c.amount_minor => amount_minor,
         &a.postal_code => postal_code,
         &a.reference => reference,
+        &c.s.merchant_descriptor => merchant_descriptor,
+        &c.s.mobile_number => mobile_number,
     );
     Ok(b.build())
 }
@@ -855,6 +864,9 @@ fn qrph(c: &Context<'_>) -> Built {
         if c.account()?.is_some() {
             return usage("--account is for --qrph-p2p; P2M codes take --merchant-id");
         }
+        if s.mobile_number.is_some() {
+            return usage("--mobile-number is for --qrph-p2p codes; P2M codes have none");
+        }
         let merchant = c.need(s.merchant_id.as_ref(), "--merchant-id")?;
         QrPhBuilder::p2m(bic, merchant, name, city)
     };
@@ -862,6 +874,7 @@ fn qrph(c: &Context<'_>) -> Built {
         &a.mcc => merchant_category_code,
         c.amount_minor => amount_minor,
         &a.reference => reference,
+        &s.mobile_number => mobile_number,
     );
     Ok(b.build())
 }
