@@ -25,6 +25,7 @@ mod binarize;
 mod finder;
 mod geometry;
 mod sampler;
+mod warp;
 
 pub use crate::qr::EccLevel;
 
@@ -369,7 +370,7 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
     let mut budget = sampler::Budget::new(WORK_UNITS_MAX);
     let mut codes: Vec<ScannedCode> = Vec::new();
     let hybrid = binarize::hybrid(&work);
-    if read_both_ways(&hybrid, scale, &mut budget, &mut codes) {
+    if read_both_ways(&hybrid, &work, scale, &mut budget, &mut codes) {
         return codes;
     }
     let side = work.w.max(work.h);
@@ -381,37 +382,56 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
             num: scale.num,
             den: scale.den * k64,
         };
-        if read_both_ways(&binarize::hybrid(&big), big_scale, &mut budget, &mut codes) {
+        if read_both_ways(
+            &binarize::hybrid(&big),
+            &big,
+            big_scale,
+            &mut budget,
+            &mut codes,
+        ) {
             return codes;
         }
     }
     let radius = (side / 24).clamp(6, 40);
     let mean = binarize::mean_window(&work, radius);
-    read_both_ways(&mean, scale, &mut budget, &mut codes);
+    read_both_ways(&mean, &work, scale, &mut budget, &mut codes);
     codes
 }
 
 /// One threshold, read as is and then inverted; whether anything was read.
 fn read_both_ways(
     bits: &BitImage,
+    gray: &Gray,
     scale: Scale,
     budget: &mut sampler::Budget,
     codes: &mut Vec<ScannedCode>,
 ) -> bool {
-    read_pass(bits, scale, budget, codes);
+    let source = sampler::Source {
+        bits,
+        gray,
+        inverted: false,
+    };
+    read_pass(&source, scale, budget, codes);
     if codes.is_empty() {
-        read_pass(&bits.inverted(), scale, budget, codes);
+        let inverted = bits.inverted();
+        let source = sampler::Source {
+            bits: &inverted,
+            gray,
+            inverted: true,
+        };
+        read_pass(&source, scale, budget, codes);
     }
     !codes.is_empty()
 }
 
 /// Find finders in `bits`, group them into symbols, decode each; append what reads.
 fn read_pass(
-    bits: &BitImage,
+    source: &sampler::Source<'_>,
     scale: Scale,
     budget: &mut sampler::Budget,
     codes: &mut Vec<ScannedCode>,
 ) {
+    let bits = source.bits;
     let finders = finder::find(bits, 50);
     let top: Vec<_> = finders.into_iter().take(GROUP_FINDERS_MAX).collect();
 
@@ -420,6 +440,10 @@ fn read_pass(
         for (j, b) in top.iter().enumerate().skip(i + 1) {
             for (k, c) in top.iter().enumerate().skip(j + 1) {
                 if let Some((t, badness)) = sampler::arrange(*a, *b, *c) {
+                    // Finders that a single scan line saw are often text or noise: triples of
+                    // finders confirmed more than once go first.
+                    let weak = [a, b, c].iter().filter(|f| f.count < 2).count();
+                    let badness = badness + 100 * i64::try_from(weak).unwrap_or(3);
                     triples.push(([i, j, k], t, badness));
                 }
             }
@@ -434,7 +458,7 @@ fn read_pass(
         if budget.is_spent() {
             return;
         }
-        let Some(d) = sampler::decode_triple(bits, &t, budget) else {
+        let Some(d) = sampler::decode_triple(source, &t, budget) else {
             continue;
         };
         for i in ids {

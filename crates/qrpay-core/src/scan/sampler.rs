@@ -3,9 +3,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::binarize::BitImage;
+use super::binarize::{BitImage, Gray};
 use super::finder::Finder;
-use super::geometry::{quad_to_quad, Homography, Pt, SUB};
+use super::geometry::{quad_to_quad, Pt, SUB};
+use super::warp::{Lattice, Warp};
 
 /// The grid sampled from an image, handed to `rqrr` for format reading, error correction and
 /// data decoding.
@@ -31,6 +32,15 @@ impl rqrr::BitGrid for ModuleGrid {
 impl ModuleGrid {
     fn get(&self, x: usize, y: usize) -> bool {
         rqrr::BitGrid::bit(self, y, x)
+    }
+
+    /// The grid with rows and columns swapped.
+    fn transposed(&self) -> ModuleGrid {
+        let d = self.size;
+        let dark = (0..d * d)
+            .map(|i| self.get(i / d.max(1), i % d.max(1)))
+            .collect();
+        ModuleGrid { size: d, dark }
     }
 }
 
@@ -181,7 +191,17 @@ impl Budget {
     }
 }
 
-pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> Option<Decoded> {
+/// What a pass samples: its thresholded image, the greyscale image it came from, and whether
+/// the pass reads light-on-dark (the threshold was inverted).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub bits: &'a BitImage,
+    pub gray: &'a Gray,
+    pub inverted: bool,
+}
+
+pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -> Option<Decoded> {
+    let img = src.bits;
     let mut queue = dimensions(t);
     let dim = *queue.first()?;
     let mut tried: Vec<usize> = Vec::with_capacity(6);
@@ -199,7 +219,7 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> 
         tried.push(d);
         // Sample a grid for every candidate fourth point, and spend error correction only on
         // the one whose known modules (finders, timing, alignment patterns) fit best.
-        let mut best: Option<(u32, (Pt, i64), Homography, ModuleGrid)> = None;
+        let mut best: Option<(u32, (Pt, i64), Warp, ModuleGrid)> = None;
         for fourth in fourth_points(img, t, d) {
             let Some(map) = module_map(t, d, fourth) else {
                 continue;
@@ -213,20 +233,41 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> 
                 best = Some((score, fourth, map, grid));
             }
         }
-        let Some((score, fourth, map, grid)) = best else {
+        let Some((mut score, fourth, mut map, mut grid)) = best else {
             continue;
         };
+        // Large symbols: re-anchor the map on every alignment pattern it predicts, which
+        // follows paper that bends or a lens that bulges.
+        if let Some(lattice) = lattice_warp(img, &map, d, module_of(t)) {
+            if !budget.take(d, 1) {
+                return None;
+            }
+            let g = sample(img, &lattice, d);
+            let s = fitness(&g);
+            if s >= score {
+                (score, map, grid) = (s, lattice, g);
+            }
+        }
         if !budget.take(d, 4) {
             return None;
         }
         match decode_grid(&grid, &map, d) {
             Ok(decoded) => return Some(decoded),
             Err(Miss::Plausible) => {
+                // The threshold may have thinned or merged modules: sample the grey levels
+                // instead, each module against the modules around it.
+                if !budget.take(d, 5) {
+                    return None;
+                }
+                let grey = sample_grey(src, &map, d);
+                if let Ok(decoded) = decode_grid(&grey, &map, d) {
+                    return Some(decoded);
+                }
                 // The grid looks right but error correction failed: the fourth point is
                 // probably a little off. Nudge it by a third of a module each way and try the
                 // best fitting nudge.
-                let q = (t.tl.module + t.tr.module + t.bl.module) / 9;
-                let mut nudged_best: Option<(u32, Homography, ModuleGrid)> = None;
+                let q = module_of(t) / 3;
+                let mut nudged_best: Option<(u32, Warp, ModuleGrid)> = None;
                 for (dx, dy) in [
                     (q, 0),
                     (-q, 0),
@@ -255,6 +296,22 @@ pub(crate) fn decode_triple(img: &BitImage, t: &Triple, budget: &mut Budget) -> 
                         return None;
                     }
                     if let Ok(decoded) = decode_grid(&grid, &map, d) {
+                        return Some(decoded);
+                    }
+                }
+            }
+            Err(Miss::Implausible) if score >= GREY_FITNESS_MIN => {
+                // The finders fit but the timing or format modules do not: thresholding may
+                // have broken thin modules; the grey levels may still read.
+                if !budget.take(d, 1) {
+                    return None;
+                }
+                let grey = sample_grey(src, &map, d);
+                if fitness(&grey) > score {
+                    if !budget.take(d, 4) {
+                        return None;
+                    }
+                    if let Ok(decoded) = decode_grid(&grey, &map, d) {
                         return Some(decoded);
                     }
                 }
@@ -350,7 +407,7 @@ fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
             t.tl.c.y + (t.tr.c.y - t.tl.c.y + t.bl.c.y - t.tl.c.y) * f / span,
         );
         let module = (t.tl.module + t.tr.module + t.bl.module) / 3;
-        for found in find_alignment(img, est, module) {
+        for found in find_alignment(img, est, module, &[4, 8, 16]) {
             out.push((found, 2 * d - 13));
         }
     }
@@ -358,8 +415,66 @@ fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
     out
 }
 
+/// Mean module size of the triple's finders, sub-pixels.
+fn module_of(t: &Triple) -> i64 {
+    (t.tl.module + t.tr.module + t.bl.module) / 3
+}
+
+/// For symbols with more than one row of alignment patterns (version 7 on): find each pattern
+/// near where `map` puts it, shifted by how far its already-found neighbours were from their
+/// predictions, and build a lattice map through them. The lattice nodes inside the finder
+/// patterns keep `map`'s positions, as do patterns not found.
+fn lattice_warp(img: &BitImage, map: &Warp, dim: usize, module: i64) -> Option<Warp> {
+    let centres = alignment_centres(dim);
+    let n = centres.len();
+    if n < 3 {
+        return None;
+    }
+    let knots: Vec<i64> = centres
+        .iter()
+        .map(|&c| i64::try_from(2 * c + 1).unwrap_or(0))
+        .collect();
+    let mut points: Vec<Pt> = Vec::with_capacity(n * n);
+    let mut shifts: Vec<Pt> = Vec::with_capacity(n * n);
+    for (j, &ky) in knots.iter().enumerate() {
+        for (i, &kx) in knots.iter().enumerate() {
+            let predicted = map.map(kx, ky)?;
+            let in_finder = (i == 0 || j == 0) && (i + j == 0 || i + j == n - 1);
+            if in_finder {
+                points.push(predicted);
+                shifts.push(Pt::default());
+                continue;
+            }
+            let k = j * n + i;
+            let neighbours: Vec<Pt> = [
+                (i > 0).then(|| k - 1),
+                (j > 0).then(|| k - n),
+                (i > 0 && j > 0).then(|| k - n - 1),
+                (j > 0 && i + 1 < n).then(|| k + 1 - n),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| shifts.get(k).copied())
+            .collect();
+            let count = i64::try_from(neighbours.len()).unwrap_or(1).max(1);
+            let sum = neighbours.iter().fold(Pt::default(), |a, &p| a.add(p));
+            let shift = Pt::new(sum.x / count, sum.y / count);
+            let est = predicted.add(shift);
+            let reach2 = (module * 3 / 2).saturating_mul(module * 3 / 2);
+            let at = find_alignment(img, est, module, &[2])
+                .into_iter()
+                .filter(|p| p.dist2(est) <= reach2)
+                .min_by_key(|p| p.dist2(est))
+                .unwrap_or(est);
+            points.push(at);
+            shifts.push(at.sub(predicted));
+        }
+    }
+    Lattice::new(knots, &points).map(Warp::Lattice)
+}
+
 /// The map from half-module coordinates to image sub-pixels.
-fn module_map(t: &Triple, dim: usize, fourth: (Pt, i64)) -> Option<Homography> {
+fn module_map(t: &Triple, dim: usize, fourth: (Pt, i64)) -> Option<Warp> {
     let d = i64::try_from(dim).ok()?;
     let far = 2 * d - 7;
     let (p4, m4) = fourth;
@@ -372,18 +487,87 @@ fn module_map(t: &Triple, dim: usize, fourth: (Pt, i64)) -> Option<Homography> {
         ],
         [t.tl.c, t.tr.c, p4, t.bl.c],
     )
+    .map(Warp::Global)
 }
 
-fn sample(img: &BitImage, map: &Homography, dim: usize) -> ModuleGrid {
+fn sample(img: &BitImage, map: &Warp, dim: usize) -> ModuleGrid {
     let mut dark = Vec::with_capacity(dim * dim);
     for y in 0..dim {
         let hy = i64::try_from(2 * y + 1).unwrap_or(0);
         for x in 0..dim {
             let hx = i64::try_from(2 * x + 1).unwrap_or(0);
             let bit = map
-                .map(hx, hy, 1)
+                .map(hx, hy)
                 .is_some_and(|p| img.get(p.x.div_euclid(SUB), p.y.div_euclid(SUB)));
             dark.push(bit);
+        }
+    }
+    ModuleGrid { size: dim, dark }
+}
+
+/// Fitness (thousandths) from which an implausible grid is sampled again in grey levels.
+const GREY_FITNESS_MIN: u32 = 750;
+
+/// Module radius of the window whose mean grey level thresholds a module in [`sample_grey`].
+const GREY_WINDOW: usize = 3;
+
+/// Sample the greyscale image: each module's level is the mean of five points (its centre and
+/// four points a quarter module diagonally from it), and it is dark when below the mean level
+/// of the modules within [`GREY_WINDOW`] of it (a QR symbol is about half dark everywhere).
+fn sample_grey(src: &Source<'_>, map: &Warp, dim: usize) -> ModuleGrid {
+    let gray = src.gray;
+    let at = |p: Option<Pt>| {
+        let Some(p) = p else { return 255u32 };
+        let (x, y) = (p.x.div_euclid(SUB), p.y.div_euclid(SUB));
+        match (usize::try_from(x), usize::try_from(y)) {
+            (Ok(x), Ok(y)) if x < gray.w && y < gray.h => {
+                u32::from(gray.px.get(y * gray.w + x).copied().unwrap_or(255))
+            }
+            _ => 255,
+        }
+    };
+    let mut level = Vec::with_capacity(dim * dim);
+    for y in 0..dim {
+        let qy = i64::try_from(4 * y + 2).unwrap_or(0);
+        for x in 0..dim {
+            let qx = i64::try_from(4 * x + 2).unwrap_or(0);
+            let sum: u32 = [(0, 0), (-1, -1), (1, -1), (1, 1), (-1, 1)]
+                .iter()
+                .map(|&(dx, dy)| at(map.map_frac(qx + dx, qy + dy, 2)))
+                .sum();
+            let v = sum / 5;
+            level.push(if src.inverted { 255 - v } else { v });
+        }
+    }
+    // Summed-area table of the levels, with a zero row and column in front.
+    let side = dim + 1;
+    let mut sat = vec![0u32; side * side];
+    for y in 0..dim {
+        let mut row = 0u32;
+        for x in 0..dim {
+            row += level.get(y * dim + x).copied().unwrap_or(0);
+            let above = sat.get(y * side + x + 1).copied().unwrap_or(0);
+            if let Some(s) = sat.get_mut((y + 1) * side + x + 1) {
+                *s = above + row;
+            }
+        }
+    }
+    let s = |x: usize, y: usize| sat.get(y * side + x).copied().unwrap_or(0);
+    let mut dark = Vec::with_capacity(dim * dim);
+    for y in 0..dim {
+        let (y0, y1) = (
+            y.saturating_sub(GREY_WINDOW),
+            (y + GREY_WINDOW + 1).min(dim),
+        );
+        for x in 0..dim {
+            let (x0, x1) = (
+                x.saturating_sub(GREY_WINDOW),
+                (x + GREY_WINDOW + 1).min(dim),
+            );
+            let n = u32::try_from((x1 - x0) * (y1 - y0)).unwrap_or(1).max(1);
+            let sum = (s(x1, y1) + s(x0, y0)).saturating_sub(s(x0, y1) + s(x1, y0));
+            let v = level.get(y * dim + x).copied().unwrap_or(255);
+            dark.push(v * n < sum);
         }
     }
     ModuleGrid { size: dim, dark }
@@ -398,7 +582,7 @@ enum Miss {
     Plausible,
 }
 
-fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Result<Decoded, Miss> {
+fn decode_grid(grid: &ModuleGrid, map: &Warp, dim: usize) -> Result<Decoded, Miss> {
     // Full error correction of a wrong grid is the costly part of a miss: only grids whose
     // timing patterns and format information read (either copy, either way round) go on to it.
     if !timing_plausible(grid) || !format_readable(grid) || fitness(grid) < 700 {
@@ -407,21 +591,28 @@ fn decode_grid(grid: &ModuleGrid, map: &Homography, dim: usize) -> Result<Decode
     decode_checked(grid, map, dim).ok_or(Miss::Plausible)
 }
 
-fn decode_checked(grid: &ModuleGrid, map: &Homography, dim: usize) -> Option<Decoded> {
+fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> {
     let mut bytes = Vec::new();
     // `rqrr`'s decoder runs on a grid whose size we chose (a valid version), which bounds its
     // work; the unwind guard is a last resort against a panic inside it, not the bound.
-    let meta = catch_unwind(AssertUnwindSafe(|| {
-        rqrr::Grid::new(grid.clone()).decode_to(&mut bytes)
-    }))
-    .ok()?
-    .ok()?;
+    let run = |g: ModuleGrid, bytes: &mut Vec<u8>| {
+        bytes.clear();
+        catch_unwind(AssertUnwindSafe(|| rqrr::Grid::new(g).decode_to(bytes)))
+            .ok()
+            .and_then(Result::ok)
+    };
+    // A mirrored symbol (printed from the back of a transparency, or by a generator that
+    // swapped rows and columns) reads as its transpose.
+    let meta = match run(grid.clone(), &mut bytes) {
+        Some(meta) => meta,
+        None => run(grid.transposed(), &mut bytes)?,
+    };
     let d = i64::try_from(dim).ok()?;
     let corners = [
-        map.map(0, 0, 1)?,
-        map.map(2 * d, 0, 1)?,
-        map.map(2 * d, 2 * d, 1)?,
-        map.map(0, 2 * d, 1)?,
+        map.map(0, 0)?,
+        map.map(2 * d, 0)?,
+        map.map(2 * d, 2 * d)?,
+        map.map(0, 2 * d)?,
     ];
     Some(Decoded {
         bytes,
@@ -439,13 +630,13 @@ const ALIGNMENT_TRIES: usize = 5;
 /// return up to [`ALIGNMENT_TRIES`] centres, nearest first, searching 4, then 8, then 16
 /// modules around `est` until that many are found. Under perspective the modules there may be up to twice as large or
 /// half as large as `module` and not square, so each candidate is checked with its own sizes.
-fn find_alignment(img: &BitImage, est: Pt, module: i64) -> Vec<Pt> {
+fn find_alignment(img: &BitImage, est: Pt, module: i64, reaches: &[i64]) -> Vec<Pt> {
     let m = (module / SUB).max(1);
     let (ex, ey) = (est.x.div_euclid(SUB), est.y.div_euclid(SUB));
     let h = i64::try_from(img.h).unwrap_or(0);
     let plausible = |len: i64| 2 * len >= m && len <= 2 * m + 1;
     let mut found: Vec<(usize, usize, i64, Pt)> = Vec::new();
-    for (level, reach) in [4, 8, 16].into_iter().enumerate() {
+    for (level, &reach) in reaches.iter().enumerate() {
         let r = m * reach;
         for y in (ey - r).max(0)..=(ey + r).min(h - 1) {
             let mut x = (ex - r).max(0);
