@@ -439,7 +439,7 @@ fn read_pass(
     for (i, a) in top.iter().enumerate() {
         for (j, b) in top.iter().enumerate().skip(i + 1) {
             for (k, c) in top.iter().enumerate().skip(j + 1) {
-                if let Some((t, badness)) = sampler::arrange(*a, *b, *c) {
+                for (t, badness) in sampler::arrange(*a, *b, *c) {
                     // Finders that a single scan line saw are often text or noise: triples of
                     // finders confirmed more than once go first.
                     let weak = [a, b, c].iter().filter(|f| f.count < 2).count();

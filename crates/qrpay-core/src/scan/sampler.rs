@@ -62,32 +62,49 @@ pub(crate) struct Triple {
     pub bl: Finder,
 }
 
-/// Order three finders as top-left (the right-angle corner), top-right and bottom-left, and
-/// check that they could be one symbol: similar module sizes, close to a right isoceles
-/// triangle, a plausible dimension. Returns the triple and a badness score (lower is better).
-pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> {
+/// Ways three finders could be one symbol, each ordered as top-left (the right-angle corner),
+/// top-right and bottom-left, with a badness score (lower is better): similar module sizes,
+/// close to a right isosceles triangle, a plausible dimension.
+///
+/// The corner opposite the longest side is the usual top-left; under strong perspective the
+/// near legs stretch past the far hypotenuse, so the other two corners are candidates too,
+/// ranked by how far they are from a right angle.
+pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Vec<(Triple, i64)> {
     let (lo, hi) = [a.module, b.module, c.module]
         .iter()
         .fold((i64::MAX, 0), |(lo, hi), &m| (lo.min(m), hi.max(m)));
-    if lo <= 0 || hi > lo * 2 {
-        return None;
+    // Perspective can make the near finder's modules 2.5 times the far one's.
+    if lo <= 0 || 2 * hi > 5 * lo {
+        return Vec::new();
     }
     let (ab, bc, ca) = (a.c.dist2(b.c), b.c.dist2(c.c), c.c.dist2(a.c));
-    // The corner opposite the longest side is top-left.
-    let (tl, p, q, hyp, leg1, leg2) = if bc >= ab && bc >= ca {
-        (a, b, c, bc, ab, ca)
-    } else if ca >= ab && ca >= bc {
-        (b, a, c, ca, ab, bc)
-    } else {
-        (c, a, b, ab, ca, bc)
-    };
-    // Legs within a factor 1.6 of each other, and Pythagoras within a third: perspective bends
-    // the right angle by 20 degrees and more on a tilted sticker.
-    if leg1.max(leg2) > leg1.min(leg2).saturating_mul(256) / 100 {
+    [
+        (a, b, c, bc, ab, ca),
+        (b, a, c, ca, ab, bc),
+        (c, a, b, ab, ca, bc),
+    ]
+    .into_iter()
+    .filter_map(|(tl, p, q, hyp, leg1, leg2)| arrange_at(tl, p, q, hyp, leg1, leg2))
+    .collect()
+}
+
+/// [`arrange`] with `tl` as the corner: `hyp` is the squared side opposite it, `leg1` and
+/// `leg2` the squared sides from it.
+fn arrange_at(
+    tl: Finder,
+    p: Finder,
+    q: Finder,
+    hyp: i64,
+    leg1: i64,
+    leg2: i64,
+) -> Option<(Triple, i64)> {
+    // Legs within a factor 2 of each other, and Pythagoras within two thirds: perspective
+    // bends the right angle by 30 degrees and more on a tilted sticker.
+    if leg1.max(leg2) > leg1.min(leg2).saturating_mul(4) {
         return None;
     }
     let pyth = (leg1 + leg2 - hyp).abs();
-    if pyth.saturating_mul(3) > hyp {
+    if pyth.saturating_mul(3) > hyp.saturating_mul(2) {
         return None;
     }
     // Seen from the top-left, top-right comes before bottom-left clockwise (y grows down).
@@ -96,7 +113,7 @@ pub(crate) fn arrange(a: Finder, b: Finder, c: Finder) -> Option<(Triple, i64)> 
     } else {
         (q, p)
     };
-    let module = (a.module + b.module + c.module) / 3;
+    let module = (tl.module + p.module + q.module) / 3;
     let side = tl.c.dist(tr.c).min(tl.c.dist(bl.c));
     // At least 14 modules between finder centres (version 1) and at most 170 (version 40); the
     // crossing-based module size reads up to √2 too large on a turned symbol.
@@ -220,7 +237,12 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         // Sample a grid for every candidate fourth point, and spend error correction only on
         // the one whose known modules (finders, timing, alignment patterns) fit best.
         let mut best: Option<(u32, (Pt, i64), Warp, ModuleGrid)> = None;
-        for fourth in fourth_points(img, t, d) {
+        // The parallelogram corner (always last) when another candidate scored as well: tried
+        // too if the best does not decode.
+        let mut fallback: Option<(Warp, ModuleGrid)> = None;
+        let candidates = fourth_points(img, t, d);
+        let last = candidates.len().saturating_sub(1);
+        for (index, fourth) in candidates.into_iter().enumerate() {
             let Some(map) = module_map(t, d, fourth) else {
                 continue;
             };
@@ -231,6 +253,8 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
             let score = fitness(&grid);
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, fourth, map, grid));
+            } else if index == last && index > 0 {
+                fallback = Some((map, grid));
             }
         }
         let Some((mut score, fourth, mut map, mut grid)) = best else {
@@ -317,6 +341,14 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 }
             }
             Err(Miss::Implausible) => {}
+        }
+        if let Some((map, grid)) = fallback {
+            if !budget.take(d, 4) {
+                return None;
+            }
+            if let Ok(decoded) = decode_grid(&grid, &map, d) {
+                return Some(decoded);
+            }
         }
         // From version 7 on, the version information says what the dimension is.
         if d >= 45 {
@@ -411,8 +443,134 @@ fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
             out.push((found, 2 * d - 13));
         }
     }
+    if let Some(edges) = edge_corner(img, t, d) {
+        out.push((edges, 2 * d));
+    }
     out.push(corner);
     out
+}
+
+/// The outer bottom-right corner of the symbol where the right edge of the top-right finder
+/// meets the bottom edge of the bottom-left finder: unlike the parallelogram corner it follows
+/// perspective, which symbols without an alignment pattern (version 1) need when tilted.
+fn edge_corner(img: &BitImage, t: &Triple, d: i64) -> Option<Pt> {
+    let span = 2 * (d - 7);
+    if span <= 0 {
+        return None;
+    }
+    // Module steps along the top and left edges, as numerators over `span` (half a module
+    // of centre distance per unit), so `c + (u·a + v·b) / span` is `a/2, b/2` modules away.
+    let u = t.tr.c.sub(t.tl.c);
+    let v = t.bl.c.sub(t.tl.c);
+    let toward = |c: Pt, a: i64, b: i64| {
+        Pt::new(
+            c.x + (u.x * a + v.x * b) / span,
+            c.y + (u.y * a + v.y * b) / span,
+        )
+    };
+    // The finder's outer corners are 3.5 modules from its centre along each axis.
+    let tr_top = ring_corner(img, t.tr.c, toward(t.tr.c, 7, -7))?;
+    let tr_bottom = ring_corner(img, t.tr.c, toward(t.tr.c, 7, 7))?;
+    let bl_left = ring_corner(img, t.bl.c, toward(t.bl.c, -7, 7))?;
+    let bl_right = ring_corner(img, t.bl.c, toward(t.bl.c, 7, 7))?;
+    let corner = intersect(tr_top, tr_bottom, bl_left, bl_right)?;
+    // Perspective moves the corner, but not beyond a module span of where the parallelogram
+    // puts it.
+    let parallelogram = toward(t.tr.c.add(t.bl.c).sub(t.tl.c), 7, 7);
+    let reach = u.dist(Pt::default()).max(v.dist(Pt::default())) / 3;
+    (corner.dist2(parallelogram) <= reach.saturating_mul(reach)).then_some(corner)
+}
+
+/// Largest distance, in pixels, from a finder centre to the corner [`ring_corner`] looks for.
+const CORNER_REACH_MAX: i64 = 160;
+
+/// The outer corner of the finder centred at `c` nearest the direction of `toward`: the pixel
+/// of its outer dark ring farthest along that direction (for a convex quadrilateral and a
+/// direction between its edge normals, that is a corner). The ring is reached by
+/// [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the distance
+/// to `toward`; the separator and quiet zone around a finder keep the ring on its own.
+fn ring_corner(img: &BitImage, c: Pt, toward: Pt) -> Option<Pt> {
+    let start = ring_exit(img, c, toward)?;
+    let dir = toward.sub(c);
+    let reach = (dir.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX);
+    let (cx, cy) = (c.x.div_euclid(SUB), c.y.div_euclid(SUB));
+    let side = usize::try_from(2 * reach + 1).ok()?;
+    let mut seen = vec![false; side * side];
+    let slot = |x: i64, y: i64| -> Option<usize> {
+        let (dx, dy) = (x - cx + reach, y - cy + reach);
+        let (ux, uy) = (usize::try_from(dx).ok()?, usize::try_from(dy).ok()?);
+        (ux < side && uy < side).then_some(uy * side + ux)
+    };
+    let first = (start.x.div_euclid(SUB), start.y.div_euclid(SUB));
+    let mut stack = vec![first];
+    if let Some(i) = slot(first.0, first.1) {
+        if let Some(v) = seen.get_mut(i) {
+            *v = true;
+        }
+    }
+    let mut best = (i64::MIN, first);
+    while let Some((x, y)) = stack.pop() {
+        let along = (x - cx) * dir.x + (y - cy) * dir.y;
+        if along > best.0 {
+            best = (along, (x, y));
+        }
+        for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] {
+            let Some(i) = slot(nx, ny) else { continue };
+            if seen.get(i).copied().unwrap_or(true) || !img.get(nx, ny) {
+                continue;
+            }
+            if let Some(v) = seen.get_mut(i) {
+                *v = true;
+            }
+            stack.push((nx, ny));
+        }
+    }
+    let (x, y) = best.1;
+    Some(Pt::new(x * SUB + SUB / 2, y * SUB + SUB / 2))
+}
+
+/// Walk from the finder centre `c` through `toward` (its expected outer corner) and return
+/// the last dark pixel before the dark-to-light edge nearest `toward`, in sub-pixels: where the
+/// walk leaves the outer dark ring, even when glare has left a light hole in the centre.
+fn ring_exit(img: &BitImage, c: Pt, toward: Pt) -> Option<Pt> {
+    let delta = toward.sub(c);
+    let len = delta.dist(Pt::default()) / SUB;
+    if len < 3 {
+        return None;
+    }
+    let at = |s: i64| Pt::new(c.x + delta.x * s / len, c.y + delta.y * s / len);
+    let dark = |p: Pt| img.get(p.x.div_euclid(SUB), p.y.div_euclid(SUB));
+    let mut best: Option<(i64, Pt)> = None;
+    let mut previous: Option<Pt> = None;
+    for s in 0..=2 * len {
+        let p = at(s);
+        if dark(p) {
+            previous = Some(p);
+            continue;
+        }
+        if let Some(last) = previous.take() {
+            let off = (s - 1 - len).abs();
+            if s > len / 2 && best.is_none_or(|(b, _)| off < b) {
+                best = Some((off, last));
+            }
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// Where the line through `a` and `b` meets the line through `c` and `d`.
+fn intersect(a: Pt, b: Pt, c: Pt, d: Pt) -> Option<Pt> {
+    let (r, q) = (b.sub(a), d.sub(c));
+    let cross =
+        |p: Pt, o: Pt| i128::from(p.x) * i128::from(o.y) - i128::from(p.y) * i128::from(o.x);
+    let den = cross(r, q);
+    if den == 0 {
+        return None;
+    }
+    let num = cross(c.sub(a), q);
+    let x = i128::from(a.x) + i128::from(r.x) * num / den;
+    let y = i128::from(a.y) + i128::from(r.y) * num / den;
+    Some(Pt::new(i64::try_from(x).ok()?, i64::try_from(y).ok()?))
 }
 
 /// Mean module size of the triple's finders, sub-pixels.
