@@ -2,11 +2,14 @@
 //! TIFF) or raw greyscale pixels.
 //!
 //! Limits come first: the image header is read and its dimensions checked before any pixel is
-//! decoded, and large images are shrunk to a bounded working size. The detector is our own
-//! (local-threshold binarisation, finder-pattern search along rows and columns, alignment
-//! pattern, perspective sampling, light-on-dark codes, several codes per image); `rqrr` only
-//! corrects errors and decodes the data of a module grid we sampled, so its own detector, which
-//! can panic or run for minutes on some photos, is never reached.
+//! decoded, and large images are shrunk to a bounded working size. The whole reader is our own:
+//! local-threshold binarisation, finder-pattern search along rows and columns, perspective
+//! from the finders' edges and the alignment patterns (a lattice of them on large symbols),
+//! grey-level resampling, light-on-dark codes, several codes per image, then Reed–Solomon
+//! correction and segment decoding (numeric, alphanumeric, byte, kanji, ECI, GS1) of the
+//! module grid. No dependency sees the pixels or the grid (`rqrr`, which can panic or run for
+//! minutes on some photos, only cross-checks the decoder in tests), and every stage is bounded
+//! by the working-image size and a budget of grid decodes.
 //!
 //! ```
 //! # #[cfg(feature = "render")] {
@@ -22,6 +25,7 @@
 //! ```
 
 mod binarize;
+mod decode;
 mod finder;
 mod geometry;
 mod sampler;
@@ -116,7 +120,8 @@ pub struct Point {
 
 /// The character set a code's text was read in.
 ///
-/// `rqrr` does not report ECI designators, so the set is inferred from the bytes: UTF-8 when
+/// ECI designators are read but not trusted (generators get them wrong), so the set is
+/// inferred from the bytes: UTF-8 when
 /// they are valid UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji
 /// mode and Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,46 +1,26 @@
 //! From three finder patterns to a module grid: dimension, alignment pattern, perspective
-//! sampling, version information, and error correction through `rqrr`.
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
+//! sampling, version information; the grid then goes to [`decode`](super::decode).
 
 use super::binarize::{BitImage, Gray};
+use super::decode;
 use super::finder::Finder;
 use super::geometry::{quad_to_quad, Pt, SUB};
 use super::warp::{Lattice, Warp};
 
-/// The grid sampled from an image, handed to `rqrr` for format reading, error correction and
-/// data decoding.
+/// The grid sampled from an image, dark modules `true`, row-major.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ModuleGrid {
     size: usize,
     dark: Vec<bool>,
 }
 
-impl rqrr::BitGrid for ModuleGrid {
-    fn size(&self) -> usize {
-        self.size
-    }
-
-    fn bit(&self, y: usize, x: usize) -> bool {
+impl ModuleGrid {
+    /// The module at column `x`, row `y`; outside the grid is light.
+    fn get(&self, x: usize, y: usize) -> bool {
         if x >= self.size {
             return false;
         }
         self.dark.get(y * self.size + x).copied().unwrap_or(false)
-    }
-}
-
-impl ModuleGrid {
-    fn get(&self, x: usize, y: usize) -> bool {
-        rqrr::BitGrid::bit(self, y, x)
-    }
-
-    /// The grid with rows and columns swapped.
-    fn transposed(&self) -> ModuleGrid {
-        let d = self.size;
-        let dark = (0..d * d)
-            .map(|i| self.get(i / d.max(1), i % d.max(1)))
-            .collect();
-        ModuleGrid { size: d, dark }
     }
 }
 
@@ -236,10 +216,11 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         tried.push(d);
         // Sample a grid for every candidate fourth point, and spend error correction only on
         // the one whose known modules (finders, timing, alignment patterns) fit best.
-        let mut best: Option<(u32, (Pt, i64), Warp, ModuleGrid)> = None;
+        // Candidates are scored on the known modules alone; only the best is sampled whole.
+        let mut best: Option<(u32, (Pt, i64), Warp)> = None;
         // The parallelogram corner (always last) when another candidate scored as well: tried
         // too if the best does not decode.
-        let mut fallback: Option<(Warp, ModuleGrid)> = None;
+        let mut fallback: Option<Warp> = None;
         let candidates = fourth_points(img, t, d);
         let last = candidates.len().saturating_sub(1);
         for (index, fourth) in candidates.into_iter().enumerate() {
@@ -249,15 +230,14 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
             if !budget.take(d, 1) {
                 return None;
             }
-            let grid = sample(img, &map, d);
-            let score = fitness(&grid);
+            let score = fitness_of(img, &map, d);
             if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, fourth, map, grid));
+                best = Some((score, fourth, map));
             } else if index == last && index > 0 {
-                fallback = Some((map, grid));
+                fallback = Some(map);
             }
         }
-        let Some((mut score, fourth, mut map, mut grid)) = best else {
+        let Some((mut score, fourth, mut map)) = best else {
             continue;
         };
         // Large symbols: re-anchor the map on every alignment pattern it predicts, which
@@ -266,12 +246,12 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
             if !budget.take(d, 1) {
                 return None;
             }
-            let g = sample(img, &lattice, d);
-            let s = fitness(&g);
+            let s = fitness_of(img, &lattice, d);
             if s >= score {
-                (score, map, grid) = (s, lattice, g);
+                (score, map) = (s, lattice);
             }
         }
+        let grid = sample(img, &map, d);
         if !budget.take(d, 4) {
             return None;
         }
@@ -291,7 +271,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 // probably a little off. Nudge it by a third of a module each way and try the
                 // best fitting nudge.
                 let q = module_of(t) / 3;
-                let mut nudged_best: Option<(u32, Warp, ModuleGrid)> = None;
+                let mut nudged_best: Option<(u32, Warp)> = None;
                 for (dx, dy) in [
                     (q, 0),
                     (-q, 0),
@@ -309,13 +289,13 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                     if !budget.take(d, 1) {
                         return None;
                     }
-                    let grid = sample(img, &map, d);
-                    let s = fitness(&grid);
+                    let s = fitness_of(img, &map, d);
                     if s >= score && nudged_best.as_ref().is_none_or(|b| s > b.0) {
-                        nudged_best = Some((s, map, grid));
+                        nudged_best = Some((s, map));
                     }
                 }
-                if let Some((_, map, grid)) = nudged_best {
+                if let Some((_, map)) = nudged_best {
+                    let grid = sample(img, &map, d);
                     if !budget.take(d, 4) {
                         return None;
                     }
@@ -342,10 +322,11 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
             }
             Err(Miss::Implausible) => {}
         }
-        if let Some((map, grid)) = fallback {
+        if let Some(map) = fallback {
             if !budget.take(d, 4) {
                 return None;
             }
+            let grid = sample(img, &map, d);
             if let Ok(decoded) = decode_grid(&grid, &map, d) {
                 return Some(decoded);
             }
@@ -366,11 +347,26 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
 /// How well a sampled grid matches the modules every symbol of its size has: the three finder
 /// patterns, the timing patterns and the alignment patterns; in thousandths of those modules.
 fn fitness(grid: &ModuleGrid) -> u32 {
-    let d = grid.size;
+    fitness_by(grid.size, |x, y| grid.get(x, y))
+}
+
+/// [`fitness`] of the grid `map` would sample, sampling only the modules it checks.
+fn fitness_of(img: &BitImage, map: &Warp, dim: usize) -> u32 {
+    fitness_by(dim, |x, y| {
+        let (Ok(hx), Ok(hy)) = (i64::try_from(2 * x + 1), i64::try_from(2 * y + 1)) else {
+            return false;
+        };
+        map.map(hx, hy)
+            .is_some_and(|p| img.get(p.x.div_euclid(SUB), p.y.div_euclid(SUB)))
+    })
+}
+
+/// [`fitness`] with the module at column `x`, row `y` read by `dark(x, y)`.
+fn fitness_by(d: usize, dark: impl Fn(usize, usize) -> bool) -> u32 {
     let (mut right, mut total) = (0u32, 0u32);
-    let mut check = |x: usize, y: usize, dark: bool| {
+    let mut check = |x: usize, y: usize, want: bool| {
         total += 1;
-        right += u32::from(grid.get(x, y) == dark);
+        right += u32::from(dark(x, y) == want);
     };
     // Finder patterns: dark ring, light ring, dark 3×3 core.
     for (ox, oy) in [(0, 0), (d - 7, 0), (0, d - 7)] {
@@ -750,21 +746,11 @@ fn decode_grid(grid: &ModuleGrid, map: &Warp, dim: usize) -> Result<Decoded, Mis
 }
 
 fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> {
-    let mut bytes = Vec::new();
-    // `rqrr`'s decoder runs on a grid whose size we chose (a valid version), which bounds its
-    // work; the unwind guard is a last resort against a panic inside it, not the bound.
-    let run = |g: ModuleGrid, bytes: &mut Vec<u8>| {
-        bytes.clear();
-        catch_unwind(AssertUnwindSafe(|| rqrr::Grid::new(g).decode_to(bytes)))
-            .ok()
-            .and_then(Result::ok)
-    };
     // A mirrored symbol (printed from the back of a transparency, or by a generator that
     // swapped rows and columns) reads as its transpose.
-    let meta = match run(grid.clone(), &mut bytes) {
-        Some(meta) => meta,
-        None => run(grid.transposed(), &mut bytes)?,
-    };
+    let data = decode::decode(dim, &|x, y| grid.get(x, y))
+        .or_else(|_| decode::decode(dim, &|x, y| grid.get(y, x)))
+        .ok()?;
     let d = i64::try_from(dim).ok()?;
     let corners = [
         map.map(0, 0)?,
@@ -773,10 +759,10 @@ fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> 
         map.map(0, 2 * d)?,
     ];
     Some(Decoded {
-        bytes,
+        bytes: data.bytes,
         corners,
-        version: u8::try_from(meta.version.0).ok()?,
-        ecc_bits: meta.ecc_level,
+        version: data.version,
+        ecc_bits: data.ecc_bits,
     })
 }
 
