@@ -944,6 +944,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lines_meet_where_they_cross() {
+        let p = |x: i64, y: i64| Pt::new(x * SUB, y * SUB);
+        // x = 100 (through (100, 0) and (100, 10)) meets y = 50 (through (0, 50), (10, 50)).
+        assert_eq!(
+            intersect(p(100, 0), p(100, 10), p(0, 50), p(10, 50)),
+            Some(p(100, 50))
+        );
+        // Slanted: y = x and y = 200 - x meet at (100, 100).
+        assert_eq!(
+            intersect(p(0, 0), p(10, 10), p(0, 200), p(10, 190)),
+            Some(p(100, 100))
+        );
+        assert_eq!(intersect(p(0, 0), p(1, 1), p(0, 5), p(1, 6)), None);
+    }
+
+    #[test]
+    fn the_corner_of_a_drawn_finder_is_found() {
+        // A finder of 4-pixel modules with its top-left outer corner at (20, 30).
+        let (w, h) = (80, 80);
+        let mut img = BitImage {
+            w,
+            h,
+            dark: vec![false; w * h],
+        };
+        for y in 0..28 {
+            for x in 0..28 {
+                let (mx, my) = (x / 4, y / 4);
+                let ring = mx == 0 || mx == 6 || my == 0 || my == 6;
+                let core = (2..5).contains(&mx) && (2..5).contains(&my);
+                img.dark[(30 + y) * w + 20 + x] = ring || core;
+            }
+        }
+        let centre = Pt::new(34 * SUB, 44 * SUB);
+        let corner = ring_corner(&img, centre, Pt::new(20 * SUB, 30 * SUB)).unwrap();
+        assert_eq!((corner.x / SUB, corner.y / SUB), (20, 30));
+        let corner = ring_corner(&img, centre, Pt::new(48 * SUB, 58 * SUB)).unwrap();
+        assert_eq!((corner.x / SUB, corner.y / SUB), (47, 57));
+    }
+
+    #[test]
     fn format_codes_match_the_standard() {
         // ISO/IEC 18004:2015 annex C, table C.1: level M mask 0 is 101010000010010 and
         // level L mask 0 is 111011111000100.
