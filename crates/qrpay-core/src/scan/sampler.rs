@@ -97,7 +97,7 @@ fn arrange_at(
     let side = tl.c.dist(tr.c).min(tl.c.dist(bl.c));
     // At least 14 modules between finder centres (version 1) and at most 170 (version 40); the
     // crossing-based module size reads up to √2 too large on a turned symbol.
-    if side < 9 * module || side > 172 * module {
+    if side < 9 * module || side > 190 * module {
         return None;
     }
     let legs = (leg1 - leg2).abs();
@@ -157,7 +157,12 @@ fn dimension_from(t: &Triple, module_tr: i64, module_bl: i64) -> Option<usize> {
         3 => dim + 2,
         _ => dim,
     };
-    (21..=177).contains(&snapped).then_some(snapped)
+    // Finder crossings can read modules a few percent small, which overshoots version 40.
+    match snapped {
+        21..=177 => Some(snapped),
+        178..=193 => Some(177),
+        _ => None,
+    }
 }
 
 /// Try to decode the symbol the triple outlines, trying the dimensions suggested, the one the
@@ -207,6 +212,15 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
     }
     if dim <= 173 {
         queue.push(dim + 4);
+    }
+    // From version 7 on the symbol says its version beside two finders: read it there with
+    // the finders' own module steps, before any dimension is guessed from their spacing.
+    if dim >= 41 {
+        if let Some(v) = version_near_finders(img, t) {
+            let vd = 17 + 4 * usize::from(v);
+            queue.retain(|&q| q != vd);
+            queue.insert(0, vd);
+        }
     }
     while let Some(d) = queue.first().copied() {
         queue.remove(0);
@@ -909,6 +923,45 @@ fn format_code(data: u32) -> u32 {
 
 /// The version (7–40) read from either version-information block of the grid, if one is
 /// within 3 bit errors of a valid code (ISO/IEC 18004:2015, 7.10 and annex D).
+/// The version (7–40) read from the version-information blocks next to the top-right and
+/// bottom-left finders, sampled with each finder's module size along the triple's edges.
+fn version_near_finders(img: &BitImage, t: &Triple) -> Option<u8> {
+    // One module along the top edge and down the left edge, at a finder of module `m`.
+    let step = |from: &Finder, to: &Finder, m: i64| {
+        let d = to.c.sub(from.c);
+        let len = from.c.dist(to.c).max(1);
+        Pt::new(d.x * m / len, d.y * m / len)
+    };
+    let at = |c: Pt, u: Pt, v: Pt, a: i64, b: i64| {
+        let p = Pt::new(c.x + u.x * a + v.x * b, c.y + u.y * a + v.y * b);
+        img.get(p.x.div_euclid(SUB), p.y.div_euclid(SUB))
+    };
+    let (u_tr, v_tr) = (
+        step(&t.tl, &t.tr, t.tr.module),
+        step(&t.tl, &t.bl, t.tr.module),
+    );
+    let (u_bl, v_bl) = (
+        step(&t.tl, &t.tr, t.bl.module),
+        step(&t.tl, &t.bl, t.bl.module),
+    );
+    let mut tr = 0u32;
+    let mut bl = 0u32;
+    for i in (0..18i64).rev() {
+        // Bit i: top-right block column i % 3, row i / 3 (module centres 7 - i % 3 left of
+        // the finder centre); bottom-left block transposed.
+        tr = (tr << 1) | u32::from(at(t.tr.c, u_tr, v_tr, i % 3 - 7, i / 3 - 3));
+        bl = (bl << 1) | u32::from(at(t.bl.c, u_bl, v_bl, i / 3 - 3, i % 3 - 7));
+    }
+    (7..=40u8)
+        .flat_map(|v| {
+            let code = version_code(v);
+            [(code ^ tr).count_ones(), (code ^ bl).count_ones()].map(|e| (e, v))
+        })
+        .filter(|(errors, _)| *errors <= 3)
+        .min()
+        .map(|(_, v)| v)
+}
+
 fn read_version(grid: &ModuleGrid) -> Option<u8> {
     let d = grid.size;
     let mut bl = 0u32;
