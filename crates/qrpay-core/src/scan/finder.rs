@@ -30,7 +30,7 @@ pub(crate) fn find(img: &BitImage, tolerance_pct: i64) -> Vec<Finder> {
     let step = if img.w.max(img.h) > 900 { 2 } else { 1 };
     for y in (0..img.h).step_by(step) {
         let row = img.dark.get(y * img.w..(y + 1) * img.w).unwrap_or(&[]);
-        run_lengths(row.iter().copied(), &mut runs);
+        run_lengths(row, &mut runs);
         for (start, five) in candidates(&runs, tolerance_pct) {
             let cx = to_sub(start + five[0] + five[1]) + to_sub(five[2]) / 2;
             let cy = to_sub(y) + SUB / 2;
@@ -54,7 +54,7 @@ pub(crate) fn find(img: &BitImage, tolerance_pct: i64) -> Vec<Finder> {
     for x in (0..img.w).step_by(step) {
         column.clear();
         column.extend(img.dark.iter().skip(x).step_by(img.w.max(1)).copied());
-        run_lengths(column.iter().copied(), &mut runs);
+        run_lengths(&column, &mut runs);
         for (start, five) in candidates(&runs, tolerance_pct) {
             let cy = to_sub(start + five[0] + five[1]) + to_sub(five[2]) / 2;
             let cx = to_sub(x) + SUB / 2;
@@ -82,14 +82,12 @@ fn total(five: &[usize; 5]) -> usize {
     five.iter().sum()
 }
 
-fn run_lengths(line: impl Iterator<Item = bool>, runs: &mut Vec<(bool, usize)>) {
+fn run_lengths(line: &[bool], runs: &mut Vec<(bool, usize)>) {
     runs.clear();
-    for p in line {
-        match runs.last_mut() {
-            Some((colour, len)) if *colour == p => *len += 1,
-            _ => runs.push((p, 1)),
-        }
-    }
+    runs.extend(
+        line.chunk_by(|a, b| a == b)
+            .map(|run| (run.first().copied().unwrap_or(false), run.len())),
+    );
 }
 
 /// Start offsets and lengths of every dark-light-dark-light-dark window of runs whose lengths
