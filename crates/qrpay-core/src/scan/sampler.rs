@@ -191,6 +191,27 @@ impl Budget {
         self.0 -= cost;
         true
     }
+
+    /// Take the cost of visiting `pixels` image pixels (a search around a finder or an
+    /// alignment pattern), [`PIXELS_PER_UNIT`] to a unit, if that much is left.
+    fn take_pixels(&mut self, pixels: usize) -> bool {
+        let cost = pixels.div_ceil(PIXELS_PER_UNIT);
+        if cost > self.0 {
+            self.0 = 0;
+            return false;
+        }
+        self.0 -= cost;
+        true
+    }
+}
+
+/// Pixel visits of a search that cost as much as sampling a version-1 grid.
+const PIXELS_PER_UNIT: usize = 2048;
+
+/// Pixels in the square of half-side `reach` pixels.
+fn square_area(reach: i64) -> usize {
+    let side = usize::try_from(2 * reach.max(0) + 1).unwrap_or(usize::MAX);
+    side.saturating_mul(side)
 }
 
 /// What a pass samples: its thresholded image, the greyscale image it came from, and whether
@@ -235,7 +256,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         // The parallelogram corner (always last) when another candidate scored as well: tried
         // too if the best does not decode.
         let mut fallback: Option<Warp> = None;
-        let candidates = fourth_points(img, t, d);
+        let candidates = fourth_points(img, t, d, budget)?;
         let last = candidates.len().saturating_sub(1);
         for (index, fourth) in candidates.into_iter().enumerate() {
             let Some(map) = module_map(t, d, fourth) else {
@@ -256,7 +277,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         };
         // Large symbols: re-anchor the map on every alignment pattern it predicts, which
         // follows paper that bends or a lens that bulges.
-        if let Some(lattice) = lattice_warp(img, &map, d, module_of(t)) {
+        if let Some(lattice) = lattice_warp(img, &map, d, module_of(t), budget) {
             if !budget.take(d, 1) {
                 return None;
             }
@@ -435,7 +456,12 @@ fn alignment_centres(dim: usize) -> Vec<usize> {
 
 /// Candidate fourth reference points for the map: the alignment pattern when one is found
 /// (module centre at `dim - 6.5`), then the parallelogram corner from the three finders.
-fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
+fn fourth_points(
+    img: &BitImage,
+    t: &Triple,
+    dim: usize,
+    budget: &mut Budget,
+) -> Option<Vec<(Pt, i64)>> {
     let d = i64::try_from(dim).unwrap_or(21);
     // Half-module units.
     let corner = (t.tr.c.add(t.bl.c).sub(t.tl.c), 2 * d - 7);
@@ -449,21 +475,24 @@ fn fourth_points(img: &BitImage, t: &Triple, dim: usize) -> Vec<(Pt, i64)> {
             t.tl.c.y + (t.tr.c.y - t.tl.c.y + t.bl.c.y - t.tl.c.y) * f / span,
         );
         let module = (t.tl.module + t.tr.module + t.bl.module) / 3;
+        if !budget.take_pixels(square_area(16 * (module / SUB + 1))) {
+            return None;
+        }
         for found in find_alignment(img, est, module, &[4, 8, 16]) {
             out.push((found, 2 * d - 13));
         }
     }
-    if let Some(edges) = edge_corner(img, t, d) {
+    if let Some(edges) = edge_corner(img, t, d, budget) {
         out.push((edges, 2 * d));
     }
     out.push(corner);
-    out
+    Some(out)
 }
 
 /// The outer bottom-right corner of the symbol where the right edge of the top-right finder
 /// meets the bottom edge of the bottom-left finder: unlike the parallelogram corner it follows
 /// perspective, which symbols without an alignment pattern (version 1) need when tilted.
-fn edge_corner(img: &BitImage, t: &Triple, d: i64) -> Option<Pt> {
+fn edge_corner(img: &BitImage, t: &Triple, d: i64, budget: &mut Budget) -> Option<Pt> {
     let span = 2 * (d - 7);
     if span <= 0 {
         return None;
@@ -479,10 +508,10 @@ fn edge_corner(img: &BitImage, t: &Triple, d: i64) -> Option<Pt> {
         )
     };
     // The finder's outer corners are 3.5 modules from its centre along each axis.
-    let tr_top = ring_corner(img, t.tr.c, toward(t.tr.c, 7, -7))?;
-    let tr_bottom = ring_corner(img, t.tr.c, toward(t.tr.c, 7, 7))?;
-    let bl_left = ring_corner(img, t.bl.c, toward(t.bl.c, -7, 7))?;
-    let bl_right = ring_corner(img, t.bl.c, toward(t.bl.c, 7, 7))?;
+    let tr_top = ring_corner(img, t.tr.c, toward(t.tr.c, 7, -7), budget)?;
+    let tr_bottom = ring_corner(img, t.tr.c, toward(t.tr.c, 7, 7), budget)?;
+    let bl_left = ring_corner(img, t.bl.c, toward(t.bl.c, -7, 7), budget)?;
+    let bl_right = ring_corner(img, t.bl.c, toward(t.bl.c, 7, 7), budget)?;
     let corner = intersect(tr_top, tr_bottom, bl_left, bl_right)?;
     // Perspective moves the corner, but not beyond a module span of where the parallelogram
     // puts it.
@@ -499,10 +528,13 @@ const CORNER_REACH_MAX: i64 = 160;
 /// direction between its edge normals, that is a corner). The ring is reached by
 /// [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the distance
 /// to `toward`; the separator and quiet zone around a finder keep the ring on its own.
-fn ring_corner(img: &BitImage, c: Pt, toward: Pt) -> Option<Pt> {
+fn ring_corner(img: &BitImage, c: Pt, toward: Pt, budget: &mut Budget) -> Option<Pt> {
     let start = ring_exit(img, c, toward)?;
     let dir = toward.sub(c);
     let reach = (dir.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX);
+    if !budget.take_pixels(square_area(reach)) {
+        return None;
+    }
     let (cx, cy) = (c.x.div_euclid(SUB), c.y.div_euclid(SUB));
     let side = usize::try_from(2 * reach + 1).ok()?;
     let mut seen = vec![false; side * side];
@@ -592,10 +624,16 @@ fn module_of(t: &Triple) -> i64 {
 /// near where `map` puts it, shifted by how far its already-found neighbours were from their
 /// predictions, and build a lattice map through them. The lattice nodes inside the finder
 /// patterns keep `map`'s positions, as do patterns not found.
-fn lattice_warp(img: &BitImage, map: &Warp, dim: usize, module: i64) -> Option<Warp> {
+fn lattice_warp(
+    img: &BitImage,
+    map: &Warp,
+    dim: usize,
+    module: i64,
+    budget: &mut Budget,
+) -> Option<Warp> {
     let centres = alignment_centres(dim);
     let n = centres.len();
-    if n < 3 {
+    if n < 3 || !budget.take_pixels(n * n * square_area(2 * (module / SUB + 1))) {
         return None;
     }
     let knots: Vec<i64> = centres
@@ -1030,9 +1068,10 @@ mod tests {
             }
         }
         let centre = Pt::new(34 * SUB, 44 * SUB);
-        let corner = ring_corner(&img, centre, Pt::new(20 * SUB, 30 * SUB)).unwrap();
+        let mut budget = Budget::new(100);
+        let corner = ring_corner(&img, centre, Pt::new(20 * SUB, 30 * SUB), &mut budget).unwrap();
         assert_eq!((corner.x / SUB, corner.y / SUB), (20, 30));
-        let corner = ring_corner(&img, centre, Pt::new(48 * SUB, 58 * SUB)).unwrap();
+        let corner = ring_corner(&img, centre, Pt::new(48 * SUB, 58 * SUB), &mut budget).unwrap();
         assert_eq!((corner.x / SUB, corner.y / SUB), (47, 57));
     }
 
