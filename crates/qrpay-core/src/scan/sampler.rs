@@ -234,6 +234,14 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
     if dim <= 173 {
         queue.push(dim + 4);
     }
+    // Strong perspective skews the spacing estimate most on small symbols.
+    if dim <= 45 {
+        for small in [21, 25, 29] {
+            if !queue.contains(&small) {
+                queue.push(small);
+            }
+        }
+    }
     // From version 7 on the symbol says its version beside two finders: read it there with
     // the finders' own module steps, before any dimension is guessed from their spacing.
     if dim >= 41 {
@@ -245,7 +253,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
     }
     while let Some(d) = queue.first().copied() {
         queue.remove(0);
-        if tried.contains(&d) || tried.len() >= 6 {
+        if tried.contains(&d) || tried.len() >= 8 {
             continue;
         }
         tried.push(d);
