@@ -114,19 +114,30 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
     let bw = w.div_ceil(BLOCK);
     let bh = h.div_ceil(BLOCK);
     let mut mean = vec![0u32; bw * bh];
-    for by in 0..bh {
-        for bx in 0..bw {
-            let (x0, y0) = (bx * BLOCK, by * BLOCK);
-            let (x1, y1) = ((x0 + BLOCK).min(w), (y0 + BLOCK).min(h));
-            let (mut lo, mut hi, mut sum, mut n) = (u8::MAX, 0u8, 0u32, 0u32);
-            for y in y0..y1 {
-                for &p in img.px.get(y * w + x0..y * w + x1).unwrap_or(&[]) {
-                    lo = lo.min(p);
-                    hi = hi.max(p);
-                    sum += u32::from(p);
-                    n += 1;
-                }
+    // Per block of the current band: darkest, brightest, sum, pixel count.
+    let mut stats = vec![(u8::MAX, 0u8, 0u32, 0u32); bw];
+    for (by, band) in img.px.chunks(w.max(1) * BLOCK).enumerate().take(bh) {
+        stats.fill((u8::MAX, 0, 0, 0));
+        let add = |stat: &mut (u8, u8, u32, u32), cell: &[u8]| {
+            let lo = cell.iter().copied().min().unwrap_or(u8::MAX);
+            let hi = cell.iter().copied().max().unwrap_or(0);
+            let sum: u32 = cell.iter().map(|&p| u32::from(p)).sum();
+            stat.0 = stat.0.min(lo);
+            stat.1 = stat.1.max(hi);
+            stat.2 += sum;
+            stat.3 += u32::try_from(cell.len()).unwrap_or(0);
+        };
+        for row in band.chunks(w.max(1)) {
+            let mut cells = row.chunks_exact(BLOCK);
+            let mut slots = stats.iter_mut();
+            for (stat, cell) in (&mut slots).zip(&mut cells) {
+                add(stat, cell);
             }
+            if let Some(stat) = slots.next() {
+                add(stat, cells.remainder());
+            }
+        }
+        for (bx, &(lo, hi, sum, n)) in stats.iter().enumerate() {
             let mut m = sum.checked_div(n).unwrap_or(0);
             if hi.saturating_sub(lo) <= FLAT_RANGE {
                 // A flat block is most likely background: threshold below its minimum, unless
@@ -147,7 +158,8 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
             }
         }
     }
-    let mut dark = vec![false; w * h];
+    // Each block's threshold: the mean of the block means in the 5×5 blocks around it.
+    let mut threshold = vec![0u8; bw * bh];
     for by in 0..bh {
         let (ty0, ty1) = (by.saturating_sub(2), (by + 3).min(bh));
         for bx in 0..bw {
@@ -161,14 +173,31 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
                 }
             }
             let t = sum.checked_div(n).unwrap_or(0);
-            let (x0, y0) = (bx * BLOCK, by * BLOCK);
-            let (x1, y1) = ((x0 + BLOCK).min(w), (y0 + BLOCK).min(h));
-            for y in y0..y1 {
-                let src = img.px.get(y * w + x0..y * w + x1).unwrap_or(&[]);
-                let dst = dark.get_mut(y * w + x0..y * w + x1).unwrap_or(&mut []);
-                for (d, &p) in dst.iter_mut().zip(src) {
-                    *d = u32::from(p) <= t;
-                }
+            if let Some(slot) = threshold.get_mut(by * bw + bx) {
+                *slot = u8::try_from(t).unwrap_or(u8::MAX);
+            }
+        }
+    }
+    let mut dark = vec![false; w * h];
+    for (y, (dst, src)) in dark
+        .chunks_mut(w.max(1))
+        .zip(img.px.chunks(w.max(1)))
+        .enumerate()
+    {
+        let row_t = threshold
+            .get((y / BLOCK) * bw..(y / BLOCK + 1) * bw)
+            .unwrap_or(&[]);
+        let mut out = dst.chunks_exact_mut(BLOCK);
+        let mut cells = src.chunks_exact(BLOCK);
+        let mut ts = row_t.iter();
+        for ((d, s), &t) in (&mut out).zip(&mut cells).zip(&mut ts) {
+            for (d, &p) in d.iter_mut().zip(s) {
+                *d = p <= t;
+            }
+        }
+        if let Some(&t) = ts.next() {
+            for (d, &p) in out.into_remainder().iter_mut().zip(cells.remainder()) {
+                *d = p <= t;
             }
         }
     }

@@ -2,11 +2,14 @@
 //! TIFF) or raw greyscale pixels.
 //!
 //! Limits come first: the image header is read and its dimensions checked before any pixel is
-//! decoded, and large images are shrunk to a bounded working size. The detector is our own
-//! (local-threshold binarisation, finder-pattern search along rows and columns, alignment
-//! pattern, perspective sampling, light-on-dark codes, several codes per image); `rqrr` only
-//! corrects errors and decodes the data of a module grid we sampled, so its own detector, which
-//! can panic or run for minutes on some photos, is never reached.
+//! decoded, and large images are shrunk to a bounded working size. The whole reader is our own:
+//! local-threshold binarisation, finder-pattern search along rows and columns, perspective
+//! from the finders' edges and the alignment patterns (a lattice of them on large symbols),
+//! grey-level resampling, light-on-dark codes, several codes per image, then Reed–Solomon
+//! correction and segment decoding (numeric, alphanumeric, byte, kanji, ECI, GS1) of the
+//! module grid. No dependency sees the pixels or the grid (`rqrr`, which can panic or run for
+//! minutes on some photos, only cross-checks the decoder in tests), and every stage is bounded
+//! by the working-image size and a budget of grid decodes.
 //!
 //! ```
 //! # #[cfg(feature = "render")] {
@@ -22,9 +25,11 @@
 //! ```
 
 mod binarize;
+mod decode;
 mod finder;
 mod geometry;
 mod sampler;
+mod warp;
 
 pub use crate::qr::EccLevel;
 
@@ -115,7 +120,8 @@ pub struct Point {
 
 /// The character set a code's text was read in.
 ///
-/// `rqrr` does not report ECI designators, so the set is inferred from the bytes: UTF-8 when
+/// ECI designators are read but not trusted (generators get them wrong), so the set is
+/// inferred from the bytes: UTF-8 when
 /// they are valid UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji
 /// mode and Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -369,7 +375,7 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
     let mut budget = sampler::Budget::new(WORK_UNITS_MAX);
     let mut codes: Vec<ScannedCode> = Vec::new();
     let hybrid = binarize::hybrid(&work);
-    if read_both_ways(&hybrid, scale, &mut budget, &mut codes) {
+    if read_both_ways(&hybrid, &work, scale, &mut budget, &mut codes) {
         return codes;
     }
     let side = work.w.max(work.h);
@@ -381,37 +387,56 @@ fn detect(input: Gray) -> Vec<ScannedCode> {
             num: scale.num,
             den: scale.den * k64,
         };
-        if read_both_ways(&binarize::hybrid(&big), big_scale, &mut budget, &mut codes) {
+        if read_both_ways(
+            &binarize::hybrid(&big),
+            &big,
+            big_scale,
+            &mut budget,
+            &mut codes,
+        ) {
             return codes;
         }
     }
     let radius = (side / 24).clamp(6, 40);
     let mean = binarize::mean_window(&work, radius);
-    read_both_ways(&mean, scale, &mut budget, &mut codes);
+    read_both_ways(&mean, &work, scale, &mut budget, &mut codes);
     codes
 }
 
 /// One threshold, read as is and then inverted; whether anything was read.
 fn read_both_ways(
     bits: &BitImage,
+    gray: &Gray,
     scale: Scale,
     budget: &mut sampler::Budget,
     codes: &mut Vec<ScannedCode>,
 ) -> bool {
-    read_pass(bits, scale, budget, codes);
+    let source = sampler::Source {
+        bits,
+        gray,
+        inverted: false,
+    };
+    read_pass(&source, scale, budget, codes);
     if codes.is_empty() {
-        read_pass(&bits.inverted(), scale, budget, codes);
+        let inverted = bits.inverted();
+        let source = sampler::Source {
+            bits: &inverted,
+            gray,
+            inverted: true,
+        };
+        read_pass(&source, scale, budget, codes);
     }
     !codes.is_empty()
 }
 
 /// Find finders in `bits`, group them into symbols, decode each; append what reads.
 fn read_pass(
-    bits: &BitImage,
+    source: &sampler::Source<'_>,
     scale: Scale,
     budget: &mut sampler::Budget,
     codes: &mut Vec<ScannedCode>,
 ) {
+    let bits = source.bits;
     let finders = finder::find(bits, 50);
     let top: Vec<_> = finders.into_iter().take(GROUP_FINDERS_MAX).collect();
 
@@ -419,7 +444,11 @@ fn read_pass(
     for (i, a) in top.iter().enumerate() {
         for (j, b) in top.iter().enumerate().skip(i + 1) {
             for (k, c) in top.iter().enumerate().skip(j + 1) {
-                if let Some((t, badness)) = sampler::arrange(*a, *b, *c) {
+                for (t, badness) in sampler::arrange(*a, *b, *c) {
+                    // Finders that a single scan line saw are often text or noise: triples of
+                    // finders confirmed more than once go first.
+                    let weak = [a, b, c].iter().filter(|f| f.count < 2).count();
+                    let badness = badness + 100 * i64::try_from(weak).unwrap_or(3);
                     triples.push(([i, j, k], t, badness));
                 }
             }
@@ -434,7 +463,7 @@ fn read_pass(
         if budget.is_spent() {
             return;
         }
-        let Some(d) = sampler::decode_triple(bits, &t, budget) else {
+        let Some(d) = sampler::decode_triple(source, &t, budget) else {
             continue;
         };
         for i in ids {
