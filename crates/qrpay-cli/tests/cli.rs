@@ -317,3 +317,25 @@ fn decode_reads_an_epc_payload_in_its_8_bit_character_set_from_stdin() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not utf-8"), "{}", stderr(&out));
 }
+
+#[test]
+fn too_much_standard_input_is_refused_not_cut() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .args(["decode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    // One byte over the 1 MiB limit; the reader may stop early, so a write error is expected.
+    let _ = pipe.write_all(&vec![b'0'; (1 << 20) + 1]);
+    drop(pipe);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than 1048576 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}

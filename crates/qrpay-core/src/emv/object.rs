@@ -7,8 +7,8 @@ use crate::tag::{Tag, TagPath};
 /// is a template whose inside parses.
 ///
 /// A data object is a small `Copy` view into the payload text. The sub-objects of a template
-/// are not stored: [`DataObject::children`] walks the template's value again on demand, which
-/// costs a few nanoseconds per object and spares every decode an allocation per template.
+/// are not stored: [`DataObject::children`] walks the template's value again on demand, so a
+/// decode allocates nothing per template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataObject<'a> {
     pub(crate) value: &'a str,
