@@ -12,6 +12,12 @@ use std::process::{Command, Output, Stdio};
 const SPEC_EXAMPLE: &str = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A";
 
 fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
+    qrpay_bytes(args, stdin.unwrap_or_default().as_bytes())
+}
+
+/// Runs `qrpay` with `stdin` as raw bytes. A write error is ignored: a command may stop reading
+/// before the end (and say why on stderr, which the caller checks).
+fn qrpay_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
         .args(args)
         .stdin(Stdio::piped())
@@ -20,9 +26,7 @@ fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .unwrap();
     let mut pipe = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
+    let _ = pipe.write_all(stdin);
     drop(pipe);
     child.wait_with_output().unwrap()
 }
@@ -284,15 +288,7 @@ fn decode_reads_an_epc_payload_in_its_8_bit_character_set_from_stdin() {
     let mut bytes = b"BCD\n002\n3\nSCT\n\n".to_vec();
     bytes.extend_from_slice(&[0xA3, 0xF3, b'd', 0xBC]);
     bytes.extend_from_slice(b"\nPL61109010140000071219812874\nEUR10\n");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(["decode", "--json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = qrpay_bytes(&["decode", "--json", "-"], &bytes);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["format"], "epc");
@@ -300,38 +296,15 @@ fn decode_reads_an_epc_payload_in_its_8_bit_character_set_from_stdin() {
     assert_eq!(json["epc"]["character_set"], "iso8859_2");
 
     // Bytes that are neither UTF-8 nor EPC are refused with exit status 1.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(["decode", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"upi://pay?pa=a\xFF")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = qrpay_bytes(&["decode", "-"], b"upi://pay?pa=a\xFF");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not utf-8"), "{}", stderr(&out));
 }
 
 #[test]
 fn too_much_standard_input_is_refused_not_cut() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(["decode", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    // One byte over the 1 MiB limit; the reader may stop early, so a write error is expected.
-    let _ = pipe.write_all(&vec![b'0'; (1 << 20) + 1]);
-    drop(pipe);
-    let out = child.wait_with_output().unwrap();
+    // One byte over the 1 MiB limit.
+    let out = qrpay_bytes(&["decode", "-"], &vec![b'0'; (1 << 20) + 1]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("more than 1048576 bytes"),

@@ -2,7 +2,7 @@
 //! sampling, version information; the grid then goes to [`decode`](super::decode).
 
 use super::binarize::{BitImage, Gray};
-use super::decode;
+use super::decode::{self, alignment_centres};
 use super::finder::Finder;
 use super::geometry::{quad_to_quad, Pt, SUB};
 use super::warp::{Lattice, Warp};
@@ -440,26 +440,6 @@ fn fitness_by(d: usize, dark: impl Fn(usize, usize) -> bool) -> u32 {
         }
     }
     right * 1000 / total.max(1)
-}
-
-/// Row and column indices of alignment-pattern centres for a symbol `dim` modules wide
-/// (ISO/IEC 18004:2015, annex E): 6, then evenly spaced (even steps) up to `dim - 7`.
-fn alignment_centres(dim: usize) -> Vec<usize> {
-    let version = dim.saturating_sub(17) / 4;
-    if version < 2 {
-        return Vec::new();
-    }
-    let count = version / 7 + 2;
-    let step = if version == 32 {
-        26
-    } else {
-        (version * 4 + count * 2 + 1) / (count * 2 - 2) * 2
-    };
-    let mut out = vec![6];
-    let mut rest: Vec<usize> = (0..count - 1).map(|i| dim - 7 - i * step).collect();
-    rest.reverse();
-    out.extend(rest);
-    out
 }
 
 /// Candidate fourth reference points for the map: the alignment pattern when one is found
