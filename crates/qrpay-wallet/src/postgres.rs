@@ -80,11 +80,14 @@ use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncoming};
 use crate::id::{Clock, Id};
-use crate::ledger::{Change, Event, Ledger, PendingInfo, PendingStatus};
+use crate::ledger::{Change, Event, Ledger, PendingInfo};
 use crate::outcome::Outcome;
-use crate::store::{IssuedCode, Party, Store, StoreError, Tier, Touched, VerifyReport};
+use crate::store::{
+    failed_from, id_from, pending_from, IssuedCode, Party, Store, StoreError, Tier, Touched,
+    VerifyReport,
+};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
-use crate::verify::{account_hash, batch_hash, failed_hash, hex, transfer_hash, Audit, BatchRows};
+use crate::verify::{account_hash, batch_hash, failed_hash, transfer_hash, Audit, BatchRows};
 
 /// Most attempts at one batch when the database asks to retry (`40001`, `40P01`).
 pub const RETRIES_MAX: u32 = 32;
@@ -467,15 +470,6 @@ fn i64_of(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
-    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
-        table,
-        row: hex(bytes),
-        what: "id is not 16 bytes",
-    })?;
-    Ok(Id::from_be_bytes(b))
-}
-
 fn u128_from(table: &'static str, row: Id, bytes: &[u8]) -> Result<u128, StoreError> {
     let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         table,
@@ -586,18 +580,8 @@ fn decode_account(row: &Row) -> Result<(Account, Option<Id>), StoreError> {
 fn decode_pending(row: &Row) -> Result<(Id, PendingInfo), StoreError> {
     const T: &str = "pending";
     let id = id_from(T, get::<&[u8]>(row, 0, T)?)?;
-    let bad = |what| StoreError::Corrupt {
-        table: T,
-        row: id.to_string(),
-        what,
-    };
-    let status = u8::try_from(get::<i64>(row, 1, T)?)
-        .ok()
-        .and_then(PendingStatus::from_code)
-        .ok_or_else(|| bad("unknown status"))?;
-    let expires_at =
-        u64::try_from(get::<i64>(row, 2, T)?).map_err(|_| bad("expiry out of range"))?;
-    Ok((id, PendingInfo { status, expires_at }))
+    let info = pending_from(id, get::<i64>(row, 1, T)?, get::<i64>(row, 2, T)?)?;
+    Ok((id, info))
 }
 
 /// One caller's result within a group.
@@ -768,15 +752,7 @@ fn commit_group(
             "loading failed ids",
         )? {
             let id = id_from("failed", get::<&[u8]>(&row, 0, "failed")?)?;
-            let outcome = u8::try_from(get::<i64>(&row, 1, "failed")?)
-                .ok()
-                .and_then(Outcome::from_code)
-                .ok_or_else(|| StoreError::Corrupt {
-                    table: "failed",
-                    row: id.to_string(),
-                    what: "unknown outcome",
-                })?;
-            ledger.load_failed(id, outcome);
+            ledger.load_failed(id, failed_from(id, get::<i64>(&row, 1, "failed")?)?);
         }
     }
 

@@ -57,10 +57,13 @@ use crate::account::{Account, AccountFlags, AccountKind, Balances, MonthlyIncomi
 use crate::id::{Clock, Id};
 use crate::ledger::{Change, Event, IdMap, IdSet, Ledger, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
-use crate::store::{Finding, IssuedCode, Party, Store, StoreError, Tier, Touched, VerifyReport};
+use crate::store::{
+    failed_from, id_from, pending_from, Finding, IssuedCode, Party, Store, StoreError, Tier,
+    Touched, VerifyReport,
+};
 use crate::transfer::{Transfer, TransferCode, TransferFlags};
 pub use crate::verify::{account_hash, transfer_hash};
-use crate::verify::{batch_hash, failed_hash, hex, Audit, BatchRows};
+use crate::verify::{batch_hash, failed_hash, Audit, BatchRows};
 
 /// Most events the writer puts into one database transaction.
 pub const GROUP_EVENTS_MAX: usize = 16_384;
@@ -602,15 +605,6 @@ fn chain_head(conn: &Connection) -> Result<(u64, [u8; 32]), StoreError> {
     }
 }
 
-fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
-    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
-        table,
-        row: hex(bytes),
-        what: "id is not 16 bytes",
-    })?;
-    Ok(Id::from_be_bytes(b))
-}
-
 /// Amounts are stored as SQLite integers when they fit in `i64` (a varint of 1 to 8 bytes,
 /// which keeps rows and pages small) and as 16 big-endian bytes above that.
 fn amount_sql(value: u128) -> Value {
@@ -869,17 +863,7 @@ fn load_pending(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(),
         let status: i64 = r.get(1).map_err(db(context))?;
         let expires_at: i64 = r.get(2).map_err(db(context))?;
         let id = id_from("pending", &id)?;
-        let bad = |what| StoreError::Corrupt {
-            table: "pending",
-            row: id.to_string(),
-            what,
-        };
-        let status = u8::try_from(status)
-            .ok()
-            .and_then(PendingStatus::from_code)
-            .ok_or_else(|| bad("unknown status"))?;
-        let expires_at = u64::try_from(expires_at).map_err(|_| bad("expiry out of range"))?;
-        ledger.load_pending(id, PendingInfo { status, expires_at });
+        ledger.load_pending(id, pending_from(id, status, expires_at)?);
         Ok(())
     })
 }
@@ -905,15 +889,7 @@ fn load_failed(tx: &Connection, ledger: &mut Ledger, ids: &IdSet) -> Result<(), 
         let id: Vec<u8> = r.get(0).map_err(db(context))?;
         let outcome: i64 = r.get(1).map_err(db(context))?;
         let id = id_from("failed", &id)?;
-        let outcome = u8::try_from(outcome)
-            .ok()
-            .and_then(Outcome::from_code)
-            .ok_or_else(|| StoreError::Corrupt {
-                table: "failed",
-                row: id.to_string(),
-                what: "unknown outcome",
-            })?;
-        ledger.load_failed(id, outcome);
+        ledger.load_failed(id, failed_from(id, outcome)?);
         Ok(())
     })
 }

@@ -8,7 +8,7 @@
 
 use crate::account::{Account, AccountKind};
 use crate::id::Id;
-use crate::ledger::{Event, IdSet, LedgerError, PendingInfo};
+use crate::ledger::{Event, IdSet, LedgerError, PendingInfo, PendingStatus};
 use crate::outcome::Outcome;
 use crate::transfer::Transfer;
 
@@ -334,4 +334,45 @@ impl Touched {
         }
         touched
     }
+}
+
+/// An id stored as 16 big-endian bytes, read back by either store.
+pub(crate) fn id_from(table: &'static str, bytes: &[u8]) -> Result<Id, StoreError> {
+    let b: [u8; 16] = bytes.try_into().map_err(|_| StoreError::Corrupt {
+        table,
+        row: crate::verify::hex(bytes),
+        what: "id is not 16 bytes",
+    })?;
+    Ok(Id::from_be_bytes(b))
+}
+
+/// A row of the `pending` table (status code, expiry), read back by either store.
+pub(crate) fn pending_from(
+    id: Id,
+    status: i64,
+    expires_at: i64,
+) -> Result<PendingInfo, StoreError> {
+    let bad = |what| StoreError::Corrupt {
+        table: "pending",
+        row: id.to_string(),
+        what,
+    };
+    let status = u8::try_from(status)
+        .ok()
+        .and_then(PendingStatus::from_code)
+        .ok_or_else(|| bad("unknown status"))?;
+    let expires_at = u64::try_from(expires_at).map_err(|_| bad("expiry out of range"))?;
+    Ok(PendingInfo { status, expires_at })
+}
+
+/// A row of the `failed` table (the refusal's code), read back by either store.
+pub(crate) fn failed_from(id: Id, outcome: i64) -> Result<Outcome, StoreError> {
+    u8::try_from(outcome)
+        .ok()
+        .and_then(Outcome::from_code)
+        .ok_or_else(|| StoreError::Corrupt {
+            table: "failed",
+            row: id.to_string(),
+            what: "unknown outcome",
+        })
 }
