@@ -52,7 +52,16 @@ impl Currency {
     /// The numeric code as the three digits EMV tag 53 carries, e.g. `"360"`, `"036"`.
     #[must_use]
     pub fn numeric_str(self) -> String {
-        format!("{:03}", self.numeric())
+        String::from_utf8_lossy(&self.numeric_digits()).into_owned()
+    }
+
+    /// The numeric code as three ASCII digits (`*b"360"`), without allocating.
+    #[must_use]
+    pub fn numeric_digits(self) -> [u8; 3] {
+        let n = self.numeric();
+        // ISO 4217 numeric codes have three digits; `% 10` keeps each a digit regardless.
+        let digit = |d: u16| b'0' + u8::try_from(d % 10).unwrap_or(0);
+        [digit(n / 100), digit(n / 10), digit(n)]
     }
 
     /// The alphabetic code, e.g. `"IDR"`.
@@ -255,12 +264,45 @@ impl Amount {
     /// decimal mark when `exponent` is 0.
     #[must_use]
     pub fn format_minor(minor: u64, exponent: u8) -> String {
-        if exponent == 0 {
-            return minor.to_string();
+        let mut text = String::with_capacity(24);
+        Amount::write_minor(&mut text, minor, exponent);
+        text
+    }
+
+    /// [`Amount::format_minor`], appended to `out`.
+    pub fn write_minor(out: &mut String, minor: u64, exponent: u8) {
+        // u64::MAX has 20 digits; an exponent above 20 only adds leading zeros.
+        let mut digits = [b'0'; 20];
+        let mut n = minor;
+        let mut used = 0;
+        for slot in digits.iter_mut().rev() {
+            *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+            used += 1;
+            if n == 0 {
+                break;
+            }
         }
-        let text = format!("{minor:0width$}", width = usize::from(exponent) + 1);
-        let (int, frac) = text.split_at(text.len() - usize::from(exponent));
-        format!("{int}.{frac}")
+        let exponent = usize::from(exponent);
+        let written = digits.get(20 - used..).unwrap_or_default();
+        fn as_str(digits: &[u8]) -> &str {
+            core::str::from_utf8(digits).unwrap_or_default()
+        }
+        if exponent == 0 {
+            out.push_str(as_str(written));
+            return;
+        }
+        if used <= exponent {
+            // 0.0…0ddd: "0." then the zeros the digits do not fill.
+            out.push_str("0.");
+            out.extend(core::iter::repeat_n('0', exponent - used));
+            out.push_str(as_str(written));
+        } else {
+            let (int, frac) = written.split_at(used - exponent);
+            out.push_str(as_str(int));
+            out.push('.');
+            out.push_str(as_str(frac));
+        }
     }
 
     /// Compares two amounts by value (`"10"` equals `"10.00"`).
@@ -381,6 +423,8 @@ mod tests {
         assert_eq!(Currency::parse("KWD").unwrap().exponent(), 3);
         assert_eq!(Currency::parse("036").unwrap().alpha(), "AUD");
         assert_eq!(Currency::IDR.numeric_str(), "360");
+        assert_eq!(Currency::parse("AUD").unwrap().numeric_digits(), *b"036");
+        assert_eq!(Currency::parse("ALL").unwrap().numeric_str(), "008");
         assert!(
             Currency::parse("999").is_none() || Currency::parse("999").unwrap().exponent() == 0
         );
@@ -393,6 +437,15 @@ mod tests {
         fn minor_round_trip(minor in 1u64..=u64::MAX / 1000, exp in 0u8..=3) {
             let text = Amount::format_minor(minor, exp);
             proptest::prop_assert_eq!(Amount::parse(&text).unwrap().to_minor(exp).unwrap(), minor);
+        }
+
+        #[test]
+        fn format_minor_is_the_padded_decimal(minor in proptest::num::u64::ANY, exp in 0u8..=25) {
+            // The definition: at least `exp + 1` digits, the last `exp` after a point.
+            let digits = format!("{minor:0width$}", width = usize::from(exp) + 1);
+            let (int, frac) = digits.split_at(digits.len() - usize::from(exp));
+            let expected = if exp == 0 { int.to_owned() } else { format!("{int}.{frac}") };
+            proptest::prop_assert_eq!(Amount::format_minor(minor, exp), expected);
         }
 
         #[test]

@@ -195,6 +195,44 @@ impl TagPath {
     pub const fn is_root(&self) -> bool {
         self.len == 0
     }
+
+    /// The path as one number that orders parents before their children and siblings by
+    /// tag: the tags outermost first, then the depth.
+    pub(crate) const fn order_key(self) -> u32 {
+        let [a, b, c] = self.tags;
+        u32::from_be_bytes([a, b, c, self.len])
+    }
+
+    /// Whether this path is `ancestor` or lies inside it.
+    pub(crate) const fn is_within(self, ancestor: TagPath) -> bool {
+        // The tags `ancestor` has, as bits of `order_key`.
+        const MASKS: [u32; TagPath::DEPTH_MAX + 1] = [0, 0xFF00_0000, 0xFFFF_0000, 0xFFFF_FF00];
+        let [m0, m1, m2, m3] = MASKS;
+        let mask = match ancestor.len {
+            0 => m0,
+            1 => m1,
+            2 => m2,
+            _ => m3,
+        };
+        self.len >= ancestor.len && (self.order_key() ^ ancestor.order_key()) & mask == 0
+    }
+
+    /// The first `depth` tags of this path.
+    pub(crate) const fn truncated(self, depth: usize) -> TagPath {
+        let [a, b, _] = self.tags;
+        match depth {
+            _ if depth >= self.len as usize => self,
+            0 => TagPath::ROOT,
+            1 => TagPath {
+                tags: [a, 0, 0],
+                len: 1,
+            },
+            _ => TagPath {
+                tags: [a, b, 0],
+                len: 2,
+            },
+        }
+    }
 }
 
 impl fmt::Display for TagPath {

@@ -335,7 +335,7 @@ impl std::iter::FusedIterator for Walk<'_> {}
 /// Whether every byte is printable ASCII (0x20–0x7E), the `ans` character set. Most payloads
 /// are, and knowing it once spares a scan of every `ans` value. Written without early exit so
 /// the compiler can vectorise it.
-fn all_printable_ascii(bytes: &[u8]) -> bool {
+pub(crate) fn all_printable_ascii(bytes: &[u8]) -> bool {
     let printable = |b: u8| b.wrapping_sub(0x20) < 0x5F;
     let (chunks, rest) = bytes.as_chunks::<16>();
     chunks

@@ -65,37 +65,53 @@ pub(crate) fn write_object(out: &mut String, tag: Tag, value: &str) {
     } else {
         value.chars().count()
     };
-    let [i0, i1] = tag.digits();
-    out.push(char::from(i0));
-    out.push(char::from(i1));
-    // INVARIANT: callers pass values of at most 99 characters (checked in `encode_into`, and
-    // true of every decoded object); `min` keeps the two digits well-formed regardless.
-    let len = u8::try_from(len.min(99)).unwrap_or(99);
-    out.push(char::from(b'0' + len / 10));
-    out.push(char::from(b'0' + len % 10));
+    push_header(out, tag, len);
     out.push_str(value);
+}
+
+/// Appends an object's id and its two-digit length `len`.
+fn push_header(out: &mut String, tag: Tag, len: usize) {
+    // INVARIANT: callers pass lengths of at most 99 (checked before writing, and true of
+    // every decoded object); `min` keeps the two digits well-formed regardless.
+    out.push_str(two_digits(usize::from(tag.get())));
+    out.push_str(two_digits(len));
+}
+
+/// `n` (0–99) as two digits; 99 above.
+fn two_digits(n: usize) -> &'static str {
+    const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    let i = n.min(99) * 2;
+    PAIRS.get(i..i + 2).unwrap_or("99")
 }
 
 fn encode_into(out: &mut String, objects: &[Object], parent: TagPath) -> Result<(), EncodeError> {
     for object in objects {
         let path = parent.child(object.tag).unwrap_or(parent);
-        let inner;
-        let value = match &object.value {
-            Value::Primitive(text) => text.as_str(),
-            Value::Template(children) => {
-                let mut buf = String::new();
-                encode_into(&mut buf, children, path)?;
-                inner = buf;
-                inner.as_str()
-            }
-        };
-        let len = value.chars().count();
-        if len > 99 {
-            return Err(EncodeError::ValueTooLong { tag: path, len });
+        let len = encoded_chars(object, path)?;
+        push_header(out, object.tag, len);
+        match &object.value {
+            Value::Primitive(text) => out.push_str(text),
+            Value::Template(children) => encode_into(out, children, path)?,
         }
-        write_object(out, object.tag, value);
     }
     Ok(())
+}
+
+/// Characters of the value of `object` (at `path`) when encoded, checked to fit in a length
+/// field.
+fn encoded_chars(object: &Object, path: TagPath) -> Result<usize, EncodeError> {
+    let len = match &object.value {
+        Value::Primitive(text) if text.is_ascii() => text.len(),
+        Value::Primitive(text) => text.chars().count(),
+        Value::Template(children) => children.iter().try_fold(0, |total, child| {
+            let child_path = path.child(child.tag).unwrap_or(path);
+            Ok::<_, EncodeError>(total + 4 + encoded_chars(child, child_path)?)
+        })?,
+    };
+    if len > 99 {
+        return Err(EncodeError::ValueTooLong { tag: path, len });
+    }
+    Ok(len)
 }
 
 /// Encodes `objects` in the order given, the inverse of decoding.
@@ -153,9 +169,11 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
 }
 
 fn push_crc(out: &mut String, crc: u16) {
-    use core::fmt::Write as _;
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{crc:04X}");
+    const HEX: &str = "0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        let nibble = usize::from((crc >> shift) & 0xF);
+        out.push_str(HEX.get(nibble..=nibble).unwrap_or("0"));
+    }
 }
 
 /// Builds canonical payloads: 00 first, every other object in ascending tag order, 63 last with
@@ -184,11 +202,43 @@ fn push_crc(out: &mut String, crc: u16) {
 /// ```
 #[derive(Debug, Clone)]
 pub struct PayloadBuilder {
-    objects: Vec<Object>,
+    /// Every value given, back to back; fields point into it. One buffer instead of one
+    /// allocation per value.
+    values: String,
+    /// The data objects set so far, in the order they were set. Templates are implicit: a
+    /// field at `62.05` makes 62 a template.
+    fields: Vec<Field>,
+    /// The root tags `fields` has anything under, as a bit set: most calls set an object that
+    /// is not there yet and need not look for one to replace.
+    roots: u128,
     currency: Option<Currency>,
     amount_minor: Option<u64>,
     lenient: bool,
     error: Option<EncodeError>,
+}
+
+/// One primitive data object of a [`PayloadBuilder`]: where it goes and where its value is.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    path: TagPath,
+    /// The value's byte range in [`PayloadBuilder::values`].
+    start: u32,
+    end: u32,
+    /// The value's characters.
+    chars: u32,
+}
+
+impl Field {
+    /// Parents before children, siblings by ascending tag: the canonical order.
+    fn order(&self) -> u32 {
+        self.path.order_key()
+    }
+
+    fn value<'v>(&self, values: &'v str) -> &'v str {
+        values
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
 }
 
 impl Default for PayloadBuilder {
@@ -201,8 +251,16 @@ impl PayloadBuilder {
     /// A builder holding only the payload format indicator `01`.
     #[must_use]
     pub fn new() -> PayloadBuilder {
+        let mut builder = PayloadBuilder::empty();
+        builder.set(TagPath::root(Tag::PAYLOAD_FORMAT), "01");
+        builder
+    }
+
+    fn empty() -> PayloadBuilder {
         PayloadBuilder {
-            objects: vec![Object::primitive(Tag::PAYLOAD_FORMAT, "01")],
+            values: String::with_capacity(256),
+            fields: Vec::with_capacity(24),
+            roots: 0,
             currency: None,
             amount_minor: None,
             lenient: false,
@@ -214,13 +272,22 @@ impl PayloadBuilder {
     /// canonically.
     #[must_use]
     pub fn from_payload(payload: &Payload<'_>) -> PayloadBuilder {
-        let mut builder = PayloadBuilder::new();
-        builder.objects = payload
-            .objects()
-            .iter()
-            .filter(|o| o.tag() != Tag::CRC)
-            .map(Object::from_decoded)
-            .collect();
+        fn copy(builder: &mut PayloadBuilder, object: &DataObject<'_>) {
+            match object.children() {
+                Some(children) => {
+                    let before = builder.fields.len();
+                    children.for_each(|child| copy(builder, &child));
+                    if builder.fields.len() == before {
+                        builder.push(object.path(), "");
+                    }
+                }
+                None => builder.push(object.path(), object.value()),
+            }
+        }
+        let mut builder = PayloadBuilder::empty();
+        for object in payload.objects().iter().filter(|o| o.tag() != Tag::CRC) {
+            copy(&mut builder, object);
+        }
         builder
     }
 
@@ -262,33 +329,70 @@ impl PayloadBuilder {
         }
     }
 
-    /// Sets (or replaces) a root object.
-    fn put(&mut self, object: Object) {
-        match self.objects.iter_mut().find(|o| o.tag == object.tag) {
-            Some(slot) => *slot = object,
-            None => self.objects.push(object),
+    /// Appends a field without replacing anything (a template's sub-objects as given).
+    fn push(&mut self, path: TagPath, value: &str) {
+        let start = self.values.len();
+        self.values.push_str(value);
+        self.push_written(path, start);
+    }
+
+    /// Appends a field whose value is what was written to `values` from `start` on.
+    fn push_written(&mut self, path: TagPath, start: usize) {
+        self.roots |= root_bit(path);
+        let value = self.values.get(start..).unwrap_or_default();
+        let chars = if value.is_ascii() {
+            value.len()
+        } else {
+            value.chars().count()
+        };
+        // INVARIANT: a builder holds far less than 4 GiB of values; saturating keeps the
+        // range inside the buffer regardless (`Field::value` then reads an empty value).
+        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.fields.push(Field {
+            path,
+            start: saturate(start),
+            end: saturate(self.values.len()),
+            chars: saturate(chars),
+        });
+    }
+
+    /// Sets the object at `path`, replacing it, anything under it, and a primitive it goes
+    /// inside (which becomes a template).
+    fn set(&mut self, path: TagPath, value: &str) {
+        if self.roots & root_bit(path) != 0 {
+            self.fields
+                .retain(|f| !f.path.is_within(path) && !path.is_within(f.path));
+        }
+        self.push(path, value);
+    }
+
+    /// Removes root object `tag` and everything under it.
+    fn remove(&mut self, tag: Tag) {
+        let root = TagPath::root(tag);
+        if self.roots & root_bit(root) != 0 {
+            self.fields.retain(|f| !f.path.is_within(root));
+            self.roots &= !root_bit(root);
         }
     }
 
-    /// Sets (or replaces) sub-object `sub` of root template `parent`.
-    fn put_child(&mut self, parent: Tag, sub: Object) {
-        let index = match self.objects.iter().position(|o| o.tag == parent) {
-            Some(i) => i,
-            None => {
-                self.objects.push(Object::template(parent, Vec::new()));
-                self.objects.len() - 1
+    /// Sets root object `tag` to a primitive value.
+    fn put(&mut self, tag: Tag, value: &str) {
+        self.set(TagPath::root(tag), value);
+    }
+
+    /// Sets root template `tag` to the sub-objects `children`, in the order given.
+    fn put_template<'v>(&mut self, tag: Tag, children: impl IntoIterator<Item = (Tag, &'v str)>) {
+        self.remove(tag);
+        let root = TagPath::root(tag);
+        let before = self.fields.len();
+        for (sub, value) in children {
+            if let Some(path) = root.child(sub) {
+                self.push(path, value);
             }
-        };
-        if let Some(slot) = self.objects.get_mut(index) {
-            if let Value::Primitive(_) = slot.value {
-                slot.value = Value::Template(Vec::new());
-            }
-            if let Value::Template(children) = &mut slot.value {
-                match children.iter_mut().find(|c| c.tag == sub.tag) {
-                    Some(existing) => *existing = sub,
-                    None => children.push(sub),
-                }
-            }
+        }
+        if self.fields.len() == before {
+            // An empty template: `build` refuses it as an empty value.
+            self.push(root, "");
         }
     }
 
@@ -296,7 +400,7 @@ impl PayloadBuilder {
     #[must_use]
     pub fn object(mut self, id: u8, value: &str) -> PayloadBuilder {
         match Tag::new(id).filter(|t| *t != Tag::CRC) {
-            Some(tag) => self.put(Object::primitive(tag, value)),
+            Some(tag) => self.put(tag, value),
             None => self.fail("object", format!("tag {id} cannot be set directly")),
         }
         self
@@ -309,21 +413,22 @@ impl PayloadBuilder {
             self.fail("template", format!("tag {id} cannot be a template"));
             return self;
         };
-        let mut children = Vec::with_capacity(fields.len());
-        for &(sub, value) in fields {
-            match Tag::new(sub) {
-                Some(t) => children.push(Object::primitive(t, value)),
-                None => self.fail("template", format!("sub-tag {sub} is above 99")),
-            }
+        if let Some(&(sub, _)) = fields.iter().find(|(sub, _)| Tag::new(*sub).is_none()) {
+            self.fail("template", format!("sub-tag {sub} is above 99"));
         }
-        self.put(Object::template(tag, children));
+        self.put_template(
+            tag,
+            fields
+                .iter()
+                .filter_map(|&(sub, value)| Some((Tag::new(sub)?, value))),
+        );
         self
     }
 
     /// 01 point of initiation method.
     #[must_use]
     pub fn point_of_initiation(mut self, poi: PointOfInitiation) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::POINT_OF_INITIATION, poi.code()));
+        self.put(Tag::POINT_OF_INITIATION, poi.code());
         self
     }
 
@@ -332,7 +437,7 @@ impl PayloadBuilder {
     #[must_use]
     pub fn merchant_account_primitive(mut self, id: u8, value: &str) -> PayloadBuilder {
         if let Some(tag) = self.tag("merchant account", id, 2..=25) {
-            self.put(Object::primitive(tag, value));
+            self.put(tag, value);
         }
         self
     }
@@ -340,8 +445,8 @@ impl PayloadBuilder {
     /// A merchant account information template (26–51): GUI in 00, then `(sub-id, value)`.
     #[must_use]
     pub fn merchant_account(mut self, id: u8, gui: &str, fields: &[(u8, &str)]) -> PayloadBuilder {
-        if self.tag("merchant account template", id, 26..=51).is_some() {
-            self = self.gui_template(id, gui, fields);
+        if let Some(tag) = self.tag("merchant account template", id, 26..=51) {
+            self.gui_template(tag, gui, fields);
         }
         self
     }
@@ -354,23 +459,28 @@ impl PayloadBuilder {
         gui: &str,
         fields: &[(u8, &str)],
     ) -> PayloadBuilder {
-        if self.tag("unreserved template", id, 80..=99).is_some() {
-            self = self.gui_template(id, gui, fields);
+        if let Some(tag) = self.tag("unreserved template", id, 80..=99) {
+            self.gui_template(tag, gui, fields);
         }
         self
     }
 
-    fn gui_template(self, id: u8, gui: &str, fields: &[(u8, &str)]) -> PayloadBuilder {
-        let mut all = Vec::with_capacity(fields.len() + 1);
-        all.push((0, gui));
-        all.extend(fields.iter().filter(|(sub, _)| *sub != 0).copied());
-        self.template(id, &all)
+    /// Sets root template `tag` to its GUI and `fields` (any sub-object 00 among them is
+    /// replaced by the GUI).
+    fn gui_template(&mut self, tag: Tag, gui: &str, fields: &[(u8, &str)]) {
+        if let Some(&(sub, _)) = fields.iter().find(|(sub, _)| Tag::new(*sub).is_none()) {
+            self.fail("template", format!("sub-tag {sub} is above 99"));
+        }
+        let rest = fields
+            .iter()
+            .filter_map(|&(sub, value)| Some((Tag::new(sub).filter(|t| *t != Tag::GUI)?, value)));
+        self.put_template(tag, core::iter::once((Tag::GUI, gui)).chain(rest));
     }
 
     /// 52 merchant category code.
     #[must_use]
     pub fn merchant_category_code(mut self, mcc: &str) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::MCC, mcc));
+        self.put(Tag::MCC, mcc);
         self
     }
 
@@ -378,7 +488,11 @@ impl PayloadBuilder {
     #[must_use]
     pub fn currency(mut self, currency: Currency) -> PayloadBuilder {
         self.currency = Some(currency);
-        self.put(Object::primitive(Tag::CURRENCY, currency.numeric_str()));
+        let digits = currency.numeric_digits();
+        self.put(
+            Tag::CURRENCY,
+            core::str::from_utf8(&digits).unwrap_or("000"),
+        );
         self
     }
 
@@ -386,7 +500,7 @@ impl PayloadBuilder {
     #[must_use]
     pub fn amount(mut self, amount: &str) -> PayloadBuilder {
         match Amount::parse(amount) {
-            Ok(_) => self.put(Object::primitive(Tag::AMOUNT, amount)),
+            Ok(_) => self.put(Tag::AMOUNT, amount),
             Err(e) => self.fail("amount", e.to_string()),
         }
         self
@@ -403,17 +517,19 @@ impl PayloadBuilder {
     /// 55–57 tip or convenience fee.
     #[must_use]
     pub fn tip_or_convenience(mut self, tip: TipOrConvenience) -> PayloadBuilder {
-        self.objects.retain(|o| !matches!(o.tag.get(), 55..=57));
+        for id in 55..=57 {
+            self.remove(Tag::of(id));
+        }
         match tip {
-            TipOrConvenience::PromptTip => self.put(Object::primitive(Tag::TIP_INDICATOR, "01")),
+            TipOrConvenience::PromptTip => self.put(Tag::TIP_INDICATOR, "01"),
             TipOrConvenience::FixedFee(fee) => {
-                self.put(Object::primitive(Tag::TIP_INDICATOR, "02"));
-                self.put(Object::primitive(Tag::FEE_FIXED, fee.to_string()));
+                self.put(Tag::TIP_INDICATOR, "02");
+                self.put(Tag::FEE_FIXED, &fee.to_string());
             }
             TipOrConvenience::PercentageFee { hundredths } => {
-                self.put(Object::primitive(Tag::TIP_INDICATOR, "03"));
+                self.put(Tag::TIP_INDICATOR, "03");
                 let text = Amount::format_minor(u64::from(hundredths), 2);
-                self.put(Object::primitive(Tag::FEE_PERCENTAGE, text));
+                self.put(Tag::FEE_PERCENTAGE, &text);
             }
         }
         self
@@ -422,28 +538,28 @@ impl PayloadBuilder {
     /// 58 country code.
     #[must_use]
     pub fn country_code(mut self, country: &str) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::COUNTRY, country));
+        self.put(Tag::COUNTRY, country);
         self
     }
 
     /// 59 merchant name.
     #[must_use]
     pub fn merchant_name(mut self, name: &str) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::MERCHANT_NAME, name));
+        self.put(Tag::MERCHANT_NAME, name);
         self
     }
 
     /// 60 merchant city.
     #[must_use]
     pub fn merchant_city(mut self, city: &str) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::MERCHANT_CITY, city));
+        self.put(Tag::MERCHANT_CITY, city);
         self
     }
 
     /// 61 postal code.
     #[must_use]
     pub fn postal_code(mut self, postal: &str) -> PayloadBuilder {
-        self.put(Object::primitive(Tag::POSTAL_CODE, postal));
+        self.put(Tag::POSTAL_CODE, postal);
         self
     }
 
@@ -451,7 +567,9 @@ impl PayloadBuilder {
     #[must_use]
     pub fn additional_data(mut self, id: u8, value: &str) -> PayloadBuilder {
         if let Some(tag) = self.tag("additional data", id, 1..=99) {
-            self.put_child(Tag::ADDITIONAL_DATA, Object::primitive(tag, value));
+            if let Some(path) = TagPath::root(Tag::ADDITIONAL_DATA).child(tag) {
+                self.set(path, value);
+            }
         }
         self
     }
@@ -465,13 +583,19 @@ impl PayloadBuilder {
         fields: &[(u8, &str)],
     ) -> PayloadBuilder {
         if let Some(tag) = self.tag("additional data template", id, 50..=99) {
-            let mut children = vec![Object::primitive(Tag::GUI, gui)];
-            for &(sub, value) in fields.iter().filter(|(sub, _)| *sub != 0) {
-                if let Some(t) = Tag::new(sub) {
-                    children.push(Object::primitive(t, value));
+            let Some(template) = TagPath::root(Tag::ADDITIONAL_DATA).child(tag) else {
+                return self;
+            };
+            self.fields
+                .retain(|f| !f.path.is_within(template) && !template.is_within(f.path));
+            let rest = fields.iter().filter_map(|&(sub, value)| {
+                Some((Tag::new(sub).filter(|t| *t != Tag::GUI)?, value))
+            });
+            for (sub, value) in core::iter::once((Tag::GUI, gui)).chain(rest) {
+                if let Some(path) = template.child(sub) {
+                    self.push(path, value);
                 }
             }
-            self.put_child(Tag::ADDITIONAL_DATA, Object::template(tag, children));
         }
         self
     }
@@ -500,8 +624,10 @@ impl PayloadBuilder {
         if let Some(minor) = self.amount_minor {
             match self.currency {
                 Some(c) => {
-                    let text = Amount::format_minor(minor, c.exponent());
-                    self.put(Object::primitive(Tag::AMOUNT, text));
+                    self.remove(Tag::AMOUNT);
+                    let start = self.values.len();
+                    Amount::write_minor(&mut self.values, minor, c.exponent());
+                    self.push_written(TagPath::root(Tag::AMOUNT), start);
                 }
                 None => self.fail("amount", "an amount in minor units needs a currency"),
             }
@@ -509,17 +635,308 @@ impl PayloadBuilder {
         if let Some(err) = self.error {
             return Err(err);
         }
-        let mut objects = self.objects;
-        objects.retain(|o| o.tag != Tag::CRC);
-        objects.sort_by_key(|o| o.tag);
-        for object in &mut objects {
-            if let Value::Template(children) = &mut object.value {
-                children.sort_by_key(|o| o.tag);
-            }
-            check_not_empty(object, TagPath::ROOT)?;
+        let mut fields = self.fields;
+        fields.sort_by_key(Field::order);
+        let mut out = String::with_capacity(self.values.len() + 4 * fields.len() + 32);
+        // Where each root object went, to check the result without walking it again.
+        let mut roots: Vec<(Tag, usize, usize)> = Vec::with_capacity(fields.len() + 1);
+        write_fields(&mut out, &self.values, &fields, &mut roots)?;
+        let offset = out.len();
+        out.push_str("6304");
+        let crc = crc::crc16(out.as_bytes());
+        push_crc(&mut out, crc);
+        roots.push((Tag::CRC, offset, out.len()));
+        if self.lenient {
+            Decoder::new().decode(&out).map_err(EncodeError::Invalid)?;
+        } else if !built_clear(&out, &roots) {
+            // Some rule is broken: the strict decoder says which, exactly as it would for
+            // the same payload from anywhere else.
+            Decoder::new()
+                .strict(true)
+                .decode(&out)
+                .map_err(EncodeError::Invalid)?;
         }
+        Ok(out)
+    }
+}
+
+/// Whether a payload the builder wrote, with its root objects at `roots` (tag, start of the
+/// header, end of the value), breaks no rule: the decoder's fast path, run on the objects the
+/// builder already knows. The structure is sound and the CRC right by construction.
+fn built_clear(text: &str, roots: &[(Tag, usize, usize)]) -> bool {
+    let printable = super::decode::all_printable_ascii(text.as_bytes());
+    let ascii = printable || text.is_ascii();
+    let mut objects: Vec<DataObject<'_>> = Vec::with_capacity(roots.len());
+    for &(tag, start, end) in roots {
+        let Some(value) = text.get(start + 4..end) else {
+            return false;
+        };
+        objects.push(DataObject {
+            value,
+            offset: u32::try_from(start).unwrap_or(u32::MAX),
+            tag,
+            path: TagPath::root(tag),
+            parsed: false,
+            ascii,
+        });
+    }
+    super::rules::all_clear(text, ascii, printable, &mut objects)
+}
+
+/// The bit of the root tag of `path` in [`PayloadBuilder::roots`].
+fn root_bit(path: TagPath) -> u128 {
+    path.truncated(1)
+        .last()
+        .map_or(0, |tag| 1u128 << tag.get().min(127))
+}
+
+/// Writes `fields`, sorted canonically, as data objects, and where each root object went
+/// (tag, start of the header, end of the value) to `roots`.
+///
+/// One pass: a template's header is written with a placeholder length when its first field
+/// comes, and the length is filled in when a field outside it comes (or the fields end). A
+/// value's errors therefore come before its template's.
+fn write_fields(
+    out: &mut String,
+    values: &str,
+    fields: &[Field],
+    roots: &mut Vec<(Tag, usize, usize)>,
+) -> Result<(), EncodeError> {
+    // Templates being written, outermost first: path and header offset; `depth` of them.
+    let mut open = [(TagPath::ROOT, 0); TagPath::DEPTH_MAX];
+    let mut depth: usize = 0;
+    let mut ascii = true;
+    for field in fields {
+        while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
+            if field.path.is_within(template) && field.path != template {
+                break;
+            }
+            close(out, template, header, ascii, roots)?;
+            depth -= 1;
+        }
+        // Open the templates around the field that are not open yet.
+        while depth + 1 < field.path.depth() {
+            let template = field.path.truncated(depth + 1);
+            let (Some(tag), Some(slot)) = (template.last(), open.get_mut(depth)) else {
+                break;
+            };
+            *slot = (template, out.len());
+            push_header(out, tag, 0);
+            depth += 1;
+        }
+        let value = field.value(values);
+        let chars = field.chars as usize;
+        if !matches!(chars, 1..=99) {
+            return Err(length_error(field.path, chars));
+        }
+        ascii &= value.len() == chars;
+        let (start, Some(tag)) = (out.len(), field.path.last()) else {
+            continue;
+        };
+        push_header(out, tag, chars);
+        out.push_str(value);
+        if field.path.depth() == 1 {
+            roots.push((tag, start, out.len()));
+        }
+    }
+    while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
+        close(out, template, header, ascii, roots)?;
+        depth -= 1;
+    }
+    Ok(())
+}
+
+/// Fills in the length of the template at `path` whose header starts at `header`, now that its
+/// inside is written.
+fn close(
+    out: &mut String,
+    path: TagPath,
+    header: usize,
+    ascii: bool,
+    roots: &mut Vec<(Tag, usize, usize)>,
+) -> Result<(), EncodeError> {
+    let inside = out.get(header + 4..).unwrap_or_default();
+    let chars = if ascii {
+        inside.len()
+    } else {
+        inside.chars().count()
+    };
+    if !matches!(chars, 1..=99) {
+        return Err(length_error(path, chars));
+    }
+    out.replace_range(header + 2..header + 4, two_digits(chars));
+    if let (1, Some(tag)) = (path.depth(), path.last()) {
+        roots.push((tag, header, out.len()));
+    }
+    Ok(())
+}
+
+/// The error for a value of `chars` characters at `path`, which a length field cannot say.
+fn length_error(path: TagPath, chars: usize) -> EncodeError {
+    if chars == 0 {
+        EncodeError::EmptyValue { tag: path }
+    } else {
+        EncodeError::ValueTooLong {
+            tag: path,
+            len: chars,
+        }
+    }
+}
+
+impl From<DecodeError> for EncodeError {
+    fn from(err: DecodeError) -> EncodeError {
+        EncodeError::Invalid(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One call on a builder.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Object(u8, String),
+        Template(u8, Vec<(u8, String)>),
+        MerchantAccount(u8, String, Vec<(u8, String)>),
+        AdditionalData(u8, String),
+        AdditionalTemplate(u8, String, Vec<(u8, String)>),
+    }
+
+    fn apply(builder: PayloadBuilder, op: &Op) -> PayloadBuilder {
+        fn pairs(fields: &[(u8, String)]) -> Vec<(u8, &str)> {
+            fields.iter().map(|(t, v)| (*t, v.as_str())).collect()
+        }
+        match op {
+            Op::Object(id, v) => builder.object(*id, v),
+            Op::Template(id, f) => builder.template(*id, &pairs(f)),
+            Op::MerchantAccount(id, gui, f) => builder.merchant_account(*id, gui, &pairs(f)),
+            Op::AdditionalData(id, v) => builder.additional_data(*id, v),
+            Op::AdditionalTemplate(id, gui, f) => {
+                builder.additional_data_template(*id, gui, &pairs(f))
+            }
+        }
+    }
+
+    /// The same calls on a plain object tree, the way the builder is specified: a root call
+    /// replaces the root object, a 62 call replaces one sub-object and turns a primitive 62
+    /// into a template, a template keeps its sub-objects as given (duplicates too).
+    fn model(ops: &[Op]) -> Result<Vec<Object>, EncodeError> {
+        fn put(objects: &mut Vec<Object>, object: Object) {
+            match objects.iter_mut().find(|o| o.tag == object.tag) {
+                Some(slot) => *slot = object,
+                None => objects.push(object),
+            }
+        }
+        fn subs(gui: Option<&str>, fields: &[(u8, String)]) -> Vec<Object> {
+            let has_gui = gui.is_some();
+            let gui = gui.map(|g| Object::primitive(Tag::GUI, g));
+            let rest = fields
+                .iter()
+                .filter(|(t, _)| !has_gui || *t != 0)
+                .filter_map(|(t, v)| Some(Object::primitive(Tag::new(*t)?, v.as_str())));
+            gui.into_iter().chain(rest).collect()
+        }
+        let mut objects = vec![Object::primitive(Tag::PAYLOAD_FORMAT, "01")];
+        let mut error = None;
+        for op in ops {
+            let bad_sub = |f: &[(u8, String)]| f.iter().any(|(t, _)| *t > 99);
+            match op {
+                Op::Object(id, v) if *id <= 99 && *id != 63 => {
+                    put(&mut objects, Object::primitive(Tag::of(*id), v.as_str()));
+                }
+                Op::Template(id, f) if *id <= 99 && *id != 63 => {
+                    if bad_sub(f) {
+                        error.get_or_insert("template");
+                    }
+                    put(&mut objects, Object::template(Tag::of(*id), subs(None, f)));
+                }
+                Op::Object(..) => drop(error.get_or_insert("object")),
+                Op::Template(..) => drop(error.get_or_insert("template")),
+                Op::MerchantAccount(id, gui, f) => {
+                    if !(26..=51).contains(id) {
+                        error.get_or_insert("merchant account template");
+                        continue;
+                    }
+                    if bad_sub(f) {
+                        error.get_or_insert("template");
+                    }
+                    put(
+                        &mut objects,
+                        Object::template(Tag::of(*id), subs(Some(gui), f)),
+                    );
+                }
+                Op::AdditionalData(id, v) | Op::AdditionalTemplate(id, v, _) => {
+                    let (child, range, field) = match op {
+                        Op::AdditionalTemplate(_, _, f) => (
+                            Object::template(Tag::of(*id), subs(Some(v), f)),
+                            50..=99,
+                            "additional data template",
+                        ),
+                        _ => (
+                            Object::primitive(Tag::of(*id), v.as_str()),
+                            1..=99,
+                            "additional data",
+                        ),
+                    };
+                    if !range.contains(id) {
+                        error.get_or_insert(field);
+                        continue;
+                    }
+                    let i = objects
+                        .iter()
+                        .position(|o| o.tag == Tag::ADDITIONAL_DATA)
+                        .unwrap_or_else(|| {
+                            objects.push(Object::template(Tag::ADDITIONAL_DATA, Vec::new()));
+                            objects.len() - 1
+                        });
+                    if let Value::Primitive(_) = objects[i].value {
+                        objects[i].value = Value::Template(Vec::new());
+                    }
+                    if let Value::Template(children) = &mut objects[i].value {
+                        match children.iter_mut().find(|c| c.tag == child.tag) {
+                            Some(slot) => *slot = child,
+                            None => children.push(child),
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(field) = error {
+            // The builder reports the first bad call; the model only needs which field.
+            return Err(EncodeError::BadField {
+                field,
+                reason: String::new(),
+            });
+        }
+        Ok(objects)
+    }
+
+    /// Sorts every level, and checks values depth first: the builder's canonical form.
+    fn canonical(objects: &mut [Object], parent: TagPath) -> Result<usize, EncodeError> {
+        objects.sort_by_key(|o| o.tag);
+        let mut total = 0;
+        for object in objects {
+            let path = parent.child(object.tag).unwrap();
+            let len = match &mut object.value {
+                Value::Primitive(text) => text.chars().count(),
+                Value::Template(children) => canonical(children, path)?,
+            };
+            match len {
+                0 => return Err(EncodeError::EmptyValue { tag: path }),
+                100.. => return Err(EncodeError::ValueTooLong { tag: path, len }),
+                _ => total += 4 + len,
+            }
+        }
+        Ok(total)
+    }
+
+    fn reference(ops: &[Op], lenient: bool) -> Result<String, EncodeError> {
+        let mut objects = model(ops)?;
+        canonical(&mut objects, TagPath::ROOT)?;
         let text = encode_objects(&objects)?;
-        if !self.lenient {
+        if !lenient {
             Decoder::new()
                 .strict(true)
                 .decode(&text)
@@ -527,22 +944,143 @@ impl PayloadBuilder {
         }
         Ok(text)
     }
-}
 
-fn check_not_empty(object: &Object, parent: TagPath) -> Result<(), EncodeError> {
-    let path = parent.child(object.tag).unwrap_or(parent);
-    match &object.value {
-        Value::Primitive(text) if text.is_empty() => Err(EncodeError::EmptyValue { tag: path }),
-        Value::Primitive(_) => Ok(()),
-        Value::Template(children) if children.is_empty() => {
-            Err(EncodeError::EmptyValue { tag: path })
-        }
-        Value::Template(children) => children.iter().try_for_each(|c| check_not_empty(c, path)),
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => "[A-Za-z0-9 .]{1,12}",
+            2 => "[0-9]{0,4}",
+            1 => "[ -~]{0,8}",
+            1 => "\\PC{1,4}",
+            1 => "[a-z]{95,101}",
+        ]
     }
-}
 
-impl From<DecodeError> for EncodeError {
-    fn from(err: DecodeError) -> EncodeError {
-        EncodeError::Invalid(err)
+    fn fields() -> impl Strategy<Value = Vec<(u8, String)>> {
+        prop::collection::vec((prop_oneof![0u8..=12, 0u8..=101], value()), 0..4)
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (prop_oneof![0u8..=99, 50u8..=65, 100u8..=101], value())
+                .prop_map(|(id, v)| Op::Object(id, v)),
+            (prop_oneof![62u8..=64, 20u8..=99], fields()).prop_map(|(id, f)| Op::Template(id, f)),
+            (24u8..=53, "[a-z.]{1,20}", fields())
+                .prop_map(|(id, gui, f)| Op::MerchantAccount(id, gui, f)),
+            (prop_oneof![1u8..=11, 0u8..=100], value())
+                .prop_map(|(id, v)| Op::AdditionalData(id, v)),
+            (48u8..=60, "[a-z.]{1,20}", fields())
+                .prop_map(|(id, gui, f)| Op::AdditionalTemplate(id, gui, f)),
+        ]
+    }
+
+    /// A valid payload's calls, then random ones.
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
+        let base = vec![
+            Op::MerchantAccount(26, "ID.CO.EXAMPLE.WWW".into(), vec![(1, "9360".into())]),
+            Op::Object(52, "5812".into()),
+            Op::Object(53, "360".into()),
+            Op::Object(58, "ID".into()),
+            Op::Object(59, "Kopi".into()),
+            Op::Object(60, "Jakarta".into()),
+        ];
+        prop::collection::vec(op(), 0..5).prop_map(move |extra| {
+            let mut all = base.clone();
+            all.extend(extra);
+            all
+        })
+    }
+
+    fn same_outcome(
+        built: &Result<String, EncodeError>,
+        expected: &Result<String, EncodeError>,
+    ) -> bool {
+        match (built, expected) {
+            (
+                Err(EncodeError::BadField { field: a, .. }),
+                Err(EncodeError::BadField { field: b, .. }),
+            ) => a == b,
+            _ => built == expected,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The builder, which checks what it wrote without decoding it when nothing is
+        /// broken, agrees with encoding the model's tree and decoding the result.
+        #[test]
+        fn builder_agrees_with_the_object_tree_model(ops in ops(), lenient in any::<bool>()) {
+            let built = ops
+                .iter()
+                .fold(PayloadBuilder::new(), apply)
+                .lenient(lenient)
+                .build();
+            let expected = reference(&ops, lenient);
+            prop_assert!(same_outcome(&built, &expected), "{built:?}\n{expected:?}");
+        }
+    }
+
+    #[test]
+    fn the_model_test_builds_valid_payloads_too() {
+        // The random calls start from a valid payload; it must build, or the property above
+        // would only ever compare errors.
+        let ops = vec![
+            Op::MerchantAccount(26, "ID.CO.EXAMPLE.WWW".into(), vec![(1, "9360".into())]),
+            Op::Object(52, "5812".into()),
+            Op::Object(53, "360".into()),
+            Op::Object(58, "ID".into()),
+            Op::Object(59, "Kopi".into()),
+            Op::Object(60, "Jakarta".into()),
+            Op::AdditionalTemplate(50, "gui".into(), vec![(2, "b".into()), (1, "a".into())]),
+        ];
+        let built = ops
+            .iter()
+            .fold(PayloadBuilder::new(), apply)
+            .build()
+            .unwrap();
+        assert_eq!(Ok(built), reference(&ops, false));
+    }
+
+    #[test]
+    fn empty_and_overlong_values_are_named_by_path() {
+        let base = || {
+            PayloadBuilder::new()
+                .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
+                .object(52, "5812")
+                .currency(Currency::IDR)
+                .country_code("ID")
+                .merchant_name("Kopi")
+                .merchant_city("Jakarta")
+        };
+        assert!(base().build().is_ok());
+        let path = |s: &str| s.parse::<TagPath>().unwrap();
+        assert_eq!(
+            base().additional_data(5, "").build(),
+            Err(EncodeError::EmptyValue { tag: path("62.05") })
+        );
+        assert_eq!(
+            base().template(64, &[]).build(),
+            Err(EncodeError::EmptyValue { tag: path("64") })
+        );
+        let long = "x".repeat(100);
+        assert_eq!(
+            base().additional_data(5, &long).build(),
+            Err(EncodeError::ValueTooLong {
+                tag: path("62.05"),
+                len: 100
+            })
+        );
+        // Each sub-object fits; together with the GUI (5 characters encoded) and four headers
+        // they come to 5 + 4 × (4 + 20) = 101, more than the template's length field can say.
+        let v = "y".repeat(20);
+        assert_eq!(
+            base()
+                .merchant_account(27, "g", &[(1, &v), (2, &v), (3, &v), (4, &v)])
+                .build(),
+            Err(EncodeError::ValueTooLong {
+                tag: path("27"),
+                len: 101
+            })
+        );
     }
 }
