@@ -176,13 +176,15 @@ pub(crate) fn all_clear(
     } else {
         input.chars().count()
     };
-    if chars > PAYLOAD_CHARS_MAX || objects.first().is_none_or(|o| o.tag != Tag::PAYLOAD_FORMAT) {
+    if chars > PAYLOAD_CHARS_MAX {
         return false;
     }
     let mut seen: u128 = 0;
+    let mut valued = Valued::default();
     for object in objects.iter_mut() {
         let bit = tag_bit(object.tag);
-        if seen & bit != 0 {
+        // 00 first: nothing seen yet means this is the first object.
+        if seen & bit != 0 || (seen == 0 && object.tag != Tag::PAYLOAD_FORMAT) {
             return false;
         }
         seen |= bit;
@@ -195,6 +197,10 @@ pub(crate) fn all_clear(
             }
             object.parsed = true;
         }
+        let object: &DataObject<'_> = object;
+        if Valued::TAGS & bit != 0 {
+            valued.keep(object);
+        }
     }
     const MANDATORY: u128 = 1 << 52 | 1 << 53 | 1 << 58 | 1 << 59 | 1 << 60;
     const MERCHANT_ACCOUNTS: u128 = ((1 << 52) - 1) & !0b11;
@@ -202,8 +208,38 @@ pub(crate) fn all_clear(
         return false;
     }
     let mut out = Vec::new();
-    check_values(&RootIndex::new(objects), &mut out);
+    check_values(&valued, &mut out);
     out.is_empty()
+}
+
+/// The root objects whose values the rules check against each other (00, 01 and 53–58), the
+/// first of each tag.
+#[derive(Default)]
+struct Valued<'o, 'a> {
+    objects: [Option<&'o DataObject<'a>>; 8],
+}
+
+impl<'o, 'a> Valued<'o, 'a> {
+    /// The tags kept, as a set.
+    const TAGS: u128 = 1 | 1 << 1 | 0b11_1111 << 53;
+
+    fn slot(id: u8) -> usize {
+        match id {
+            0 | 1 => usize::from(id),
+            _ => usize::from(id.saturating_sub(51)),
+        }
+    }
+
+    /// Keeps `object` unless one of its tag is kept already.
+    fn keep(&mut self, object: &'o DataObject<'a>) {
+        if let Some(slot @ None) = self.objects.get_mut(Valued::slot(object.tag.get())) {
+            *slot = Some(object);
+        }
+    }
+
+    fn get(&self, id: u8) -> Option<&'o DataObject<'a>> {
+        self.objects.get(Valued::slot(id)).copied().flatten()
+    }
 }
 
 /// `1 << tag` as a set of tags, from a table: a variable 128-bit shift takes several
@@ -319,7 +355,13 @@ pub(crate) fn check(
     if !objects.iter().any(|o| o.tag.is_merchant_account()) {
         out.push(Violation::new(Rule::NoMerchantAccount, TagPath::ROOT, 0));
     }
-    check_values(&index, out);
+    let mut valued = Valued::default();
+    for id in [0, 1, 53, 54, 55, 56, 57, 58] {
+        if let Some(object) = index.get(id) {
+            valued.keep(object);
+        }
+    }
+    check_values(&valued, out);
     check_template_values(&index, out);
 }
 
@@ -485,8 +527,8 @@ fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec
 }
 
 /// The meaning of individual values: enumerations, amounts, currencies, cross-field rules.
-fn check_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
-    let get = |id: u8| index.get(id);
+fn check_values(valued: &Valued<'_, '_>, out: &mut Vec<Violation>) {
+    let get = |id: u8| valued.get(id);
     let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset());
 
     if let Some(o) = get(0) {
