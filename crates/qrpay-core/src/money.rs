@@ -272,11 +272,15 @@ impl Amount {
     /// [`Amount::format_minor`], appended to `out`.
     pub fn write_minor(out: &mut String, minor: u64, exponent: u8) {
         // u64::MAX has 20 digits; an exponent above 20 only adds leading zeros.
-        let mut digits = [b'0'; 20];
+        let mut digits = [0u8; 20];
         let mut n = minor;
         let mut used = 0;
         for slot in digits.iter_mut().rev() {
-            *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            // `n % 10` is a digit: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *slot = b'0' + (n % 10) as u8;
+            }
             n /= 10;
             used += 1;
             if n == 0 {
@@ -285,23 +289,15 @@ impl Amount {
         }
         let exponent = usize::from(exponent);
         let written = digits.get(20 - used..).unwrap_or_default();
-        fn as_str(digits: &[u8]) -> &str {
-            core::str::from_utf8(digits).unwrap_or_default()
+        let (int, frac) = written.split_at(used.saturating_sub(exponent));
+        if int.is_empty() {
+            out.push('0');
         }
-        if exponent == 0 {
-            out.push_str(as_str(written));
-            return;
-        }
-        if used <= exponent {
-            // 0.0…0ddd: "0." then the zeros the digits do not fill.
-            out.push_str("0.");
-            out.extend(core::iter::repeat_n('0', exponent - used));
-            out.push_str(as_str(written));
-        } else {
-            let (int, frac) = written.split_at(used - exponent);
-            out.push_str(as_str(int));
+        out.extend(int.iter().map(|&d| char::from(d)));
+        if exponent > 0 {
             out.push('.');
-            out.push_str(as_str(frac));
+            out.extend(core::iter::repeat_n('0', exponent.saturating_sub(used)));
+            out.extend(frac.iter().map(|&d| char::from(d)));
         }
     }
 

@@ -224,8 +224,6 @@ struct Field {
     /// The value's byte range in [`PayloadBuilder::values`].
     start: u32,
     end: u32,
-    /// The value's characters.
-    chars: u32,
 }
 
 impl Field {
@@ -339,12 +337,6 @@ impl PayloadBuilder {
     /// Appends a field whose value is what was written to `values` from `start` on.
     fn push_written(&mut self, path: TagPath, start: usize) {
         self.roots |= root_bit(path);
-        let value = self.values.get(start..).unwrap_or_default();
-        let chars = if value.is_ascii() {
-            value.len()
-        } else {
-            value.chars().count()
-        };
         // INVARIANT: a builder holds far less than 4 GiB of values; saturating keeps the
         // range inside the buffer regardless (`Field::value` then reads an empty value).
         let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -352,7 +344,6 @@ impl PayloadBuilder {
             path,
             start: saturate(start),
             end: saturate(self.values.len()),
-            chars: saturate(chars),
         });
     }
 
@@ -488,11 +479,11 @@ impl PayloadBuilder {
     #[must_use]
     pub fn currency(mut self, currency: Currency) -> PayloadBuilder {
         self.currency = Some(currency);
-        let digits = currency.numeric_digits();
-        self.put(
-            Tag::CURRENCY,
-            core::str::from_utf8(&digits).unwrap_or("000"),
-        );
+        self.remove(Tag::CURRENCY);
+        let start = self.values.len();
+        self.values
+            .extend(currency.numeric_digits().map(char::from));
+        self.push_written(TagPath::root(Tag::CURRENCY), start);
         self
     }
 
@@ -636,7 +627,10 @@ impl PayloadBuilder {
             return Err(err);
         }
         let mut fields = self.fields;
-        fields.sort_by_key(Field::order);
+        // Calls usually come in the canonical order already.
+        if !fields.is_sorted_by_key(Field::order) {
+            fields.sort_by_key(Field::order);
+        }
         let mut out = String::with_capacity(self.values.len() + 4 * fields.len() + 32);
         // Where each root object went, to check the result without walking it again.
         let mut roots: Vec<(Tag, usize, usize)> = Vec::with_capacity(fields.len() + 1);
@@ -711,7 +705,8 @@ fn write_fields(
     // Templates being written, outermost first: path and header offset; `depth` of them.
     let mut open = [(TagPath::ROOT, 0); TagPath::DEPTH_MAX];
     let mut depth: usize = 0;
-    let mut ascii = true;
+    // Lengths count characters; for ASCII (most payloads) that is bytes.
+    let ascii = values.is_ascii();
     for field in fields {
         while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
             if field.path.is_within(template) && field.path != template {
@@ -731,11 +726,14 @@ fn write_fields(
             depth += 1;
         }
         let value = field.value(values);
-        let chars = field.chars as usize;
+        let chars = if ascii {
+            value.len()
+        } else {
+            value.chars().count()
+        };
         if !matches!(chars, 1..=99) {
             return Err(length_error(field.path, chars));
         }
-        ascii &= value.len() == chars;
         let (start, Some(tag)) = (out.len(), field.path.last()) else {
             continue;
         };
