@@ -162,6 +162,17 @@ impl Amount {
         if text.is_empty() {
             return Err(AmountError::Empty);
         }
+        if text.len() <= 19 {
+            // 19 digits cannot overflow a u64: no checked arithmetic per digit.
+            if let Some(amount) = Amount::parse_short(text.as_bytes()) {
+                return Ok(amount);
+            }
+        }
+        Amount::parse_checked(text)
+    }
+
+    /// [`Amount::parse_allow_zero`] digit by digit, with every step checked.
+    fn parse_checked(text: &str) -> Result<Amount, AmountError> {
         let mut mantissa: u64 = 0;
         let mut scale: Option<u8> = None;
         let mut digits = 0usize;
@@ -195,6 +206,33 @@ impl Amount {
         Ok(Amount {
             mantissa,
             scale: scale.unwrap_or(0),
+        })
+    }
+
+    /// [`Amount::parse_allow_zero`] of at most 19 bytes that follow the grammar; `None`
+    /// otherwise (the caller then finds and describes the fault).
+    fn parse_short(bytes: &[u8]) -> Option<Amount> {
+        let mut mantissa: u64 = 0;
+        let mut point: Option<usize> = None;
+        for (at, &b) in bytes.iter().enumerate() {
+            match b {
+                // At most 19 digits: below 10^19 < u64::MAX, no wrap.
+                b'0'..=b'9' => {
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+                }
+                b'.' if point.is_none() => point = Some(at),
+                _ => return None,
+            }
+        }
+        let digits = bytes.len() - usize::from(point.is_some());
+        if digits == 0 {
+            return None;
+        }
+        // The digits after the point; at most 18.
+        let scale = point.map_or(0, |p| bytes.len() - p - 1);
+        Some(Amount {
+            mantissa,
+            scale: u8::try_from(scale).ok()?,
         })
     }
 
@@ -433,6 +471,12 @@ mod tests {
         fn minor_round_trip(minor in 1u64..=u64::MAX / 1000, exp in 0u8..=3) {
             let text = Amount::format_minor(minor, exp);
             proptest::prop_assert_eq!(Amount::parse(&text).unwrap().to_minor(exp).unwrap(), minor);
+        }
+
+        #[test]
+        fn short_path_agrees_with_the_checked_one(s in "[0-9.]{0,19}|[0-9.,a ]{0,19}|\\PC{0,6}") {
+            proptest::prop_assume!(s.len() <= 19);
+            proptest::prop_assert_eq!(Amount::parse_short(s.as_bytes()), Amount::parse_checked(&s).ok());
         }
 
         #[test]
