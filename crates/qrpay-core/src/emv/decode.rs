@@ -346,6 +346,11 @@ pub(crate) fn all_printable_ascii(bytes: &[u8]) -> bool {
 
 /// Byte length of the first `n` characters of `s`, or `None` if it has fewer.
 fn char_prefix(s: &str, n: usize) -> Option<usize> {
+    // Most values of a payload with some non-ASCII text are ASCII themselves: when the first
+    // `n` bytes are, they are the first `n` characters.
+    if s.as_bytes().get(..n).is_some_and(<[u8]>::is_ascii) {
+        return Some(n);
+    }
     if n == 0 {
         return Some(0);
     }

@@ -87,7 +87,7 @@ impl<'a> DataObject<'a> {
 
     /// Number of characters of the value.
     pub(crate) fn char_len(&self) -> usize {
-        if self.ascii {
+        if self.ascii || self.value.is_ascii() {
             self.value.len()
         } else {
             self.value.chars().count()
