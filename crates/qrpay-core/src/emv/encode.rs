@@ -977,18 +977,22 @@ mod tests {
         ]
     }
 
-    /// A valid payload's calls, then random ones.
-    fn ops() -> impl Strategy<Value = Vec<Op>> {
-        let base = vec![
+    /// The calls of a valid payload.
+    fn valid_base() -> Vec<Op> {
+        vec![
             Op::MerchantAccount(26, "ID.CO.EXAMPLE.WWW".into(), vec![(1, "9360".into())]),
             Op::Object(52, "5812".into()),
             Op::Object(53, "360".into()),
             Op::Object(58, "ID".into()),
             Op::Object(59, "Kopi".into()),
             Op::Object(60, "Jakarta".into()),
-        ];
+        ]
+    }
+
+    /// A valid payload's calls, then random ones.
+    fn ops() -> impl Strategy<Value = Vec<Op>> {
         prop::collection::vec(op(), 0..5).prop_map(move |extra| {
-            let mut all = base.clone();
+            let mut all = valid_base();
             all.extend(extra);
             all
         })
@@ -1028,15 +1032,12 @@ mod tests {
     fn the_model_test_builds_valid_payloads_too() {
         // The random calls start from a valid payload; it must build, or the property above
         // would only ever compare errors.
-        let ops = vec![
-            Op::MerchantAccount(26, "ID.CO.EXAMPLE.WWW".into(), vec![(1, "9360".into())]),
-            Op::Object(52, "5812".into()),
-            Op::Object(53, "360".into()),
-            Op::Object(58, "ID".into()),
-            Op::Object(59, "Kopi".into()),
-            Op::Object(60, "Jakarta".into()),
-            Op::AdditionalTemplate(50, "gui".into(), vec![(2, "b".into()), (1, "a".into())]),
-        ];
+        let mut ops = valid_base();
+        ops.push(Op::AdditionalTemplate(
+            50,
+            "gui".into(),
+            vec![(2, "b".into()), (1, "a".into())],
+        ));
         let built = ops
             .iter()
             .fold(PayloadBuilder::new(), apply)
