@@ -79,7 +79,7 @@ pub(crate) struct EncodeArgs {
 
 pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
     let typed = match (args.scheme.scheme, args.format.format) {
-        (Some(kind), _) => Some(scheme::build(args, kind)),
+        (Some(kind), _) => Some(scheme::build(args, kind).map(String::into_bytes)),
         (None, Some(kind)) => Some(format::build(args, kind)),
         (None, None) => flags::only(
             args,
@@ -90,10 +90,7 @@ pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
         .map(Err),
     };
     match typed {
-        Some(Ok(payload)) => {
-            println!("{payload}");
-            return ExitCode::SUCCESS;
-        }
+        Some(Ok(payload)) => return print_bytes(&payload),
         Some(Err(flags::FlagError::Usage(e))) => return fail(USAGE, e),
         Some(Err(flags::FlagError::Refused(e))) => return fail(REFUSED, e),
         None => {}
@@ -111,6 +108,21 @@ pub(crate) fn run(args: &EncodeArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(REFUSED, e),
+    }
+}
+
+/// Writes `payload` and a line break to standard output as raw bytes (an EPC code in an ISO
+/// 8859 character set is not UTF-8).
+fn print_bytes(payload: &[u8]) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(payload)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(REFUSED, format_args!("cannot write the payload: {e}")),
     }
 }
 

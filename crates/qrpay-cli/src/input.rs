@@ -33,17 +33,9 @@ fn read_stdin_text(max: u64) -> std::io::Result<String> {
     })
 }
 
-/// Reads `arg` itself, or standard input when `arg` is `-`, without the trailing line break a
-/// shell or editor adds.
-pub(crate) fn payload_arg(arg: &str) -> std::io::Result<String> {
-    if arg != "-" {
-        return Ok(arg.to_owned());
-    }
-    Ok(strip_line_break(read_stdin_text(PAYLOAD_BYTES_MAX)?))
-}
-
-/// Like [`payload_arg`], but standard input as raw bytes: a payload need not be UTF-8 (an EPC
-/// code may declare an ISO 8859 character set).
+/// Reads `arg` itself, or standard input when `arg` is `-`, as raw bytes (a payload need not
+/// be UTF-8: an EPC code may declare an ISO 8859 character set), without the trailing line
+/// break a shell or editor adds.
 pub(crate) fn payload_bytes_arg(arg: &str) -> std::io::Result<Vec<u8>> {
     if arg != "-" {
         return Ok(arg.as_bytes().to_vec());
@@ -64,14 +56,4 @@ pub(crate) fn file_arg(arg: &str) -> std::io::Result<String> {
         return read_stdin_text(FILE_BYTES_MAX);
     }
     std::fs::read_to_string(arg)
-}
-
-fn strip_line_break(mut text: String) -> String {
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-    }
-    text
 }

@@ -45,11 +45,17 @@ pub(crate) struct RenderArgs {
 }
 
 pub(crate) fn run(args: &RenderArgs) -> ExitCode {
-    let payload = match input::payload_arg(&args.payload) {
-        Ok(text) => text,
+    let payload = match input::payload_bytes_arg(&args.payload) {
+        Ok(bytes) => bytes,
         Err(e) => return fail(USAGE, format_args!("cannot read standard input: {e}")),
     };
-    let symbol = match QrSymbol::encode(&payload, args.ecc) {
+    // Text gets an ECI designator when it is not ASCII; bytes that are not UTF-8 (an EPC code
+    // in an ISO 8859 set, which declares its set itself) go in as they are.
+    let symbol = match String::from_utf8(payload) {
+        Ok(text) => QrSymbol::encode(&text, args.ecc),
+        Err(bytes) => QrSymbol::encode_bytes(bytes.as_bytes(), args.ecc),
+    };
+    let symbol = match symbol {
         Ok(symbol) => symbol,
         Err(e) => return fail(REFUSED, e),
     };

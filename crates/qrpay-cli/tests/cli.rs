@@ -302,6 +302,69 @@ fn decode_reads_an_epc_payload_in_its_8_bit_character_set_from_stdin() {
 }
 
 #[test]
+fn an_epc_code_in_an_8_bit_character_set_goes_from_encode_to_render_to_scan() {
+    // encode writes the one-byte-per-character form: Ł is A3 in ISO 8859-2 (set 3).
+    let encoded = qrpay(
+        &[
+            "encode",
+            "--format",
+            "epc",
+            "--epc-charset",
+            "3",
+            "--merchant-name",
+            "Łódź Żółć",
+            "--iban",
+            "PL61109010140000071219812874",
+            "--amount",
+            "12.50",
+        ],
+        None,
+    );
+    assert_eq!(encoded.status.code(), Some(0), "{}", stderr(&encoded));
+    let payload = encoded.stdout.strip_suffix(b"\n").unwrap().to_vec();
+    assert!(std::str::from_utf8(&payload).is_err());
+    assert!(payload.starts_with(b"BCD\n002\n3\nSCT\n\n\xA3\xF3d\xBC \xAF\xF3\xB3\xE6\n"));
+    let out = qrpay_bytes(&["decode", "--json", "-"], &encoded.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["epc"]["name"], "Łódź Żółć");
+
+    // render takes the bytes as they are, and scan reads them back.
+    let dir = std::env::temp_dir().join(format!("qrpay-cli-epc8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("epc.png");
+    let png_arg = png.to_str().unwrap();
+    let out = qrpay_bytes(&["render", "-", "-o", png_arg], &encoded.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = qrpay(&["scan", "--json", png_arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let code = &json[0]["codes"][0];
+    assert_eq!(code["decoded"]["format"], "epc", "{code}");
+    assert_eq!(code["decoded"]["epc"]["name"], "Łódź Żółć");
+    assert_eq!(code["decoded"]["epc"]["character_set"], "iso8859_2");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A set number outside 1–8 is a usage error.
+    let out = qrpay(
+        &[
+            "encode",
+            "--format",
+            "epc",
+            "--epc-charset",
+            "9",
+            "--merchant-name",
+            "A",
+            "--iban",
+            "PL61109010140000071219812874",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--epc-charset"), "{}", stderr(&out));
+}
+
+#[test]
 fn too_much_standard_input_is_refused_not_cut() {
     // One byte over the 1 MiB limit.
     let out = qrpay_bytes(&["decode", "-"], &vec![b'0'; (1 << 20) + 1]);

@@ -6,7 +6,7 @@ use qrpay_core::bic::Bic;
 use qrpay_core::bip21::{Bip21, BitcoinAddress};
 use qrpay_core::creditor_reference::CreditorReference;
 use qrpay_core::decimal::DecimalAmount;
-use qrpay_core::epc::{Epc, LineSeparator, Version};
+use qrpay_core::epc::{CharacterSet, Epc, LineSeparator, Version};
 use qrpay_core::iban::Iban;
 use qrpay_core::spayd::{Account, Spayd};
 use qrpay_core::swiss::{self, Address, QrReference, Reference, SwissQrBill};
@@ -55,6 +55,7 @@ impl FormatKind {
                 "--message",
                 "--information",
                 "--epc-version",
+                "--epc-charset",
                 "--crlf",
             ],
             FormatKind::SwissQrBill => &[
@@ -137,6 +138,11 @@ pub(crate) struct FormatArgs {
     /// EPC: the version, 001 or 002 (default; 001 needs --bic).
     #[arg(long, value_name = "001|002")]
     pub(super) epc_version: Option<String>,
+    /// EPC: the character set, 1 (UTF-8, default) to 8 (2 ISO 8859-1, 3 8859-2, 4 8859-4,
+    /// 5 8859-5, 6 8859-7, 7 8859-10, 8 8859-15); in an ISO 8859 set the payload is written
+    /// one byte per character, as raw bytes (pipe it to `qrpay render -`).
+    #[arg(long, value_name = "1-8")]
+    pub(super) epc_charset: Option<String>,
     /// EPC, Swiss QR-bill: separate lines with CR LF instead of LF.
     #[arg(long)]
     pub(super) crlf: bool,
@@ -211,6 +217,7 @@ impl FormatArgs {
             message => "--message",
             information => "--information",
             epc_version => "--epc-version",
+            epc_charset => "--epc-charset",
             crlf => "--crlf",
             street => "--street",
             building_number => "--building-number",
@@ -235,16 +242,17 @@ impl FormatArgs {
     }
 }
 
-/// Builds the payload of `--format kind` from the flags.
-pub(super) fn build(args: &EncodeArgs, kind: FormatKind) -> Result<String, FlagError> {
+/// Builds the payload of `--format kind` from the flags, as the bytes a QR code carries (UTF-8
+/// text but for an EPC code in an ISO 8859 character set).
+pub(super) fn build(args: &EncodeArgs, kind: FormatKind) -> Result<Vec<u8>, FlagError> {
     let what = format!("--format {}", kind.name());
     only(args, &what, kind.flags())?;
     match kind {
         FormatKind::Epc => epc(args, &what),
-        FormatKind::SwissQrBill => swiss_qr_bill(args, &what),
-        FormatKind::Upi => upi(args, &what),
-        FormatKind::Spayd => spayd(args, &what),
-        FormatKind::Bip21 => bip21(args, &what),
+        FormatKind::SwissQrBill => swiss_qr_bill(args, &what).map(String::into_bytes),
+        FormatKind::Upi => upi(args, &what).map(String::into_bytes),
+        FormatKind::Spayd => spayd(args, &what).map(String::into_bytes),
+        FormatKind::Bip21 => bip21(args, &what).map(String::into_bytes),
     }
 }
 
@@ -308,7 +316,7 @@ fn separator(args: &EncodeArgs) -> LineSeparator {
     }
 }
 
-fn epc(args: &EncodeArgs, what: &str) -> Result<String, FlagError> {
+fn epc(args: &EncodeArgs, what: &str) -> Result<Vec<u8>, FlagError> {
     let f = &args.format;
     currency(args, what, &[("EUR", "978")])?;
     let name = need(args.merchant_name.as_ref(), "--merchant-name", what)?;
@@ -318,6 +326,19 @@ fn epc(args: &EncodeArgs, what: &str) -> Result<String, FlagError> {
         Some("001") => b.version(Version::V001),
         Some(other) => return usage(format!("--epc-version {other:?}: use 001 or 002")),
     };
+    if let Some(code) = f.epc_charset.as_deref() {
+        b = b.character_set(match code {
+            "1" => CharacterSet::Utf8,
+            "2" => CharacterSet::Iso8859_1,
+            "3" => CharacterSet::Iso8859_2,
+            "4" => CharacterSet::Iso8859_4,
+            "5" => CharacterSet::Iso8859_5,
+            "6" => CharacterSet::Iso8859_7,
+            "7" => CharacterSet::Iso8859_10,
+            "8" => CharacterSet::Iso8859_15,
+            other => return usage(format!("--epc-charset {other:?}: use 1 to 8")),
+        });
+    }
     if let Some(bic) = bic(args)? {
         b = b.bic(bic);
     }
@@ -339,7 +360,7 @@ fn epc(args: &EncodeArgs, what: &str) -> Result<String, FlagError> {
         b = b.information(info.as_str());
     }
     b.build()
-        .map(|epc| epc.encode())
+        .map(|epc| epc.to_bytes())
         .map_err(|e| refused(format_args!("{what}: {e}")))
 }
 

@@ -283,11 +283,24 @@ impl QrSymbol {
     /// [`RenderError::EmptyPayload`] for an empty payload, [`RenderError::TooLong`] when it fits
     /// no version, [`RenderError::Encoder`] if the QR encoder refuses it.
     pub fn encode(payload: &str, ecc: EccLevel) -> Result<Self, RenderError> {
-        let data = payload.as_bytes();
+        QrSymbol::encode_data(payload.as_bytes(), !payload.is_ascii(), ecc)
+    }
+
+    /// Encode raw bytes in byte mode, without an ECI designator, in the smallest version that
+    /// fits at `ecc`: for payloads that declare their own character set, such as an EPC code
+    /// in ISO 8859 (readers hand such bytes over as they are).
+    ///
+    /// # Errors
+    ///
+    /// As [`QrSymbol::encode`].
+    pub fn encode_bytes(data: &[u8], ecc: EccLevel) -> Result<Self, RenderError> {
+        QrSymbol::encode_data(data, false, ecc)
+    }
+
+    fn encode_data(data: &[u8], eci: bool, ecc: EccLevel) -> Result<Self, RenderError> {
         if data.is_empty() {
             return Err(RenderError::EmptyPayload);
         }
-        let eci = !payload.is_ascii();
         if data.len() > PAYLOAD_LEN_MAX {
             return Err(too_long(data.len(), eci, ecc));
         }
