@@ -2,10 +2,10 @@
 //!
 //! Every account and transfer row carries a BLAKE3 hash of its immutable fields, and every
 //! committed batch stores `BLAKE3(previous hash, sequence, timestamp, the hashes of its rows)`.
-//! A store's `verify` reads its rows and hands them to an [`Audit`], which recomputes each row's
-//! hash (naming the row that changed), the chain (rows added, removed or re-hashed), pending
-//! statuses and refunded totals from the transfers, and every balance ([`recompute`]). The
-//! stores differ only in how they read rows.
+//! A store's `verify` reads its rows and hands them to an audit (crate-private), which
+//! recomputes each row's hash (naming the row that changed), the chain (rows added, removed or
+//! re-hashed), pending statuses and refunded totals from the transfers, and every balance
+//! ([`recompute`]). The stores differ only in how they read rows.
 
 use std::collections::{BTreeMap, HashMap};
 
