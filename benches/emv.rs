@@ -10,7 +10,9 @@
 //! validation is visible.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use qrpay::core::emv::{decode, Decoder, PayloadBuilder, PointOfInitiation};
+use qrpay::core::emv::{
+    decode, encode_objects, Decoder, Object, PayloadBuilder, PointOfInitiation,
+};
 use qrpay::core::{crc, Currency};
 use std::hint::black_box;
 
@@ -117,6 +119,11 @@ fn bench_encode(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(typical.len() as u64));
     g.bench_function("reencode_decoded/typical", |b| {
         b.iter(|| black_box(&payload).encode())
+    });
+    // The owned object tree `qrpay encode --json` builds: encode, CRC, structure checked.
+    let objects: Vec<Object> = payload.objects().iter().map(Object::from_decoded).collect();
+    g.bench_function("encode_objects/typical", |b| {
+        b.iter(|| encode_objects(black_box(&objects)))
     });
     // Every call and the build, with every rule checked (the default)…
     g.bench_function("builder_build/typical", |b| b.iter(typical_payload));
