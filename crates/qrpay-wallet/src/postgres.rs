@@ -445,6 +445,20 @@ fn query(
     tx.query(&s, params).map_err(db(context))
 }
 
+/// The rows `sql` returns for the ids bound to `$1`; with no ids, none, without a round trip.
+fn query_ids(
+    tx: &mut Transaction<'_>,
+    cache: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+    ids: &[Vec<u8>],
+    context: &'static str,
+) -> Result<Vec<Row>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    query(tx, cache, sql, &[&ids], context)
+}
+
 fn execute(
     tx: &mut Transaction<'_>,
     cache: &mut HashMap<&'static str, Statement>,
@@ -604,18 +618,16 @@ fn commit_group(
     // Pending transfers named by posts and voids are immutable once written: read them
     // before locking, so that their accounts are locked in order with the rest.
     let pending_ids: Vec<Vec<u8>> = id_bytes(wanted.pending.iter().copied());
-    if !pending_ids.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_TRANSFERS_ANY,
-            &[&pending_ids],
-            "reading pending transfers",
-        )? {
-            let t = decode_transfer(&row)?;
-            wanted.accounts.insert(t.debit_account_id);
-            wanted.accounts.insert(t.credit_account_id);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_TRANSFERS_ANY,
+        &pending_ids,
+        "reading pending transfers",
+    )? {
+        let t = decode_transfer(&row)?;
+        wanted.accounts.insert(t.debit_account_id);
+        wanted.accounts.insert(t.credit_account_id);
     }
     // 1. Accounts, locked in id order.
     let mut ledger = Ledger::with_journal();
@@ -623,18 +635,16 @@ fn commit_group(
     let mut in_order: Vec<Id> = wanted.accounts.iter().copied().collect();
     in_order.sort_unstable();
     let sorted: Vec<Vec<u8>> = id_bytes(in_order);
-    if !sorted.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_ACCOUNTS_LOCK,
-            &[&sorted],
-            "locking accounts",
-        )? {
-            let (account, head) = decode_account(&row)?;
-            last.insert(account.id, head);
-            ledger.load_account(account);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_ACCOUNTS_LOCK,
+        &sorted,
+        "locking accounts",
+    )? {
+        let (account, head) = decode_account(&row)?;
+        last.insert(account.id, head);
+        ledger.load_account(account);
     }
     // 2. The chain head: from here on no other writer commits until we do.
     let head = query(&mut tx, cache, SQL_HEAD_LOCK, &[], "locking the chain head")?;
@@ -677,22 +687,14 @@ fn commit_group(
         wanted.pending.insert(id);
     }
     let mut more_accounts = BTreeSet::new();
-    if !wanted.transfers.is_empty() {
-        let ids = id_bytes(wanted.transfers.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_TRANSFERS_ANY,
-            &[&ids],
-            "loading transfers",
-        )? {
-            let t = decode_transfer(&row)?;
-            if t.flags.contains(TransferFlags::PENDING) {
-                more_accounts.insert(t.debit_account_id);
-                more_accounts.insert(t.credit_account_id);
-            }
-            ledger.load_transfer(t);
+    let ids = id_bytes(wanted.transfers.iter().copied());
+    for row in query_ids(&mut tx, cache, SQL_TRANSFERS_ANY, &ids, "loading transfers")? {
+        let t = decode_transfer(&row)?;
+        if t.flags.contains(TransferFlags::PENDING) {
+            more_accounts.insert(t.debit_account_id);
+            more_accounts.insert(t.credit_account_id);
         }
+        ledger.load_transfer(t);
     }
     // Accounts missing in step 1 (created since, or named only by an expiring transfer): read
     // without a row lock, which the head lock makes safe (see the module docs).
@@ -702,58 +704,44 @@ fn commit_group(
             .into_iter()
             .filter(|id| !last.contains_key(id)),
     );
-    if !missing.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_ACCOUNTS_ANY,
-            &[&missing],
-            "loading accounts",
-        )? {
-            let (account, head) = decode_account(&row)?;
-            last.insert(account.id, head);
-            ledger.load_account(account);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_ACCOUNTS_ANY,
+        &missing,
+        "loading accounts",
+    )? {
+        let (account, head) = decode_account(&row)?;
+        last.insert(account.id, head);
+        ledger.load_account(account);
     }
-    if !wanted.pending.is_empty() {
-        let ids = id_bytes(wanted.pending.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_PENDING_ANY,
-            &[&ids],
-            "loading pending statuses",
-        )? {
-            let (id, info) = decode_pending(&row)?;
-            ledger.load_pending(id, info);
-        }
+    let ids = id_bytes(wanted.pending.iter().copied());
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_PENDING_ANY,
+        &ids,
+        "loading pending statuses",
+    )? {
+        let (id, info) = decode_pending(&row)?;
+        ledger.load_pending(id, info);
     }
-    if !wanted.refunded.is_empty() {
-        let ids = id_bytes(wanted.refunded.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_REFUNDED_ANY,
-            &[&ids],
-            "loading refunded totals",
-        )? {
-            let id = id_from("refunded", get::<&[u8]>(&row, 0, "refunded")?)?;
-            let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?)?;
-            ledger.load_refunded(id, total);
-        }
+    let ids = id_bytes(wanted.refunded.iter().copied());
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_REFUNDED_ANY,
+        &ids,
+        "loading refunded totals",
+    )? {
+        let id = id_from("refunded", get::<&[u8]>(&row, 0, "refunded")?)?;
+        let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?)?;
+        ledger.load_refunded(id, total);
     }
-    if !wanted.failed.is_empty() {
-        let ids = id_bytes(wanted.failed.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_FAILED_ANY,
-            &[&ids],
-            "loading failed ids",
-        )? {
-            let id = id_from("failed", get::<&[u8]>(&row, 0, "failed")?)?;
-            ledger.load_failed(id, failed_from(id, get::<i64>(&row, 1, "failed")?)?);
-        }
+    let ids = id_bytes(wanted.failed.iter().copied());
+    for row in query_ids(&mut tx, cache, SQL_FAILED_ANY, &ids, "loading failed ids")? {
+        let id = id_from("failed", get::<&[u8]>(&row, 0, "failed")?)?;
+        ledger.load_failed(id, failed_from(id, get::<i64>(&row, 1, "failed")?)?);
     }
 
     let mut outcomes = Vec::with_capacity(group.len());
