@@ -532,14 +532,8 @@ impl Ledger {
     }
 
     fn create_account(&mut self, a: &Account, timestamp: u64) -> Outcome {
-        if a.timestamp != 0 {
-            return Outcome::TimestampMustBeZero;
-        }
-        if a.id.is_zero() {
-            return Outcome::IdMustNotBeZero;
-        }
-        if a.id.get() == u128::MAX {
-            return Outcome::IdMustNotBeIntMax;
+        if let Some(refused) = check_new_event(a.timestamp, a.id) {
+            return refused;
         }
         if let Some(e) = self.accounts.get(&a.id) {
             return if e.flags != a.flags {
@@ -575,14 +569,8 @@ impl Ledger {
 
     #[allow(clippy::too_many_lines)] // One rule after another, in the documented order.
     fn create_transfer(&mut self, t: &Transfer, timestamp: u64) -> Outcome {
-        if t.timestamp != 0 {
-            return Outcome::TimestampMustBeZero;
-        }
-        if t.id.is_zero() {
-            return Outcome::IdMustNotBeZero;
-        }
-        if t.id.get() == u128::MAX {
-            return Outcome::IdMustNotBeIntMax;
+        if let Some(refused) = check_new_event(t.timestamp, t.id) {
+            return refused;
         }
         if let Some(e) = self.transfers.get(&t.id) {
             return exists(t, e);
@@ -871,6 +859,20 @@ struct Chain {
     failed: Option<(usize, Outcome)>,
     undo_mark: usize,
     journal_mark: usize,
+}
+
+/// The first rules for an account and a transfer alike, in TigerBeetle's order: the ledger sets
+/// the timestamp, and the id is neither 0 nor `u128::MAX`.
+fn check_new_event(timestamp: u64, id: Id) -> Option<Outcome> {
+    if timestamp != 0 {
+        Some(Outcome::TimestampMustBeZero)
+    } else if id.is_zero() {
+        Some(Outcome::IdMustNotBeZero)
+    } else if id.get() == u128::MAX {
+        Some(Outcome::IdMustNotBeIntMax)
+    } else {
+        None
+    }
 }
 
 fn exists(t: &Transfer, e: &Transfer) -> Outcome {
