@@ -786,6 +786,33 @@ fn commit_group(
 
 /// Writes the journal's changes with one statement per table; returns the batch's rows.
 #[allow(clippy::too_many_lines)]
+/// The account columns a batch changes after creation (the balances, this month's incoming
+/// total, the newest transfer), one vector per column: bound alike by the insert of new
+/// accounts and the update of existing ones.
+#[derive(Default)]
+struct BalanceColumns {
+    debits_pending: Vec<Vec<u8>>,
+    debits_posted: Vec<Vec<u8>>,
+    credits_pending: Vec<Vec<u8>>,
+    credits_posted: Vec<Vec<u8>>,
+    month: Vec<i64>,
+    total: Vec<Vec<u8>>,
+    head: Vec<Option<Vec<u8>>>,
+}
+
+impl BalanceColumns {
+    fn push(&mut self, a: &Account, head: Option<Id>) {
+        let b = a.balances;
+        self.debits_pending.push(amount_bytes(b.debits_pending));
+        self.debits_posted.push(amount_bytes(b.debits_posted));
+        self.credits_pending.push(amount_bytes(b.credits_pending));
+        self.credits_posted.push(amount_bytes(b.credits_posted));
+        self.month.push(i64::from(a.incoming.month));
+        self.total.push(amount_bytes(a.incoming.total));
+        self.head.push(head.map(|h| h.to_be_bytes().to_vec()));
+    }
+}
+
 fn write_back(
     tx: &mut Transaction<'_>,
     cache: &mut HashMap<&'static str, Statement>,
@@ -904,12 +931,9 @@ fn write_back(
         let mut flags = Vec::new();
         let mut max_balance = Vec::new();
         let mut monthly_max = Vec::new();
-        let mut bal: [Vec<Vec<u8>>; 4] = Default::default();
-        let mut month = Vec::new();
-        let mut total = Vec::new();
+        let mut columns = BalanceColumns::default();
         let mut ts = Vec::new();
         let mut hashes = Vec::new();
-        let mut heads = Vec::new();
         for id in &created_accounts {
             let a = ledger
                 .account(*id)
@@ -921,28 +945,11 @@ fn write_back(
             flags.push(i64::from(a.flags.bits()));
             max_balance.push(a.max_balance.map(amount_bytes));
             monthly_max.push(a.monthly_incoming_max.map(amount_bytes));
-            let b = a.balances;
-            for (col, v) in bal.iter_mut().zip([
-                b.debits_pending,
-                b.debits_posted,
-                b.credits_pending,
-                b.credits_posted,
-            ]) {
-                col.push(amount_bytes(v));
-            }
-            month.push(i64::from(a.incoming.month));
-            total.push(amount_bytes(a.incoming.total));
+            columns.push(a, last.get(id).copied().flatten());
             ts.push(i64_of(a.timestamp));
             hashes.push(hash.to_vec());
-            heads.push(
-                last.get(id)
-                    .copied()
-                    .flatten()
-                    .map(|h| h.to_be_bytes().to_vec()),
-            );
             rows.accounts.push((a.timestamp, hash));
         }
-        let [dp, dpo, cp, cpo] = &bal;
         execute(
             tx,
             cache,
@@ -954,15 +961,15 @@ fn write_back(
                 &flags,
                 &max_balance,
                 &monthly_max,
-                dp,
-                dpo,
-                cp,
-                cpo,
-                &month,
-                &total,
+                &columns.debits_pending,
+                &columns.debits_posted,
+                &columns.credits_pending,
+                &columns.credits_posted,
+                &columns.month,
+                &columns.total,
                 &ts,
                 &hashes,
-                &heads,
+                &columns.head,
                 &batch,
             ],
             "inserting accounts",
@@ -974,39 +981,28 @@ fn write_back(
         .collect();
     if !updated.is_empty() {
         let mut ids = Vec::new();
-        let mut bal: [Vec<Vec<u8>>; 4] = Default::default();
-        let mut month = Vec::new();
-        let mut total = Vec::new();
-        let mut heads = Vec::new();
+        let mut columns = BalanceColumns::default();
         for id in &updated {
             let a = ledger
                 .account(*id)
                 .ok_or_else(|| corrupt("journal names a missing account", *id))?;
             ids.push(id.to_be_bytes().to_vec());
-            let b = a.balances;
-            for (col, v) in bal.iter_mut().zip([
-                b.debits_pending,
-                b.debits_posted,
-                b.credits_pending,
-                b.credits_posted,
-            ]) {
-                col.push(amount_bytes(v));
-            }
-            month.push(i64::from(a.incoming.month));
-            total.push(amount_bytes(a.incoming.total));
-            heads.push(
-                last.get(id)
-                    .copied()
-                    .flatten()
-                    .map(|h| h.to_be_bytes().to_vec()),
-            );
+            columns.push(a, last.get(id).copied().flatten());
         }
-        let [dp, dpo, cp, cpo] = &bal;
         execute(
             tx,
             cache,
             SQL_UPDATE_ACCOUNTS,
-            &[&ids, dp, dpo, cp, cpo, &month, &total, &heads],
+            &[
+                &ids,
+                &columns.debits_pending,
+                &columns.debits_posted,
+                &columns.credits_pending,
+                &columns.credits_posted,
+                &columns.month,
+                &columns.total,
+                &columns.head,
+            ],
             "updating accounts",
         )?;
     }
