@@ -12,14 +12,15 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// `qrpay wallet --db DB ARGS`, not started yet.
+fn command(db: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qrpay"));
+    command.arg("wallet").arg("--db").arg(db).args(args);
+    command
+}
+
 fn qrpay(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .arg("wallet")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    command(db, args).output().unwrap()
 }
 
 fn json(db: &Path, args: &[&str]) -> (i32, Value) {
@@ -151,36 +152,16 @@ fn several_processes_on_one_file() {
     );
     let children: Vec<_> = (0..8)
         .map(|k| {
-            Command::new(env!("CARGO_BIN_EXE_qrpay"))
-                .args(["wallet", "--db"])
-                .arg(&db)
-                .args([
-                    "topup",
-                    "ani",
-                    "1000",
-                    "--id",
-                    &format!("{:x}", 0x1000 + k),
-                    "--json",
-                ])
-                .output()
-                .unwrap()
+            let id = format!("{:x}", 0x1000 + k);
+            qrpay(&db, &["topup", "ani", "1000", "--id", &id, "--json"])
         })
         .collect();
     // Run them at once (spawn all, then wait), twice with the same ids.
     let spawn = || -> Vec<std::process::Child> {
         (0..8)
             .map(|k| {
-                Command::new(env!("CARGO_BIN_EXE_qrpay"))
-                    .args(["wallet", "--db"])
-                    .arg(&db)
-                    .args([
-                        "topup",
-                        "ani",
-                        "1000",
-                        "--id",
-                        &format!("{:x}", 0x2000 + k % 4),
-                        "--json",
-                    ])
+                let id = format!("{:x}", 0x2000 + k % 4);
+                command(&db, &["topup", "ani", "1000", "--id", &id, "--json"])
                     .stdout(std::process::Stdio::piped())
                     .spawn()
                     .unwrap()
