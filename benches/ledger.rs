@@ -11,95 +11,28 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use qrpay::wallet::account::{Account, AccountFlags, AccountKind};
-use qrpay::wallet::{Event, Id, Ledger, SqliteStore, Store, SystemClock, Transfer, TransferCode};
+use qrpay::wallet::{Event, Id, Ledger, SqliteStore, Store, SystemClock};
 
-const IDR: u32 = 360;
-const CUSTOMERS: u128 = 10_000;
-const HOT_MERCHANTS: u128 = 10;
-/// Rp10,000,000,000,000 in minor units per customer: more than any batch spends.
-const FUNDS: u128 = 1_000_000_000_000_000;
+mod workload;
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+use workload::{
+    customer, merchant, next_id, payments, payments_from, setup_events, CUSTOMERS, HOT_MERCHANTS,
+};
 
-fn next_id() -> Id {
-    // Time-ordered-like: a counter in the high bits so inserts append.
-    Id::from_u128((u128::from(NEXT_ID.fetch_add(1, Ordering::Relaxed)) << 64) | 0xbe9c)
-}
-
-fn customer(i: u128) -> Id {
-    Id::from_u128(1_000 + i)
-}
-
-fn merchant(i: u128) -> Id {
-    Id::from_u128(100 + i)
-}
-
-const CASH: Id = Id::from_u128(1);
-
-/// Accounts and top-ups: no-overdraft customers (balance checks on), hot merchants.
-fn setup_events() -> Vec<Event> {
-    let mut v = vec![Event::Account(Account::new(
-        CASH,
-        IDR,
-        AccountKind::CashInClearing,
-    ))];
-    for m in 0..HOT_MERCHANTS {
-        v.push(Event::Account(Account::new(
-            merchant(m),
-            IDR,
-            AccountKind::Merchant,
-        )));
-    }
-    for c in 0..CUSTOMERS {
-        v.push(Event::Account(
-            Account::new(customer(c), IDR, AccountKind::Customer)
-                .flags(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS),
-        ));
-        // Time-ordered like every other id: the top-ups come before the payments.
-        v.push(Event::Transfer(Transfer::new(
-            next_id(),
-            CASH,
-            customer(c),
-            FUNDS,
-            IDR,
-            TransferCode::TopUp,
-        )));
-    }
-    v
-}
-
-/// `n` payments from customers to the few hot merchants.
-fn payments(n: u128, seed: u128) -> Vec<Event> {
-    payments_from(n, seed, CUSTOMERS)
-}
-
-/// `n` payments from the first `customers` customers to the hot merchants.
-fn payments_from(n: u128, seed: u128, customers: u128) -> Vec<Event> {
-    (0..n)
-        .map(|k| {
-            Event::Transfer(Transfer::new(
-                next_id(),
-                customer((seed * 7_919 + k * 13) % customers),
-                merchant(k % HOT_MERCHANTS),
-                1 + k % 50_000,
-                IDR,
-                TransferCode::Payment,
-            ))
-        })
-        .collect()
+/// The ledger's own benches fund customers with time-ordered top-ups, before the payments.
+fn setup() -> Vec<Event> {
+    setup_events(|_| next_id())
 }
 
 fn state_machine(c: &mut Criterion) {
     let mut g = c.benchmark_group("ledger_in_memory");
     const BATCH: u128 = 8_190;
     g.throughput(Throughput::Elements(u64::try_from(BATCH).unwrap()));
-    let setup = setup_events();
+    let setup = setup();
     let mut seed = 0;
     // Each sample starts from a ledger with the accounts funded and room for the batch, so the
     // figure is the state machine's, not the cost of growing a hash table of millions of
@@ -129,7 +62,7 @@ fn state_machine(c: &mut Criterion) {
 
 fn open_store(dir: &tempfile::TempDir, name: &str) -> SqliteStore {
     let store = SqliteStore::open(dir.path().join(name), Arc::new(SystemClock)).unwrap();
-    for chunk in setup_events().chunks(8_000) {
+    for chunk in setup().chunks(8_000) {
         store.submit(chunk).unwrap();
     }
     store

@@ -10,86 +10,27 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use qrpay::wallet::account::{Account, AccountFlags, AccountKind};
-use qrpay::wallet::{Event, Id, Outcome, PgStore, Store, SystemClock, Transfer, TransferCode};
+use qrpay::wallet::{Event, Id, Outcome, PgStore, Store, SystemClock, Transfer};
 
-const IDR: u32 = 360;
-const CUSTOMERS: u128 = 10_000;
-const HOT_MERCHANTS: u128 = 10;
-/// More than any run spends.
-const FUNDS: u128 = 1_000_000_000_000_000;
 const BATCH: u128 = 1_000;
 const NAIVE_PER_ITER: u64 = 200;
 const CALLERS: u64 = 32;
 const PER_CALLER: u64 = 10;
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+mod workload;
 
-fn next_id() -> Id {
-    // A counter in the high bits so inserts append, as time-ordered ids do.
-    Id::from_u128((u128::from(NEXT_ID.fetch_add(1, Ordering::Relaxed)) << 64) | 0xbe9c)
-}
+use workload::{
+    customer, merchant, payments, setup_events, CUSTOMERS, FUNDS, HOT_MERCHANTS, NEXT_ID,
+};
 
-fn customer(i: u128) -> Id {
-    Id::from_u128(1_000 + i)
-}
-
-fn merchant(i: u128) -> Id {
-    Id::from_u128(100 + i)
-}
-
-const CASH: Id = Id::from_u128(1);
-
-/// Accounts and top-ups: no-overdraft customers (balance checks on), hot merchants.
-fn setup_events() -> Vec<Event> {
-    let mut v = vec![Event::Account(Account::new(
-        CASH,
-        IDR,
-        AccountKind::CashInClearing,
-    ))];
-    for m in 0..HOT_MERCHANTS {
-        v.push(Event::Account(Account::new(
-            merchant(m),
-            IDR,
-            AccountKind::Merchant,
-        )));
-    }
-    for c in 0..CUSTOMERS {
-        v.push(Event::Account(
-            Account::new(customer(c), IDR, AccountKind::Customer)
-                .flags(AccountFlags::DEBITS_MUST_NOT_EXCEED_CREDITS),
-        ));
-        v.push(Event::Transfer(Transfer::new(
-            Id::from_u128(u128::MAX - 1 - c),
-            CASH,
-            customer(c),
-            FUNDS,
-            IDR,
-            TransferCode::TopUp,
-        )));
-    }
-    v
-}
-
-/// `n` payments from customers to the few hot merchants.
-fn payments(n: u128, seed: u128) -> Vec<Event> {
-    (0..n)
-        .map(|k| {
-            Event::Transfer(Transfer::new(
-                next_id(),
-                customer((seed * 7_919 + k * 13) % CUSTOMERS),
-                merchant(k % HOT_MERCHANTS),
-                1 + k % 50_000,
-                IDR,
-                TransferCode::Payment,
-            ))
-        })
-        .collect()
+/// Top-ups get ids from the top of the range, apart from the payments' counter.
+fn setup() -> Vec<Event> {
+    setup_events(|c| Id::from_u128(u128::MAX - 1 - c))
 }
 
 /// A fresh schema, dropped on drop.
@@ -227,7 +168,7 @@ fn postgres(c: &mut Criterion) {
     };
     let url = schema.url();
     let store = PgStore::open(&url, Arc::new(SystemClock)).unwrap();
-    for chunk in setup_events().chunks(8_000) {
+    for chunk in setup().chunks(8_000) {
         let outcomes = store.submit(chunk).unwrap();
         assert!(outcomes.iter().all(|o| *o == Outcome::Created));
     }

@@ -6,38 +6,11 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{qrpay, qrpay_bytes, stderr, stdout};
 
 const SPEC_EXAMPLE: &str = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A";
-
-fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
-    qrpay_bytes(args, stdin.unwrap_or_default().as_bytes())
-}
-
-/// Runs `qrpay` with `stdin` as raw bytes. A write error is ignored: a command may stop reading
-/// before the end (and say why on stderr, which the caller checks).
-fn qrpay_bytes(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 #[test]
 fn decode_json_has_the_contract_keys() {

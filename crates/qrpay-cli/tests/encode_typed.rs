@@ -7,30 +7,10 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::{qrpay, stderr};
 use serde_json::Value;
-
-fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        pipe.write_all(text.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 /// The payload `qrpay encode ARGS` prints, without the line break `println!` adds.
 fn encode(args: &[&str]) -> String {
@@ -180,24 +160,7 @@ const SCHEME_VECTORS: &[(&[&str], &str)] = &[
 
 #[test]
 fn scheme_flags_rebuild_real_vectors_byte_for_byte() {
-    let known = vectors("mpm_valid.tsv", 3);
-    for (_, expected) in SCHEME_VECTORS {
-        assert!(
-            known.iter().any(|k| k == expected),
-            "not a vector of mpm_valid.tsv: {expected}"
-        );
-    }
-    let wrong: Vec<String> = SCHEME_VECTORS
-        .iter()
-        .filter(|(args, expected)| encode(args) != *expected)
-        .map(|(args, expected)| {
-            format!(
-                "{args:?}\n  built    {}\n  expected {expected}",
-                encode(args)
-            )
-        })
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_rebuilds(SCHEME_VECTORS, "mpm_valid.tsv");
 }
 
 /// Real payloads of `formats.tsv`, each rebuilt from the flags of its format.
@@ -260,14 +223,28 @@ const FORMAT_VECTORS: &[(&[&str], &str)] = &[
 
 #[test]
 fn format_flags_rebuild_real_vectors_byte_for_byte() {
-    let known = vectors("formats.tsv", 3);
-    for (args, expected) in FORMAT_VECTORS {
+    assert_rebuilds(FORMAT_VECTORS, "formats.tsv");
+}
+
+/// Every payload of `table` is a vector of `file`, and `qrpay encode` with the case's flags
+/// prints it byte for byte; a failure lists every case built wrong, with its flags.
+fn assert_rebuilds(table: &[(&[&str], &str)], file: &str) {
+    let known = vectors(file, 3);
+    for (_, expected) in table {
         assert!(
             known.iter().any(|k| k == expected),
-            "not a vector of formats.tsv: {expected:?}"
+            "not a vector of {file}: {expected:?}"
         );
-        assert_eq!(encode(args), *expected, "{args:?}");
     }
+    let wrong: Vec<String> = table
+        .iter()
+        .filter_map(|(args, expected)| {
+            let built = encode(args);
+            (built != *expected)
+                .then(|| format!("{args:?}\n  built    {built:?}\n  expected {expected:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// The profile `id` of a decoded EMV payload, with no EMV-level or scheme violation other than

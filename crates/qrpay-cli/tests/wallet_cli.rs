@@ -12,14 +12,15 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// `qrpay wallet --db DB ARGS`, not started yet.
+fn command(db: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qrpay"));
+    command.arg("wallet").arg("--db").arg(db).args(args);
+    command
+}
+
 fn qrpay(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .arg("wallet")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    command(db, args).output().unwrap()
 }
 
 fn json(db: &Path, args: &[&str]) -> (i32, Value) {
@@ -151,36 +152,16 @@ fn several_processes_on_one_file() {
     );
     let children: Vec<_> = (0..8)
         .map(|k| {
-            Command::new(env!("CARGO_BIN_EXE_qrpay"))
-                .args(["wallet", "--db"])
-                .arg(&db)
-                .args([
-                    "topup",
-                    "ani",
-                    "1000",
-                    "--id",
-                    &format!("{:x}", 0x1000 + k),
-                    "--json",
-                ])
-                .output()
-                .unwrap()
+            let id = format!("{:x}", 0x1000 + k);
+            qrpay(&db, &["topup", "ani", "1000", "--id", &id, "--json"])
         })
         .collect();
     // Run them at once (spawn all, then wait), twice with the same ids.
     let spawn = || -> Vec<std::process::Child> {
         (0..8)
             .map(|k| {
-                Command::new(env!("CARGO_BIN_EXE_qrpay"))
-                    .args(["wallet", "--db"])
-                    .arg(&db)
-                    .args([
-                        "topup",
-                        "ani",
-                        "1000",
-                        "--id",
-                        &format!("{:x}", 0x2000 + k % 4),
-                        "--json",
-                    ])
+                let id = format!("{:x}", 0x2000 + k % 4);
+                command(&db, &["topup", "ani", "1000", "--id", &id, "--json"])
                     .stdout(std::process::Stdio::piped())
                     .spawn()
                     .unwrap()
@@ -241,53 +222,48 @@ fn merchant_qr_tip_option() {
             &Value::from("1150.00")
         )
     );
-    let (code, v) = json(
-        &db,
-        &[
-            "merchant-qr",
-            "kopi",
-            "--amount",
+    // A fixed and a percentage convenience fee (55 02 and 55 03): the payer pays it on top.
+    for (amount, tip, tip_echo, markers, fee, total) in [
+        (
             "2000",
-            "--tip",
             "fixed:2.50",
-        ],
-    );
-    assert_eq!((code, v["tip"].as_str()), (0, Some("fixed:2.50")));
-    let payload = v["payload"].as_str().unwrap().to_owned();
-    assert!(
-        payload.contains("550202") && payload.contains("56042.50"),
-        "{payload}"
-    );
-    let (code, paid) = json(&db, &["pay", "ani", &payload]);
-    assert_eq!((code, paid["outcome"].as_str()), (0, Some("created")));
-    assert_eq!(
-        (&paid["fee"], &paid["total"]),
-        (&Value::from("2.50"), &Value::from("2002.50"))
-    );
-    let (code, v) = json(
-        &db,
-        &[
-            "merchant-qr",
-            "kopi",
-            "--amount",
+            "fixed:2.50",
+            ["550202", "56042.50"],
+            "2.50",
+            "2002.50",
+        ),
+        // 2.5% of 1,234,567 minor units = 30,864.175 -> 30,864 (half up).
+        (
             "12345.67",
-            "--tip",
             "percent:2.5",
-        ],
-    );
-    assert_eq!((code, v["tip"].as_str()), (0, Some("percent:2.50")));
-    let payload = v["payload"].as_str().unwrap().to_owned();
-    assert!(
-        payload.contains("550203") && payload.contains("57042.50"),
-        "{payload}"
-    );
-    let (code, paid) = json(&db, &["pay", "ani", &payload]);
-    assert_eq!((code, paid["outcome"].as_str()), (0, Some("created")));
-    // 2.5% of 1,234,567 minor units = 30,864.175 -> 30,864 (half up).
-    assert_eq!(
-        (&paid["fee"], &paid["total"]),
-        (&Value::from("308.64"), &Value::from("12654.31"))
-    );
+            "percent:2.50",
+            ["550203", "57042.50"],
+            "308.64",
+            "12654.31",
+        ),
+    ] {
+        let (code, v) = json(
+            &db,
+            &["merchant-qr", "kopi", "--amount", amount, "--tip", tip],
+        );
+        assert_eq!((code, v["tip"].as_str()), (0, Some(tip_echo)), "{tip}");
+        let payload = v["payload"].as_str().unwrap().to_owned();
+        assert!(
+            markers.iter().all(|m| payload.contains(m)),
+            "{tip}: {payload}"
+        );
+        let (code, paid) = json(&db, &["pay", "ani", &payload]);
+        assert_eq!(
+            (code, paid["outcome"].as_str()),
+            (0, Some("created")),
+            "{tip}"
+        );
+        assert_eq!(
+            (&paid["fee"], &paid["total"]),
+            (&Value::from(fee), &Value::from(total)),
+            "{tip}"
+        );
+    }
     for bad in [
         "tip",
         "fixed:",

@@ -127,6 +127,54 @@ pub enum LineSeparator {
     CrLf,
 }
 
+impl LineSeparator {
+    /// The separator's text.
+    const fn as_str(self) -> &'static str {
+        match self {
+            LineSeparator::Lf => "\n",
+            LineSeparator::CrLf => "\r\n",
+        }
+    }
+
+    /// Writes `lines` with this separator between them (none after the last): the text of an EPC
+    /// payload and of a Swiss QR-bill.
+    pub(crate) fn write_lines<'l>(
+        self,
+        f: &mut fmt::Formatter<'_>,
+        lines: impl IntoIterator<Item = &'l String>,
+    ) -> fmt::Result {
+        for (index, line) in lines.into_iter().enumerate() {
+            if index > 0 {
+                f.write_str(self.as_str())?;
+            }
+            f.write_str(line)?;
+        }
+        Ok(())
+    }
+
+    /// Splits `input` on the separator its first line ends with (`\n` when it has one line).
+    /// Both EPC and the Swiss QR-bill require every line to end the same way.
+    ///
+    /// # Errors
+    /// The 1-based number of the first line holding another separator (a lone `\r`, or `\n`
+    /// where the first line used `\r\n`).
+    pub(crate) fn split(input: &str) -> Result<(LineSeparator, Vec<&str>), usize> {
+        let separator = match input.find('\n') {
+            Some(position)
+                if position > 0 && input.as_bytes().get(position - 1) == Some(&b'\r') =>
+            {
+                LineSeparator::CrLf
+            }
+            _ => LineSeparator::Lf,
+        };
+        let lines: Vec<&str> = input.split(separator.as_str()).collect();
+        match lines.iter().position(|line| line.contains(['\r', '\n'])) {
+            Some(index) => Err(index + 1),
+            None => Ok((separator, lines)),
+        }
+    }
+}
+
 /// Remittance information: structured (line 10) or unstructured (line 11), never both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
@@ -623,17 +671,7 @@ impl fmt::Display for Epc {
             .iter()
             .rposition(|line| !line.is_empty())
             .map_or(0, |last| last + 1);
-        let separator = match self.separator {
-            LineSeparator::Lf => "\n",
-            LineSeparator::CrLf => "\r\n",
-        };
-        for (index, line) in lines.iter().take(used).enumerate() {
-            if index > 0 {
-                f.write_str(separator)?;
-            }
-            f.write_str(line)?;
-        }
-        Ok(())
+        self.separator.write_lines(f, lines.iter().take(used))
     }
 }
 
@@ -920,21 +958,8 @@ fn non_empty(text: &str) -> Option<String> {
 
 /// Splits on the separator the first line uses; every line must use the same one.
 fn split_lines(input: &str) -> Result<(LineSeparator, Vec<&str>), EpcError> {
-    let separator = match input.find('\n') {
-        Some(position) if position > 0 && input.as_bytes().get(position - 1) == Some(&b'\r') => {
-            LineSeparator::CrLf
-        }
-        _ => LineSeparator::Lf,
-    };
-    let mut lines: Vec<&str> = match separator {
-        LineSeparator::Lf => input.split('\n').collect(),
-        LineSeparator::CrLf => input.split("\r\n").collect(),
-    };
-    for (index, line) in lines.iter().enumerate() {
-        if line.contains(['\r', '\n']) {
-            return Err(EpcError::MixedSeparators { line: index + 1 });
-        }
-    }
+    let (separator, mut lines) =
+        LineSeparator::split(input).map_err(|line| EpcError::MixedSeparators { line })?;
     // A single separator after the last element is tolerated.
     if lines.len() == LINES_MAX + 1 && lines.last() == Some(&"") {
         lines.pop();

@@ -553,17 +553,7 @@ impl SwissQrBill {
 
 impl fmt::Display for SwissQrBill {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let separator = match self.separator {
-            LineSeparator::Lf => "\n",
-            LineSeparator::CrLf => "\r\n",
-        };
-        for (index, line) in self.lines().iter().enumerate() {
-            if index > 0 {
-                f.write_str(separator)?;
-            }
-            f.write_str(line)?;
-        }
-        Ok(())
+        self.separator.write_lines(f, &self.lines())
     }
 }
 
@@ -731,19 +721,8 @@ fn mod10_recursive(digits: &str) -> u8 {
 }
 
 fn split_lines(input: &str) -> Result<(LineSeparator, Vec<&str>), SwissQrError> {
-    let separator = match input.find('\n') {
-        Some(position) if position > 0 && input.as_bytes().get(position - 1) == Some(&b'\r') => {
-            LineSeparator::CrLf
-        }
-        _ => LineSeparator::Lf,
-    };
-    let mut lines: Vec<&str> = match separator {
-        LineSeparator::Lf => input.split('\n').collect(),
-        LineSeparator::CrLf => input.split("\r\n").collect(),
-    };
-    if let Some(index) = lines.iter().position(|l| l.contains(['\r', '\n'])) {
-        return Err(SwissQrError::MixedSeparators { line: index + 1 });
-    }
+    let (separator, mut lines) =
+        LineSeparator::split(input).map_err(|line| SwissQrError::MixedSeparators { line })?;
     // Trailing empty optional elements (and a final separator) carry nothing.
     while lines.len() > LINES_MIN && lines.last() == Some(&"") {
         lines.pop();

@@ -532,14 +532,8 @@ impl Ledger {
     }
 
     fn create_account(&mut self, a: &Account, timestamp: u64) -> Outcome {
-        if a.timestamp != 0 {
-            return Outcome::TimestampMustBeZero;
-        }
-        if a.id.is_zero() {
-            return Outcome::IdMustNotBeZero;
-        }
-        if a.id.get() == u128::MAX {
-            return Outcome::IdMustNotBeIntMax;
+        if let Some(refused) = check_new_event(a.timestamp, a.id) {
+            return refused;
         }
         if let Some(e) = self.accounts.get(&a.id) {
             return if e.flags != a.flags {
@@ -575,14 +569,8 @@ impl Ledger {
 
     #[allow(clippy::too_many_lines)] // One rule after another, in the documented order.
     fn create_transfer(&mut self, t: &Transfer, timestamp: u64) -> Outcome {
-        if t.timestamp != 0 {
-            return Outcome::TimestampMustBeZero;
-        }
-        if t.id.is_zero() {
-            return Outcome::IdMustNotBeZero;
-        }
-        if t.id.get() == u128::MAX {
-            return Outcome::IdMustNotBeIntMax;
+        if let Some(refused) = check_new_event(t.timestamp, t.id) {
+            return refused;
         }
         if let Some(e) = self.transfers.get(&t.id) {
             return exists(t, e);
@@ -873,6 +861,20 @@ struct Chain {
     journal_mark: usize,
 }
 
+/// The first rules for an account and a transfer alike, in TigerBeetle's order: the ledger sets
+/// the timestamp, and the id is neither 0 nor `u128::MAX`.
+fn check_new_event(timestamp: u64, id: Id) -> Option<Outcome> {
+    if timestamp != 0 {
+        Some(Outcome::TimestampMustBeZero)
+    } else if id.is_zero() {
+        Some(Outcome::IdMustNotBeZero)
+    } else if id.get() == u128::MAX {
+        Some(Outcome::IdMustNotBeIntMax)
+    } else {
+        None
+    }
+}
+
 fn exists(t: &Transfer, e: &Transfer) -> Outcome {
     if t.flags != e.flags {
         Outcome::ExistsWithDifferentFlags
@@ -980,53 +982,48 @@ mod tests {
         l
     }
 
+    /// [`setup`] with 500 topped up to the customer (transfer 10 at timestamp 10).
+    fn funded() -> Ledger {
+        let mut l = setup();
+        let top = Transfer::new(id(10), id(1), id(2), 500, 360, TransferCode::TopUp);
+        assert_eq!(apply_one(&mut l, 10, top), Outcome::Created);
+        l
+    }
+
+    /// The outcome of `t` applied alone at `timestamp`.
+    fn apply_one(l: &mut Ledger, timestamp: u64, t: Transfer) -> Outcome {
+        let outcomes = l.apply(timestamp, &[Event::Transfer(t)]).unwrap();
+        assert_eq!(outcomes.len(), 1);
+        outcomes[0]
+    }
+
     #[test]
     fn idempotency_as_tigerbeetle() {
         let mut l = setup();
         let t = Transfer::new(id(10), id(1), id(2), 500, 360, TransferCode::TopUp);
-        assert_eq!(
-            l.apply(10, &[Event::Transfer(t)]).unwrap(),
-            [Outcome::Created]
-        );
-        assert_eq!(
-            l.apply(20, &[Event::Transfer(t)]).unwrap(),
-            [Outcome::Exists]
-        );
+        assert_eq!(apply_one(&mut l, 10, t), Outcome::Created);
+        assert_eq!(apply_one(&mut l, 20, t), Outcome::Exists);
         let mut other = t;
         other.amount = 501;
         assert_eq!(
-            l.apply(30, &[Event::Transfer(other)]).unwrap(),
-            [Outcome::ExistsWithDifferentAmount]
+            apply_one(&mut l, 30, other),
+            Outcome::ExistsWithDifferentAmount
         );
         // Overdraft fails transiently and the id stays failed even when money arrives.
         let spend = Transfer::new(id(11), id(2), id(3), 600, 360, TransferCode::Payment);
-        assert_eq!(
-            l.apply(40, &[Event::Transfer(spend)]).unwrap(),
-            [Outcome::ExceedsCredits]
-        );
+        assert_eq!(apply_one(&mut l, 40, spend), Outcome::ExceedsCredits);
         let more = Transfer::new(id(12), id(1), id(2), 400, 360, TransferCode::TopUp);
-        assert_eq!(
-            l.apply(50, &[Event::Transfer(more)]).unwrap(),
-            [Outcome::Created]
-        );
-        assert_eq!(
-            l.apply(60, &[Event::Transfer(spend)]).unwrap(),
-            [Outcome::IdAlreadyFailed]
-        );
+        assert_eq!(apply_one(&mut l, 50, more), Outcome::Created);
+        assert_eq!(apply_one(&mut l, 60, spend), Outcome::IdAlreadyFailed);
         // The balance cap.
         let over = Transfer::new(id(13), id(1), id(2), 101, 360, TransferCode::TopUp);
-        assert_eq!(
-            l.apply(70, &[Event::Transfer(over)]).unwrap(),
-            [Outcome::ExceedsMaxBalance]
-        );
+        assert_eq!(apply_one(&mut l, 70, over), Outcome::ExceedsMaxBalance);
         assert_eq!(l.account(id(2)).unwrap().balances.credits_posted, 900);
     }
 
     #[test]
     fn linked_chain_fails_together() {
-        let mut l = setup();
-        let top = Transfer::new(id(10), id(1), id(2), 500, 360, TransferCode::TopUp);
-        l.apply(10, &[Event::Transfer(top)]).unwrap();
+        let mut l = funded();
         let a = Transfer::new(id(20), id(2), id(3), 300, 360, TransferCode::Payment).linked();
         let b = Transfer::new(id(21), id(2), id(3), 300, 360, TransferCode::Tip);
         let r = l
@@ -1043,49 +1040,28 @@ mod tests {
 
     #[test]
     fn two_phase_post_void_expire() {
-        let mut l = setup();
-        l.apply(
-            10,
-            &[Event::Transfer(Transfer::new(
-                id(10),
-                id(1),
-                id(2),
-                500,
-                360,
-                TransferCode::TopUp,
-            ))],
-        )
-        .unwrap();
+        let mut l = funded();
         let p = Transfer::new(id(20), id(2), id(3), 200, 360, TransferCode::Settlement)
             .flags(TransferFlags::PENDING)
             .timeout_s(1);
-        assert_eq!(
-            l.apply(20, &[Event::Transfer(p)]).unwrap(),
-            [Outcome::Created]
-        );
+        assert_eq!(apply_one(&mut l, 20, p), Outcome::Created);
         assert_eq!(l.account(id(2)).unwrap().balances.available(), 300);
         let post = Transfer::new(id(21), id(2), id(3), 150, 360, TransferCode::Settlement)
             .flags(TransferFlags::POST_PENDING)
             .pending_id(id(20));
-        assert_eq!(
-            l.apply(30, &[Event::Transfer(post)]).unwrap(),
-            [Outcome::Created]
-        );
+        assert_eq!(apply_one(&mut l, 30, post), Outcome::Created);
         let b = l.account(id(2)).unwrap().balances;
         assert_eq!((b.debits_pending, b.debits_posted), (0, 150));
         let void = Transfer::new(id(22), id(2), id(3), 0, 360, TransferCode::Settlement)
             .flags(TransferFlags::VOID_PENDING)
             .pending_id(id(20));
         assert_eq!(
-            l.apply(40, &[Event::Transfer(void)]).unwrap(),
-            [Outcome::PendingTransferAlreadyPosted]
+            apply_one(&mut l, 40, void),
+            Outcome::PendingTransferAlreadyPosted
         );
         // Expiry releases the reservation.
         let p2 = Transfer { id: id(23), ..p };
-        assert_eq!(
-            l.apply(50, &[Event::Transfer(p2)]).unwrap(),
-            [Outcome::Created]
-        );
+        assert_eq!(apply_one(&mut l, 50, p2), Outcome::Created);
         assert_eq!(l.account(id(2)).unwrap().balances.debits_pending, 200);
         l.apply(50 + NS_PER_S, &[]).unwrap();
         assert_eq!(l.account(id(2)).unwrap().balances.debits_pending, 0);
@@ -1096,26 +1072,14 @@ mod tests {
             ..post
         };
         assert_eq!(
-            l.apply(60 + NS_PER_S, &[Event::Transfer(post2)]).unwrap(),
-            [Outcome::PendingTransferExpired]
+            apply_one(&mut l, 60 + NS_PER_S, post2),
+            Outcome::PendingTransferExpired
         );
     }
 
     #[test]
     fn refunds_never_exceed_the_original() {
-        let mut l = setup();
-        l.apply(
-            10,
-            &[Event::Transfer(Transfer::new(
-                id(10),
-                id(1),
-                id(2),
-                500,
-                360,
-                TransferCode::TopUp,
-            ))],
-        )
-        .unwrap();
+        let mut l = funded();
         let pay = Transfer::new(id(20), id(2), id(3), 300, 360, TransferCode::Payment);
         l.apply(20, &[Event::Transfer(pay)]).unwrap();
         let r1 =
@@ -1146,8 +1110,8 @@ mod tests {
         let wrong =
             Transfer::new(id(24), id(1), id(2), 1, 360, TransferCode::Refund).reference(id(20));
         assert_eq!(
-            l.apply(40, &[Event::Transfer(wrong)]).unwrap(),
-            [Outcome::RefundAccountsMismatch]
+            apply_one(&mut l, 40, wrong),
+            Outcome::RefundAccountsMismatch
         );
     }
 }

@@ -445,6 +445,20 @@ fn query(
     tx.query(&s, params).map_err(db(context))
 }
 
+/// The rows `sql` returns for the ids bound to `$1`; with no ids, none, without a round trip.
+fn query_ids(
+    tx: &mut Transaction<'_>,
+    cache: &mut HashMap<&'static str, Statement>,
+    sql: &'static str,
+    ids: &[Vec<u8>],
+    context: &'static str,
+) -> Result<Vec<Row>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    query(tx, cache, sql, &[&ids], context)
+}
+
 fn execute(
     tx: &mut Transaction<'_>,
     cache: &mut HashMap<&'static str, Statement>,
@@ -604,18 +618,16 @@ fn commit_group(
     // Pending transfers named by posts and voids are immutable once written: read them
     // before locking, so that their accounts are locked in order with the rest.
     let pending_ids: Vec<Vec<u8>> = id_bytes(wanted.pending.iter().copied());
-    if !pending_ids.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_TRANSFERS_ANY,
-            &[&pending_ids],
-            "reading pending transfers",
-        )? {
-            let t = decode_transfer(&row)?;
-            wanted.accounts.insert(t.debit_account_id);
-            wanted.accounts.insert(t.credit_account_id);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_TRANSFERS_ANY,
+        &pending_ids,
+        "reading pending transfers",
+    )? {
+        let t = decode_transfer(&row)?;
+        wanted.accounts.insert(t.debit_account_id);
+        wanted.accounts.insert(t.credit_account_id);
     }
     // 1. Accounts, locked in id order.
     let mut ledger = Ledger::with_journal();
@@ -623,18 +635,16 @@ fn commit_group(
     let mut in_order: Vec<Id> = wanted.accounts.iter().copied().collect();
     in_order.sort_unstable();
     let sorted: Vec<Vec<u8>> = id_bytes(in_order);
-    if !sorted.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_ACCOUNTS_LOCK,
-            &[&sorted],
-            "locking accounts",
-        )? {
-            let (account, head) = decode_account(&row)?;
-            last.insert(account.id, head);
-            ledger.load_account(account);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_ACCOUNTS_LOCK,
+        &sorted,
+        "locking accounts",
+    )? {
+        let (account, head) = decode_account(&row)?;
+        last.insert(account.id, head);
+        ledger.load_account(account);
     }
     // 2. The chain head: from here on no other writer commits until we do.
     let head = query(&mut tx, cache, SQL_HEAD_LOCK, &[], "locking the chain head")?;
@@ -677,22 +687,14 @@ fn commit_group(
         wanted.pending.insert(id);
     }
     let mut more_accounts = BTreeSet::new();
-    if !wanted.transfers.is_empty() {
-        let ids = id_bytes(wanted.transfers.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_TRANSFERS_ANY,
-            &[&ids],
-            "loading transfers",
-        )? {
-            let t = decode_transfer(&row)?;
-            if t.flags.contains(TransferFlags::PENDING) {
-                more_accounts.insert(t.debit_account_id);
-                more_accounts.insert(t.credit_account_id);
-            }
-            ledger.load_transfer(t);
+    let ids = id_bytes(wanted.transfers.iter().copied());
+    for row in query_ids(&mut tx, cache, SQL_TRANSFERS_ANY, &ids, "loading transfers")? {
+        let t = decode_transfer(&row)?;
+        if t.flags.contains(TransferFlags::PENDING) {
+            more_accounts.insert(t.debit_account_id);
+            more_accounts.insert(t.credit_account_id);
         }
+        ledger.load_transfer(t);
     }
     // Accounts missing in step 1 (created since, or named only by an expiring transfer): read
     // without a row lock, which the head lock makes safe (see the module docs).
@@ -702,58 +704,44 @@ fn commit_group(
             .into_iter()
             .filter(|id| !last.contains_key(id)),
     );
-    if !missing.is_empty() {
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_ACCOUNTS_ANY,
-            &[&missing],
-            "loading accounts",
-        )? {
-            let (account, head) = decode_account(&row)?;
-            last.insert(account.id, head);
-            ledger.load_account(account);
-        }
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_ACCOUNTS_ANY,
+        &missing,
+        "loading accounts",
+    )? {
+        let (account, head) = decode_account(&row)?;
+        last.insert(account.id, head);
+        ledger.load_account(account);
     }
-    if !wanted.pending.is_empty() {
-        let ids = id_bytes(wanted.pending.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_PENDING_ANY,
-            &[&ids],
-            "loading pending statuses",
-        )? {
-            let (id, info) = decode_pending(&row)?;
-            ledger.load_pending(id, info);
-        }
+    let ids = id_bytes(wanted.pending.iter().copied());
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_PENDING_ANY,
+        &ids,
+        "loading pending statuses",
+    )? {
+        let (id, info) = decode_pending(&row)?;
+        ledger.load_pending(id, info);
     }
-    if !wanted.refunded.is_empty() {
-        let ids = id_bytes(wanted.refunded.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_REFUNDED_ANY,
-            &[&ids],
-            "loading refunded totals",
-        )? {
-            let id = id_from("refunded", get::<&[u8]>(&row, 0, "refunded")?)?;
-            let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?)?;
-            ledger.load_refunded(id, total);
-        }
+    let ids = id_bytes(wanted.refunded.iter().copied());
+    for row in query_ids(
+        &mut tx,
+        cache,
+        SQL_REFUNDED_ANY,
+        &ids,
+        "loading refunded totals",
+    )? {
+        let id = id_from("refunded", get::<&[u8]>(&row, 0, "refunded")?)?;
+        let total = u128_from("refunded", id, get::<&[u8]>(&row, 1, "refunded")?)?;
+        ledger.load_refunded(id, total);
     }
-    if !wanted.failed.is_empty() {
-        let ids = id_bytes(wanted.failed.iter().copied());
-        for row in query(
-            &mut tx,
-            cache,
-            SQL_FAILED_ANY,
-            &[&ids],
-            "loading failed ids",
-        )? {
-            let id = id_from("failed", get::<&[u8]>(&row, 0, "failed")?)?;
-            ledger.load_failed(id, failed_from(id, get::<i64>(&row, 1, "failed")?)?);
-        }
+    let ids = id_bytes(wanted.failed.iter().copied());
+    for row in query_ids(&mut tx, cache, SQL_FAILED_ANY, &ids, "loading failed ids")? {
+        let id = id_from("failed", get::<&[u8]>(&row, 0, "failed")?)?;
+        ledger.load_failed(id, failed_from(id, get::<i64>(&row, 1, "failed")?)?);
     }
 
     let mut outcomes = Vec::with_capacity(group.len());
@@ -798,6 +786,33 @@ fn commit_group(
 
 /// Writes the journal's changes with one statement per table; returns the batch's rows.
 #[allow(clippy::too_many_lines)]
+/// The account columns a batch changes after creation (the balances, this month's incoming
+/// total, the newest transfer), one vector per column: bound alike by the insert of new
+/// accounts and the update of existing ones.
+#[derive(Default)]
+struct BalanceColumns {
+    debits_pending: Vec<Vec<u8>>,
+    debits_posted: Vec<Vec<u8>>,
+    credits_pending: Vec<Vec<u8>>,
+    credits_posted: Vec<Vec<u8>>,
+    month: Vec<i64>,
+    total: Vec<Vec<u8>>,
+    head: Vec<Option<Vec<u8>>>,
+}
+
+impl BalanceColumns {
+    fn push(&mut self, a: &Account, head: Option<Id>) {
+        let b = a.balances;
+        self.debits_pending.push(amount_bytes(b.debits_pending));
+        self.debits_posted.push(amount_bytes(b.debits_posted));
+        self.credits_pending.push(amount_bytes(b.credits_pending));
+        self.credits_posted.push(amount_bytes(b.credits_posted));
+        self.month.push(i64::from(a.incoming.month));
+        self.total.push(amount_bytes(a.incoming.total));
+        self.head.push(head.map(|h| h.to_be_bytes().to_vec()));
+    }
+}
+
 fn write_back(
     tx: &mut Transaction<'_>,
     cache: &mut HashMap<&'static str, Statement>,
@@ -916,12 +931,9 @@ fn write_back(
         let mut flags = Vec::new();
         let mut max_balance = Vec::new();
         let mut monthly_max = Vec::new();
-        let mut bal: [Vec<Vec<u8>>; 4] = Default::default();
-        let mut month = Vec::new();
-        let mut total = Vec::new();
+        let mut columns = BalanceColumns::default();
         let mut ts = Vec::new();
         let mut hashes = Vec::new();
-        let mut heads = Vec::new();
         for id in &created_accounts {
             let a = ledger
                 .account(*id)
@@ -933,28 +945,11 @@ fn write_back(
             flags.push(i64::from(a.flags.bits()));
             max_balance.push(a.max_balance.map(amount_bytes));
             monthly_max.push(a.monthly_incoming_max.map(amount_bytes));
-            let b = a.balances;
-            for (col, v) in bal.iter_mut().zip([
-                b.debits_pending,
-                b.debits_posted,
-                b.credits_pending,
-                b.credits_posted,
-            ]) {
-                col.push(amount_bytes(v));
-            }
-            month.push(i64::from(a.incoming.month));
-            total.push(amount_bytes(a.incoming.total));
+            columns.push(a, last.get(id).copied().flatten());
             ts.push(i64_of(a.timestamp));
             hashes.push(hash.to_vec());
-            heads.push(
-                last.get(id)
-                    .copied()
-                    .flatten()
-                    .map(|h| h.to_be_bytes().to_vec()),
-            );
             rows.accounts.push((a.timestamp, hash));
         }
-        let [dp, dpo, cp, cpo] = &bal;
         execute(
             tx,
             cache,
@@ -966,15 +961,15 @@ fn write_back(
                 &flags,
                 &max_balance,
                 &monthly_max,
-                dp,
-                dpo,
-                cp,
-                cpo,
-                &month,
-                &total,
+                &columns.debits_pending,
+                &columns.debits_posted,
+                &columns.credits_pending,
+                &columns.credits_posted,
+                &columns.month,
+                &columns.total,
                 &ts,
                 &hashes,
-                &heads,
+                &columns.head,
                 &batch,
             ],
             "inserting accounts",
@@ -986,39 +981,28 @@ fn write_back(
         .collect();
     if !updated.is_empty() {
         let mut ids = Vec::new();
-        let mut bal: [Vec<Vec<u8>>; 4] = Default::default();
-        let mut month = Vec::new();
-        let mut total = Vec::new();
-        let mut heads = Vec::new();
+        let mut columns = BalanceColumns::default();
         for id in &updated {
             let a = ledger
                 .account(*id)
                 .ok_or_else(|| corrupt("journal names a missing account", *id))?;
             ids.push(id.to_be_bytes().to_vec());
-            let b = a.balances;
-            for (col, v) in bal.iter_mut().zip([
-                b.debits_pending,
-                b.debits_posted,
-                b.credits_pending,
-                b.credits_posted,
-            ]) {
-                col.push(amount_bytes(v));
-            }
-            month.push(i64::from(a.incoming.month));
-            total.push(amount_bytes(a.incoming.total));
-            heads.push(
-                last.get(id)
-                    .copied()
-                    .flatten()
-                    .map(|h| h.to_be_bytes().to_vec()),
-            );
+            columns.push(a, last.get(id).copied().flatten());
         }
-        let [dp, dpo, cp, cpo] = &bal;
         execute(
             tx,
             cache,
             SQL_UPDATE_ACCOUNTS,
-            &[&ids, dp, dpo, cp, cpo, &month, &total, &heads],
+            &[
+                &ids,
+                &columns.debits_pending,
+                &columns.debits_posted,
+                &columns.credits_pending,
+                &columns.credits_posted,
+                &columns.month,
+                &columns.total,
+                &columns.head,
+            ],
             "updating accounts",
         )?;
     }

@@ -232,13 +232,23 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// Runs `call` on the backend off the async threads and answers what it returns as uncached
+/// JSON, or its error as an [`ApiError`]: the whole of every handler that only forwards its
+/// request to one backend method.
+async fn answer<B: Backend, T: Serialize + Send + 'static>(
+    s: &AppState<B>,
+    call: impl FnOnce(&B) -> Result<T, BackendError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let b = Arc::clone(&s.backend);
+    Ok(no_store(Json(blocking(move || call(&b)).await?)))
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such page")
 }
 
 async fn merchant<B: Backend>(State(s): State<AppState<B>>) -> Result<Response, ApiError> {
-    let b = Arc::clone(&s.backend);
-    Ok(no_store(Json(blocking(move || b.merchant()).await?)))
+    answer(&s, B::merchant).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,10 +280,7 @@ async fn code_status<B: Backend>(
     State(s): State<AppState<B>>,
     Path(reference): Path<String>,
 ) -> Result<Response, ApiError> {
-    let b = Arc::clone(&s.backend);
-    Ok(no_store(Json(
-        blocking(move || b.code_status(&reference)).await?,
-    )))
+    answer(&s, move |b| b.code_status(&reference)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -286,10 +293,7 @@ async fn refund<B: Backend>(
     body: Result<Json<RefundBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(|e| json_rejection(&e))?;
-    let b = Arc::clone(&s.backend);
-    Ok(no_store(Json(
-        blocking(move || b.refund(&req.reference)).await?,
-    )))
+    answer(&s, move |b| b.refund(&req.reference)).await
 }
 
 async fn paid_events<B: Backend>(
@@ -312,8 +316,7 @@ async fn paid_events<B: Backend>(
 }
 
 async fn wallet<B: Backend>(State(s): State<AppState<B>>) -> Result<Response, ApiError> {
-    let b = Arc::clone(&s.backend);
-    Ok(no_store(Json(blocking(move || b.wallet()).await?)))
+    answer(&s, B::wallet).await
 }
 
 /// What `POST /api/scan` returns: `none` (keep scanning), `found` with the payload and what
@@ -435,10 +438,10 @@ async fn quote<B: Backend>(
     body: Result<Json<PaymentBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(|e| json_rejection(&e))?;
-    let b = Arc::clone(&s.backend);
-    let view =
-        blocking(move || b.quote(&req.payload, req.amount.as_deref(), req.tip.as_deref())).await?;
-    Ok(no_store(Json(view)))
+    answer(&s, move |b| {
+        b.quote(&req.payload, req.amount.as_deref(), req.tip.as_deref())
+    })
+    .await
 }
 
 async fn authorize<B: Backend>(
@@ -446,11 +449,10 @@ async fn authorize<B: Backend>(
     body: Result<Json<PaymentBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(|e| json_rejection(&e))?;
-    let b = Arc::clone(&s.backend);
-    let view =
-        blocking(move || b.authorize(&req.payload, req.amount.as_deref(), req.tip.as_deref()))
-            .await?;
-    Ok(no_store(Json(view)))
+    answer(&s, move |b| {
+        b.authorize(&req.payload, req.amount.as_deref(), req.tip.as_deref())
+    })
+    .await
 }
 
 async fn pay<B: Backend>(

@@ -169,18 +169,8 @@ mod tests {
 
     #[test]
     fn own_masking_matches_the_crate() {
-        use qrcode::canvas::{Canvas, MaskPattern};
+        use qrcode::canvas::Canvas;
         use qrcode::{Color, EcLevel, Version};
-        let patterns = [
-            MaskPattern::Checkerboard,
-            MaskPattern::HorizontalLines,
-            MaskPattern::VerticalLines,
-            MaskPattern::DiagonalLines,
-            MaskPattern::LargeCheckerboard,
-            MaskPattern::Fields,
-            MaskPattern::Diamonds,
-            MaskPattern::Meadow,
-        ];
         for (v, ec, ecc_bits) in [
             (1, EcLevel::M, 0b00),
             (7, EcLevel::L, 0b01),
@@ -206,7 +196,7 @@ mod tests {
                     (m.is_dark(), matches!(m, Module::Masked(_)))
                 })
                 .collect();
-            for (mask, pattern) in patterns.into_iter().enumerate() {
+            for (mask, pattern) in crate::render::MASK_PATTERNS.into_iter().enumerate() {
                 let mut c = canvas.clone();
                 c.apply_mask(pattern);
                 let theirs: Vec<bool> = c

@@ -23,7 +23,7 @@
 
 use super::cards::CardNetwork;
 use super::util::{self, Checker};
-use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
+use super::{BuildError, Inspection, SchemeError, SchemeId};
 use crate::emv::{DataObject, Payload, PayloadBuilder};
 use crate::money::Amount;
 use crate::tag::Tag;
@@ -85,9 +85,7 @@ impl<'p> BharatQr<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<BharatQr<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::BharatQr))?
-            .into_strict()
+        super::strict_view(SchemeId::BharatQr, payload, inspect)
     }
 }
 
@@ -118,28 +116,14 @@ pub fn inspect_upi<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Upi<'p>>> 
     if let Some(t) = account {
         if let Some(vpa) = ck.require(t, 1, "virtual payment address (26.01)") {
             if !util::is_address(vpa.value()) {
-                ck.flag(
-                    &vpa,
-                    SchemeRule::BadFormat {
-                        field: "vpa",
-                        found: vpa.value().to_owned(),
-                        expected: "name@handle",
-                    },
-                );
+                ck.bad_format(&vpa, "vpa", "name@handle");
             }
         }
         if let Some(min) = t
             .child(Tag::of(2))
             .filter(|m| Amount::parse(m.value()).is_err())
         {
-            ck.flag(
-                &min,
-                SchemeRule::BadFormat {
-                    field: "minimum amount",
-                    found: min.value().to_owned(),
-                    expected: "an amount",
-                },
-            );
+            ck.bad_format(&min, "minimum amount", "an amount");
         }
     }
     Some(Inspection {
@@ -174,13 +158,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<BharatQr<'p>>>
     };
     let ifsc = payload.get(8);
     if let Some(i) = ifsc.filter(|i| !starts_with_ifsc(i.value())) {
-        ck.flag(
+        ck.bad_format(
             i,
-            SchemeRule::BadFormat {
-                field: "ifsc and account (08)",
-                found: i.value().to_owned(),
-                expected: "an IFSC (4 letters, 0, 6 letters or digits) then the account number",
-            },
+            "ifsc and account (08)",
+            "an IFSC (4 letters, 0, 6 letters or digits) then the account number",
         );
     }
     ck.currency(payload, &[CURRENCY], CURRENCY);
@@ -321,16 +302,8 @@ impl BharatQrBuilder {
     /// [`BuildError::Field`] for a malformed address, card id (digits; Visa and RuPay pass Luhn)
     /// or IFSC; [`BuildError::Encode`] from the EMV encoder.
     pub fn build(self) -> Result<String, BuildError> {
-        let bad = |field: &'static str, found: &str, expected: &'static str| BuildError::Field {
-            field,
-            rule: SchemeRule::BadFormat {
-                field,
-                found: found.to_owned(),
-                expected,
-            },
-        };
         if !util::is_address(&self.vpa) {
-            return Err(bad("vpa", &self.vpa, "name@handle"));
+            return Err(BuildError::bad_format("vpa", &self.vpa, "name@handle"));
         }
         let mut builder = PayloadBuilder::new();
         for (tag, field, id, luhn) in [
@@ -340,14 +313,18 @@ impl BharatQrBuilder {
         ] {
             if let Some(id) = id {
                 if !util::is_digits(id) || (luhn && id.len() == 16 && !util::luhn_ok(id)) {
-                    return Err(bad(field, id, "digits passing the network's check"));
+                    return Err(BuildError::bad_format(
+                        field,
+                        id,
+                        "digits passing the network's check",
+                    ));
                 }
                 builder = builder.merchant_account_primitive(tag, id);
             }
         }
         if let Some(account) = &self.ifsc_account {
             if !starts_with_ifsc(account) {
-                return Err(bad(
+                return Err(BuildError::bad_format(
                     "ifsc account",
                     account,
                     "an IFSC then the account number",

@@ -105,14 +105,7 @@ pub fn inspect_all<'p>(payload: &'p Payload<'_>) -> Vec<Inspection<CardAccount<'
         let mut ck = Checker::new(network.scheme_id());
         let id = o.value();
         if !util::is_digits(id) {
-            ck.flag(
-                o,
-                SchemeRule::BadFormat {
-                    field: "card merchant id",
-                    found: id.to_owned(),
-                    expected: "digits",
-                },
-            );
+            ck.bad_format(o, "card merchant id", "digits");
         } else if matches!(network, CardNetwork::Visa | CardNetwork::RuPay)
             && id.len() == 16
             && !util::luhn_ok(id)

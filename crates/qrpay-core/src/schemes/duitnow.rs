@@ -77,9 +77,7 @@ impl<'p> DuitNow<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<DuitNow<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::DuitNow))?
-            .into_strict()
+        super::strict_view(SchemeId::DuitNow, payload, inspect)
     }
 }
 
@@ -226,14 +224,11 @@ impl DuitNowBuilder {
     pub fn build(self) -> Result<String, BuildError> {
         let id_len = self.participant_id.len();
         if !(util::is_digits(&self.participant_id) && (1..=ACQUIRER_ID_LEN_MAX).contains(&id_len)) {
-            return Err(BuildError::Field {
-                field: "acquirer id",
-                rule: SchemeRule::BadFormat {
-                    field: "acquirer id",
-                    found: self.participant_id,
-                    expected: "1 to 6 digits",
-                },
-            });
+            return Err(BuildError::bad_format(
+                "acquirer id",
+                &self.participant_id,
+                "1 to 6 digits",
+            ));
         }
         let limits = [
             (

@@ -109,6 +109,19 @@ pub enum SchemeRule {
 }
 
 impl SchemeRule {
+    /// [`SchemeRule::BadFormat`]: `field` holds `found`, which is not `expected`.
+    pub(crate) fn bad_format(
+        field: &'static str,
+        found: &str,
+        expected: &'static str,
+    ) -> SchemeRule {
+        SchemeRule::BadFormat {
+            field,
+            found: found.to_owned(),
+            expected,
+        }
+    }
+
     /// A stable machine-readable name for the rule.
     #[must_use]
     pub const fn code(&self) -> &'static str {
@@ -153,6 +166,21 @@ pub enum BuildError {
     /// The EMV encoder refused the result (a value too long for a data object, say).
     #[error("cannot encode: {0}")]
     Encode(#[source] EncodeError),
+}
+
+impl BuildError {
+    /// The builder's `field` holds `found`, which is not `expected` ([`SchemeRule::BadFormat`]
+    /// naming the same field): what every scheme builder returns for a malformed value.
+    pub(crate) fn bad_format(
+        field: &'static str,
+        found: &str,
+        expected: &'static str,
+    ) -> BuildError {
+        BuildError::Field {
+            field,
+            rule: SchemeRule::bad_format(field, found, expected),
+        }
+    }
 }
 
 impl From<EncodeError> for BuildError {

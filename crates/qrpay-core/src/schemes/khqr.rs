@@ -92,9 +92,7 @@ impl<'p> Khqr<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<Khqr<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::Khqr))?
-            .into_strict()
+        super::strict_view(SchemeId::Khqr, payload, inspect)
     }
 }
 
@@ -166,14 +164,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Khqr<'p>>> {
     if let (Some(amount), Some(currency)) = (payload.get(54), payload.get(53)) {
         let whole = Amount::parse(amount.value()).is_ok_and(|a| a.to_minor(0).is_ok());
         if currency.value() == CURRENCY_KHR && !whole {
-            ck.flag(
-                amount,
-                SchemeRule::BadFormat {
-                    field: "riel amount",
-                    found: amount.value().to_owned(),
-                    expected: "whole riel, without decimals",
-                },
-            );
+            ck.bad_format(amount, "riel amount", "whole riel, without decimals");
         }
     }
     ck.country(payload, COUNTRY);
@@ -359,13 +350,10 @@ impl KhqrBuilder {
     pub fn build(self) -> Result<String, BuildError> {
         let field_err = |field: &'static str, rule| BuildError::Field { field, rule };
         if !util::is_address(&self.bakong_account_id) {
-            return Err(field_err(
+            return Err(BuildError::bad_format(
                 "bakong account id",
-                SchemeRule::BadFormat {
-                    field: "bakong account id",
-                    found: self.bakong_account_id.clone(),
-                    expected: "name@bank",
-                },
+                &self.bakong_account_id,
+                "name@bank",
             ));
         }
         for (field, value) in [

@@ -180,6 +180,18 @@ impl<V> Inspection<V> {
     }
 }
 
+/// The body of every profile's `from_payload_strict`: the view `inspect` finds in `payload`,
+/// refused when the profile is absent ([`SchemeError::NotPresent`] naming `id`) or breaks a rule.
+fn strict_view<'p, 'a, V>(
+    id: SchemeId,
+    payload: &'p Payload<'a>,
+    inspect: fn(&'p Payload<'a>) -> Option<Inspection<V>>,
+) -> Result<V, SchemeError> {
+    inspect(payload)
+        .ok_or(SchemeError::NotPresent(id))?
+        .into_strict()
+}
+
 /// One profile [`detect`] found: its id, where it sits, its typed fields and its violations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -92,9 +92,7 @@ impl<'p> PayNow<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<PayNow<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::PayNow))?
-            .into_strict()
+        super::strict_view(SchemeId::PayNow, payload, inspect)
     }
 }
 
@@ -206,14 +204,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
             ),
         };
         if !ok {
-            ck.flag(
-                &v,
-                SchemeRule::BadFormat {
-                    field: "proxy value",
-                    found: v.value().to_owned(),
-                    expected,
-                },
-            );
+            ck.bad_format(&v, "proxy value", expected);
         }
     }
     let editable = t.child(Tag::of(3)).and_then(|o| match o.value() {
@@ -233,13 +224,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
     });
     let expiry = t.child(Tag::of(4));
     if let Some(e) = expiry.filter(|e| !is_expiry(e.value())) {
-        ck.flag(
+        ck.bad_format(
             &e,
-            SchemeRule::BadFormat {
-                field: "expiry",
-                found: e.value().to_owned(),
-                expected: "a date YYYYMMDD, optionally followed by hhmmss",
-            },
+            "expiry",
+            "a date YYYYMMDD, optionally followed by hhmmss",
         );
     }
     ck.currency(payload, &[CURRENCY], CURRENCY);
@@ -269,14 +257,7 @@ pub fn inspect_sgqr<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Sgqr<'p>>
         ck.max_len(&id, "sgqr id", 12);
     }
     if let Some(date) = t.child(Tag::of(7)).filter(|d| !util::is_date(d.value())) {
-        ck.flag(
-            &date,
-            SchemeRule::BadFormat {
-                field: "revision date",
-                found: date.value().to_owned(),
-                expected: "a date YYYYMMDD",
-            },
-        );
+        ck.bad_format(&date, "revision date", "a date YYYYMMDD");
     }
     ck.country(payload, COUNTRY);
     Some(Inspection {
@@ -314,17 +295,6 @@ pub struct PayNowBuilder {
     sgqr: Vec<(u8, String)>,
 }
 
-fn bad(field: &'static str, found: &str, expected: &'static str) -> BuildError {
-    BuildError::Field {
-        field,
-        rule: SchemeRule::BadFormat {
-            field,
-            found: found.to_owned(),
-            expected,
-        },
-    }
-}
-
 impl PayNowBuilder {
     fn new(proxy_type: ProxyType, proxy_value: &str) -> PayNowBuilder {
         PayNowBuilder {
@@ -355,7 +325,11 @@ impl PayNowBuilder {
             compact
         };
         if !is_mobile(&compact) {
-            return Err(bad("mobile", mobile, "+65 followed by 8 digits"));
+            return Err(BuildError::bad_format(
+                "mobile",
+                mobile,
+                "+65 followed by 8 digits",
+            ));
         }
         Ok(PayNowBuilder::new(ProxyType::Mobile, &compact))
     }
@@ -366,7 +340,11 @@ impl PayNowBuilder {
     /// [`BuildError::Field`] when `uen` does not have the UEN shape.
     pub fn uen(uen: &str) -> Result<PayNowBuilder, BuildError> {
         if !is_uen(uen) {
-            return Err(bad("uen", uen, "9 to 13 upper-case letters and digits"));
+            return Err(BuildError::bad_format(
+                "uen",
+                uen,
+                "9 to 13 upper-case letters and digits",
+            ));
         }
         Ok(PayNowBuilder::new(ProxyType::Uen, uen))
     }
@@ -384,7 +362,11 @@ impl PayNowBuilder {
     /// [`BuildError::Field`] for anything else.
     pub fn expiry(mut self, expiry: &str) -> Result<PayNowBuilder, BuildError> {
         if !is_expiry(expiry) {
-            return Err(bad("expiry", expiry, "YYYYMMDD or YYYYMMDDhhmmss"));
+            return Err(BuildError::bad_format(
+                "expiry",
+                expiry,
+                "YYYYMMDD or YYYYMMDDhhmmss",
+            ));
         }
         self.expiry = Some(expiry.to_owned());
         Ok(self)
@@ -440,10 +422,14 @@ impl PayNowBuilder {
     pub fn sgqr(mut self, identity: &SgqrIdentity<'_>) -> Result<PayNowBuilder, BuildError> {
         let len = identity.id.chars().count();
         if len == 0 || len > 12 {
-            return Err(bad("sgqr id", identity.id, "1 to 12 characters"));
+            return Err(BuildError::bad_format(
+                "sgqr id",
+                identity.id,
+                "1 to 12 characters",
+            ));
         }
         if !util::is_date(identity.revision_date) {
-            return Err(bad(
+            return Err(BuildError::bad_format(
                 "revision date",
                 identity.revision_date,
                 "a date YYYYMMDD",

@@ -247,9 +247,7 @@ impl<'p> Pix<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<Pix<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::Pix))?
-            .into_strict()
+        super::strict_view(SchemeId::Pix, payload, inspect)
     }
 }
 
@@ -329,13 +327,10 @@ fn check_url(ck: &mut Checker, url: &DataObject<'_>) {
     let value = url.value();
     let lower = value.to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") || value.is_empty() {
-        ck.flag(
+        ck.bad_format(
             url,
-            SchemeRule::BadFormat {
-                field: "pix location url (25)",
-                found: value.to_owned(),
-                expected: "a host and path written without the https:// prefix",
-            },
+            "pix location url (25)",
+            "a host and path written without the https:// prefix",
         );
     }
 }
@@ -372,14 +367,11 @@ pub struct PixBuilder {
 fn check_location(field: &'static str, url: &str) -> Result<(), BuildError> {
     let lower = url.to_ascii_lowercase();
     if url.is_empty() || lower.starts_with("https://") || lower.starts_with("http://") {
-        return Err(BuildError::Field {
+        return Err(BuildError::bad_format(
             field,
-            rule: SchemeRule::BadFormat {
-                field,
-                found: url.to_owned(),
-                expected: "a host and path without the https:// prefix",
-            },
-        });
+            url,
+            "a host and path without the https:// prefix",
+        ));
     }
     Ok(())
 }

@@ -132,9 +132,7 @@ impl<'p> PromptPay<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<PromptPay<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::PromptPay))?
-            .into_strict()
+        super::strict_view(SchemeId::PromptPay, payload, inspect)
     }
 }
 
@@ -281,13 +279,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
     if let Some(m) = payload.get(81) {
         message = decode_message(m.value());
         if message.is_none() {
-            ck.flag(
+            ck.bad_format(
                 m,
-                SchemeRule::BadFormat {
-                    field: "truemoney message (81)",
-                    found: m.value().to_owned(),
-                    expected: "UCS-2 code units in hexadecimal",
-                },
+                "truemoney message (81)",
+                "UCS-2 code units in hexadecimal",
             );
         }
     }
@@ -313,13 +308,10 @@ fn check_proxy(ck: &mut Checker, kind: ProxyType, object: &DataObject<'_>) {
                 && object.value().len() == 13
                 && object.value().starts_with("0066"))
             {
-                ck.flag(
+                ck.bad_format(
                     object,
-                    SchemeRule::BadFormat {
-                        field: "mobile proxy",
-                        found: object.value().to_owned(),
-                        expected: "0066 followed by the 9-digit national number",
-                    },
+                    "mobile proxy",
+                    "0066 followed by the 9-digit national number",
                 );
             }
         }
@@ -370,17 +362,6 @@ pub struct PromptPayBuilder {
     message: Option<String>,
 }
 
-fn bad(field: &'static str, found: &str, expected: &'static str) -> BuildError {
-    BuildError::Field {
-        field,
-        rule: SchemeRule::BadFormat {
-            field,
-            found: found.to_owned(),
-            expected,
-        },
-    }
-}
-
 impl PromptPayBuilder {
     fn new(target: Target) -> PromptPayBuilder {
         PromptPayBuilder {
@@ -398,8 +379,9 @@ impl PromptPayBuilder {
     /// # Errors
     /// [`BuildError::Field`] when `phone` is not a Thai mobile number.
     pub fn mobile(phone: &str) -> Result<PromptPayBuilder, BuildError> {
-        let normal = normalize_mobile(phone)
-            .ok_or_else(|| bad("mobile", phone, "a Thai mobile number (0 + 9 digits)"))?;
+        let normal = normalize_mobile(phone).ok_or_else(|| {
+            BuildError::bad_format("mobile", phone, "a Thai mobile number (0 + 9 digits)")
+        })?;
         Ok(PromptPayBuilder::new(Target::Transfer(
             ProxyType::Mobile,
             normal,
@@ -413,7 +395,7 @@ impl PromptPayBuilder {
     pub fn national_id(id: &str) -> Result<PromptPayBuilder, BuildError> {
         let digits: String = id.chars().filter(|&c| c != '-' && c != ' ').collect();
         if !(util::is_digits(&digits) && digits.len() == 13) {
-            return Err(bad("national id", id, "13 digits"));
+            return Err(BuildError::bad_format("national id", id, "13 digits"));
         }
         if !thai_id_valid(&digits) {
             return Err(BuildError::Field {
@@ -436,7 +418,7 @@ impl PromptPayBuilder {
     /// [`BuildError::Field`] when `id` is not 15 digits.
     pub fn ewallet(id: &str) -> Result<PromptPayBuilder, BuildError> {
         if !(util::is_digits(id) && id.len() == 15) {
-            return Err(bad("e-wallet id", id, "15 digits"));
+            return Err(BuildError::bad_format("e-wallet id", id, "15 digits"));
         }
         Ok(PromptPayBuilder::new(Target::Transfer(
             ProxyType::EWallet,
@@ -451,7 +433,11 @@ impl PromptPayBuilder {
     pub fn bank_account(account: &str) -> Result<PromptPayBuilder, BuildError> {
         let digits: String = account.chars().filter(|&c| c != '-').collect();
         if !(util::is_digits(&digits) && digits.len() <= 43) {
-            return Err(bad("bank account", account, "1 to 43 digits"));
+            return Err(BuildError::bad_format(
+                "bank account",
+                account,
+                "1 to 43 digits",
+            ));
         }
         Ok(PromptPayBuilder::new(Target::Transfer(
             ProxyType::BankAccount,
@@ -465,7 +451,11 @@ impl PromptPayBuilder {
     /// [`BuildError::Field`] when `mobile` is not 10 digits starting with 0.
     pub fn truemoney(mobile: &str) -> Result<PromptPayBuilder, BuildError> {
         if !(util::is_digits(mobile) && mobile.len() == 10 && mobile.starts_with('0')) {
-            return Err(bad("truemoney mobile", mobile, "10 digits starting with 0"));
+            return Err(BuildError::bad_format(
+                "truemoney mobile",
+                mobile,
+                "10 digits starting with 0",
+            ));
         }
         PromptPayBuilder::ewallet(&format!("{TRUEMONEY_PREFIX}{mobile}"))
     }
@@ -476,7 +466,11 @@ impl PromptPayBuilder {
     /// [`BuildError::Field`] for a malformed biller id or reference.
     pub fn bill_payment(biller_id: &str, ref1: &str) -> Result<PromptPayBuilder, BuildError> {
         if !(util::is_digits(biller_id) && (13..=15).contains(&biller_id.len())) {
-            return Err(bad("biller id", biller_id, "13 to 15 digits"));
+            return Err(BuildError::bad_format(
+                "biller id",
+                biller_id,
+                "13 to 15 digits",
+            ));
         }
         check_reference("reference 1", ref1)?;
         Ok(PromptPayBuilder::new(Target::Bill {
@@ -591,7 +585,7 @@ impl PromptPayBuilder {
         }
         if let Some(message) = &self.message {
             let hex = encode_message(message).ok_or_else(|| {
-                bad(
+                BuildError::bad_format(
                     "message",
                     message,
                     "characters of the Basic Multilingual Plane",

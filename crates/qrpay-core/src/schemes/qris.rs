@@ -97,9 +97,7 @@ impl<'p> Qris<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<Qris<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::Qris))?
-            .into_strict()
+        super::strict_view(SchemeId::Qris, payload, inspect)
     }
 }
 
@@ -191,14 +189,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
                     && id.value().starts_with("ID")
                     && id.value().bytes().all(|b| b.is_ascii_alphanumeric());
                 if !ok {
-                    ck.flag(
-                        &id,
-                        SchemeRule::BadFormat {
-                            field: "nmid",
-                            found: id.value().to_owned(),
-                            expected: "ID followed by 13 letters or digits",
-                        },
-                    );
+                    ck.bad_format(&id, "nmid", "ID followed by 13 letters or digits");
                 }
             }
             if let Some(c) = ck.require(t, 3, "merchant criteria (51.03)") {
@@ -424,14 +415,6 @@ impl QrisBuilder {
     /// issuer, national template or transfer is given; [`BuildError::Encode`] from the EMV
     /// encoder.
     pub fn build(self) -> Result<String, BuildError> {
-        let bad = |field: &'static str, found: &str, expected: &'static str| BuildError::Field {
-            field,
-            rule: SchemeRule::BadFormat {
-                field,
-                found: found.to_owned(),
-                expected,
-            },
-        };
         if self.issuers.is_empty() && self.national.is_none() && self.transfer.is_none() {
             return Err(BuildError::Field {
                 field: "issuer",
@@ -452,23 +435,39 @@ impl QrisBuilder {
             .merchant_city(&self.merchant_city);
         for i in &self.issuers {
             if !(26..=45).contains(&i.tag) || i.tag == 40 {
-                return Err(bad("issuer tag", &i.tag.to_string(), "26 to 45, not 40"));
+                return Err(BuildError::bad_format(
+                    "issuer tag",
+                    &i.tag.to_string(),
+                    "26 to 45, not 40",
+                ));
             }
             if !is_reverse_domain(&i.gui) {
-                return Err(bad(
+                return Err(BuildError::bad_format(
                     "issuer gui",
                     &i.gui,
                     "a reverse domain (ID.CO.EXAMPLE.WWW)",
                 ));
             }
             if !(util::is_digits(&i.pan) && (16..=19).contains(&i.pan.len())) {
-                return Err(bad("merchant pan", &i.pan, "16 to 19 digits"));
+                return Err(BuildError::bad_format(
+                    "merchant pan",
+                    &i.pan,
+                    "16 to 19 digits",
+                ));
             }
             if i.merchant_id.is_empty() || i.merchant_id.chars().count() > 15 {
-                return Err(bad("merchant id", &i.merchant_id, "1 to 15 characters"));
+                return Err(BuildError::bad_format(
+                    "merchant id",
+                    &i.merchant_id,
+                    "1 to 15 characters",
+                ));
             }
             if !CRITERIA.contains(&i.criteria.as_str()) {
-                return Err(bad("criteria", &i.criteria, "UMI, UKE, UME, UBE or URE"));
+                return Err(BuildError::bad_format(
+                    "criteria",
+                    &i.criteria,
+                    "UMI, UKE, UME, UBE or URE",
+                ));
             }
             builder = builder.merchant_account(
                 i.tag,
@@ -481,33 +480,49 @@ impl QrisBuilder {
                 && nmid.starts_with("ID")
                 && nmid.bytes().all(|b| b.is_ascii_alphanumeric()))
             {
-                return Err(bad("nmid", nmid, "ID followed by 13 letters or digits"));
+                return Err(BuildError::bad_format(
+                    "nmid",
+                    nmid,
+                    "ID followed by 13 letters or digits",
+                ));
             }
             if !CRITERIA.contains(&criteria.as_str()) {
-                return Err(bad("criteria", criteria, "UMI, UKE, UME, UBE or URE"));
+                return Err(BuildError::bad_format(
+                    "criteria",
+                    criteria,
+                    "UMI, UKE, UME, UBE or URE",
+                ));
             }
             builder = builder.merchant_account(51, GUI_NATIONAL, &[(2, nmid), (3, criteria)]);
         }
         if let Some(t) = &self.transfer {
             if !is_reverse_domain(&t.gui) {
-                return Err(bad(
+                return Err(BuildError::bad_format(
                     "transfer gui",
                     &t.gui,
                     "a reverse domain (ID.CO.EXAMPLE.WWW)",
                 ));
             }
             if !(util::is_digits(&t.customer_pan) && (16..=19).contains(&t.customer_pan.len())) {
-                return Err(bad("customer pan", &t.customer_pan, "16 to 19 digits"));
+                return Err(BuildError::bad_format(
+                    "customer pan",
+                    &t.customer_pan,
+                    "16 to 19 digits",
+                ));
             }
             if t.beneficiary_id.is_empty() || t.beneficiary_id.chars().count() > 30 {
-                return Err(bad(
+                return Err(BuildError::bad_format(
                     "beneficiary id",
                     &t.beneficiary_id,
                     "1 to 30 characters",
                 ));
             }
             if !TRANSFER_PURPOSES.contains(&t.purpose.as_str()) {
-                return Err(bad("purpose", &t.purpose, "BOOK, DMCT or XBCT"));
+                return Err(BuildError::bad_format(
+                    "purpose",
+                    &t.purpose,
+                    "BOOK, DMCT or XBCT",
+                ));
             }
             builder = builder
                 .merchant_account(40, &t.gui, &[(1, &t.customer_pan), (2, &t.beneficiary_id)])

@@ -27,7 +27,7 @@
 //! ```
 
 use super::util::{self, Checker};
-use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
+use super::{BuildError, Inspection, SchemeError, SchemeId};
 use crate::emv::{Payload, PayloadBuilder};
 
 /// GUI of person-to-merchant templates.
@@ -88,9 +88,7 @@ impl<'p> QrPh<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<QrPh<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::QrPh))?
-            .into_strict()
+        super::strict_view(SchemeId::QrPh, payload, inspect)
     }
 }
 
@@ -124,14 +122,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
     let mut ck = Checker::new(SchemeId::QrPh);
     if let Some(bic) = ck.require(t, 1, "acquirer id (01)") {
         if !is_bic(bic.value()) {
-            ck.flag(
-                &bic,
-                SchemeRule::BadFormat {
-                    field: "acquirer id",
-                    found: bic.value().to_owned(),
-                    expected: "a BIC (8 or 11 letters and digits)",
-                },
-            );
+            ck.bad_format(&bic, "acquirer id", "a BIC (8 or 11 letters and digits)");
         }
     }
     match kind {
@@ -234,14 +225,11 @@ impl QrPhBuilder {
     /// [`BuildError::Encode`] from the EMV encoder.
     pub fn build(self) -> Result<String, BuildError> {
         if !is_bic(&self.acquirer_id) {
-            return Err(BuildError::Field {
-                field: "acquirer id",
-                rule: SchemeRule::BadFormat {
-                    field: "acquirer id",
-                    found: self.acquirer_id,
-                    expected: "a BIC (8 or 11 letters and digits)",
-                },
-            });
+            return Err(BuildError::bad_format(
+                "acquirer id",
+                &self.acquirer_id,
+                "a BIC (8 or 11 letters and digits)",
+            ));
         }
         let currency = util::home_currency(608, "PHP")?;
         let poi = util::point_of_initiation(None, self.amount_minor.is_some());

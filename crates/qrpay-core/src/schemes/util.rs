@@ -89,6 +89,19 @@ impl Checker {
         }
     }
 
+    /// Records that `object`'s value is not `expected` ([`SchemeRule::BadFormat`]).
+    pub(crate) fn bad_format(
+        &mut self,
+        object: &DataObject<'_>,
+        field: &'static str,
+        expected: &'static str,
+    ) {
+        self.flag(
+            object,
+            SchemeRule::bad_format(field, object.value(), expected),
+        );
+    }
+
     /// Checks that sub-object `id` of `template` exists, returning it.
     pub(crate) fn require<'a>(
         &mut self,
@@ -130,14 +143,7 @@ impl Checker {
         let value = object.value();
         let ok = is_digits(value) && (len_min..=len_max).contains(&value.len());
         if !ok {
-            self.flag(
-                object,
-                SchemeRule::BadFormat {
-                    field,
-                    found: value.to_owned(),
-                    expected,
-                },
-            );
+            self.bad_format(object, field, expected);
         }
         ok
     }

@@ -93,9 +93,7 @@ impl<'p> VietQr<'p> {
     /// # Errors
     /// [`SchemeError::NotPresent`] or the first [`SchemeError::Violation`].
     pub fn from_payload_strict(payload: &'p Payload<'_>) -> Result<VietQr<'p>, SchemeError> {
-        inspect(payload)
-            .ok_or(SchemeError::NotPresent(SchemeId::VietQr))?
-            .into_strict()
+        super::strict_view(SchemeId::VietQr, payload, inspect)
     }
 }
 
@@ -140,13 +138,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                     Some(_) => {}
                 }
             }
-            None => ck.flag(
+            None => ck.bad_format(
                 &beneficiary,
-                SchemeRule::BadFormat {
-                    field: "beneficiary organisation (01)",
-                    found: beneficiary.value().to_owned(),
-                    expected: "a template of 00 BIN and 01 account",
-                },
+                "beneficiary organisation (01)",
+                "a template of 00 BIN and 01 account",
             ),
         }
     }
@@ -275,25 +270,25 @@ impl VietQrBuilder {
     /// [`BuildError::Field`] for a BIN that is not 6 digits, an account over 19 characters or
     /// a card that is not 16–19 digits; [`BuildError::Encode`] from the EMV encoder.
     pub fn build(self) -> Result<String, BuildError> {
-        let bad = |field: &'static str, found: &str, expected: &'static str| BuildError::Field {
-            field,
-            rule: SchemeRule::BadFormat {
-                field,
-                found: found.to_owned(),
-                expected,
-            },
-        };
         if !(self.bin.len() == 6 && util::is_digits(&self.bin)) {
-            return Err(bad("bin", &self.bin, "6 digits"));
+            return Err(BuildError::bad_format("bin", &self.bin, "6 digits"));
         }
         let len = self.account.chars().count();
         if len == 0 || len > 19 {
-            return Err(bad("account", &self.account, "1 to 19 characters"));
+            return Err(BuildError::bad_format(
+                "account",
+                &self.account,
+                "1 to 19 characters",
+            ));
         }
         if self.service == Service::ToCard
             && !(util::is_digits(&self.account) && (16..=19).contains(&len))
         {
-            return Err(bad("card", &self.account, "16 to 19 digits"));
+            return Err(BuildError::bad_format(
+                "card",
+                &self.account,
+                "16 to 19 digits",
+            ));
         }
         let mut beneficiary = String::new();
         util::push_tlv(&mut beneficiary, "bin", 0, &self.bin)?;
