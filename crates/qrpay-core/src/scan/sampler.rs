@@ -28,6 +28,8 @@ impl ModuleGrid {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Decoded {
     pub bytes: Vec<u8>,
+    /// Byte offsets and assignment numbers of the ECI designators.
+    pub ecis: Vec<(usize, u32)>,
     /// Top-left, top-right, bottom-right, bottom-left outer corners.
     pub corners: [Pt; 4],
     pub version: u8,
@@ -800,6 +802,7 @@ fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> 
     ];
     Some(Decoded {
         bytes: data.bytes,
+        ecis: data.ecis,
         corners,
         version: data.version,
         ecc_bits: data.ecc_bits,
@@ -906,7 +909,7 @@ fn timing_plausible(grid: &ModuleGrid) -> bool {
 }
 
 /// Whether either copy of the 15-bit format information, read as is or mirrored, is within 3
-/// bit errors of one of the 32 valid codes (ISO/IEC 18004:2015, 7.9 and annex C).
+/// bit errors of one of the valid codes of either model (ISO/IEC 18004:2015, 7.9 and annex C).
 fn format_readable(grid: &ModuleGrid) -> bool {
     let d = grid.size;
     let mut first: Vec<(usize, usize)> = (0..6).map(|i| (8, i)).collect();
@@ -930,21 +933,7 @@ fn format_readable(grid: &ModuleGrid) -> bool {
         read(&first, true),
         read(&second, true),
     ];
-    (0..32u32)
-        .map(format_code)
-        .any(|code| words.iter().any(|w| (w ^ code).count_ones() <= 3))
-}
-
-/// The 15-bit format information for 5 data bits (error-correction level and mask): BCH(15,5)
-/// remainder under 0x537, XOR 0x5412.
-fn format_code(data: u32) -> u32 {
-    let mut rem = data << 10;
-    for bit in (10..15).rev() {
-        if rem & (1 << bit) != 0 {
-            rem ^= 0x537 << (bit - 10);
-        }
-    }
-    ((data << 10) | rem) ^ 0x5412
+    decode::format_codes(d).any(|(code, ..)| words.iter().any(|w| (w ^ code).count_ones() <= 3))
 }
 
 /// The version (7–40) read from either version-information block of the grid, if one is
@@ -1067,8 +1056,9 @@ mod tests {
     fn format_codes_match_the_standard() {
         // ISO/IEC 18004:2015 annex C, table C.1: level M mask 0 is 101010000010010 and
         // level L mask 0 is 111011111000100.
-        assert_eq!(format_code(0b00_000), 0b101_0100_0001_0010);
-        assert_eq!(format_code(0b01_000), 0b111_0111_1100_0100);
+        let code = |data| decode::format_code(data, decode::Model::Two);
+        assert_eq!(code(0b00_000), 0b101_0100_0001_0010);
+        assert_eq!(code(0b01_000), 0b111_0111_1100_0100);
     }
 
     #[test]
