@@ -376,6 +376,16 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 return Some(decoded);
             }
         }
+        // Small symbols have no alignment pattern (version 1) or one too near the corner to
+        // pin strong perspective: climb the fitness over positions of the fourth point.
+        if d <= CLIMB_DIM_MAX {
+            if let Some(decoded) = climb_fourth(src, t, d, (score, fourth), budget) {
+                return Some(decoded);
+            }
+            if budget.is_spent() {
+                return None;
+            }
+        }
         // From version 7 on, the version information says what the dimension is.
         if d >= 45 {
             if let Some(v) = read_version(&grid) {
@@ -387,6 +397,81 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         }
     }
     None
+}
+
+/// Largest dimension whose fourth point [`climb_fourth`] searches for (version 3).
+const CLIMB_DIM_MAX: usize = 29;
+
+/// Fitness evaluations [`climb_fourth`] may spend on one dimension.
+const CLIMB_STEPS_MAX: usize = 48;
+
+/// Move the fourth reference point of the map to where the known modules fit best: from
+/// `start`, try the eight neighbours a step away and go to the best that improves the fitness;
+/// when none does, halve the step, from two modules down to a quarter. Decode the grid of the
+/// best point found (thresholded, then grey levels), if it moved and fits well enough.
+fn climb_fourth(
+    src: &Source<'_>,
+    t: &Triple,
+    d: usize,
+    start: (u32, (Pt, i64)),
+    budget: &mut Budget,
+) -> Option<Decoded> {
+    let img = src.bits;
+    let module = module_of(t);
+    let (mut score, mut fourth) = start;
+    let mut best_map: Option<Warp> = None;
+    let mut step = 2 * module;
+    let mut evaluations = 0;
+    while step >= module / 4 && step > 0 && evaluations < CLIMB_STEPS_MAX {
+        let mut better: Option<(u32, (Pt, i64), Warp)> = None;
+        for (dx, dy) in [
+            (1, 0),
+            (-1, 0),
+            (0, 1),
+            (0, -1),
+            (1, 1),
+            (-1, -1),
+            (1, -1),
+            (-1, 1),
+        ] {
+            let moved = (
+                Pt::new(fourth.0.x + dx * step, fourth.0.y + dy * step),
+                fourth.1,
+            );
+            let Some(map) = module_map(t, d, moved) else {
+                continue;
+            };
+            if !budget.take(d, 1) {
+                return None;
+            }
+            evaluations += 1;
+            let s = fitness_of(img, &map, d);
+            if s > better.as_ref().map_or(score, |b| b.0) {
+                better = Some((s, moved, map));
+            }
+        }
+        match better {
+            Some((s, moved, map)) => (score, fourth, best_map) = (s, moved, Some(map)),
+            None => step /= 2,
+        }
+    }
+    let map = best_map?;
+    if score < GREY_FITNESS_MIN {
+        return None;
+    }
+    if !budget.take(d, 4) {
+        return None;
+    }
+    let grid = sample(img, &map, d);
+    match decode_grid(&grid, &map, d) {
+        Ok(decoded) => Some(decoded),
+        Err(_) => {
+            if !budget.take(d, 5) {
+                return None;
+            }
+            decode_grid(&sample_grey(src, &map, d), &map, d).ok()
+        }
+    }
 }
 
 /// How well a sampled grid matches the modules every symbol of its size has: the three finder
