@@ -376,8 +376,9 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 return Some(decoded);
             }
         }
-        // Small symbols have no alignment pattern (version 1) or one too near the corner to
-        // pin strong perspective: climb the fitness over positions of the fourth point.
+        // The fourth point may be off: version 1 has no alignment pattern to pin it, and blur
+        // or ink spread can hide the pattern of larger symbols. Up to version 10, climb the
+        // fitness (finders, timing and alignment patterns) over positions of that point.
         if d <= CLIMB_DIM_MAX {
             if let Some(decoded) = climb_fourth(src, t, d, (score, fourth), budget) {
                 return Some(decoded);
@@ -399,16 +400,18 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
     None
 }
 
-/// Largest dimension whose fourth point [`climb_fourth`] searches for (version 3).
-const CLIMB_DIM_MAX: usize = 29;
+/// Largest dimension whose fourth point [`climb_fourth`] searches for (version 10): a climb
+/// costs at most [`CLIMB_STEPS_MAX`] samplings of the known modules, 8 work units each there.
+const CLIMB_DIM_MAX: usize = 57;
 
 /// Fitness evaluations [`climb_fourth`] may spend on one dimension.
 const CLIMB_STEPS_MAX: usize = 48;
 
 /// Move the fourth reference point of the map to where the known modules fit best: from
 /// `start`, try the eight neighbours a step away and go to the best that improves the fitness;
-/// when none does, halve the step, from two modules down to a quarter. Decode the grid of the
-/// best point found (thresholded, then grey levels), if it moved and fits well enough.
+/// when none does, halve the step, from two modules down to a quarter. Re-anchor the map on
+/// the alignment patterns it then predicts (version 7 on), and decode the grid of the best map
+/// (thresholded, then grey levels), if the point moved and the map fits well enough.
 fn climb_fourth(
     src: &Source<'_>,
     t: &Triple,
@@ -455,7 +458,16 @@ fn climb_fourth(
             None => step /= 2,
         }
     }
-    let map = best_map?;
+    let mut map = best_map?;
+    if let Some(lattice) = lattice_warp(img, &map, d, module, budget) {
+        if !budget.take(d, 1) {
+            return None;
+        }
+        let s = fitness_of(img, &lattice, d);
+        if s >= score {
+            (score, map) = (s, lattice);
+        }
+    }
     if score < GREY_FITNESS_MIN {
         return None;
     }
