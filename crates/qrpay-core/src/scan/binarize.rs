@@ -118,14 +118,21 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
     let mut stats = vec![(u8::MAX, 0u8, 0u32, 0u32); bw];
     for (by, band) in img.px.chunks(w.max(1) * BLOCK).enumerate().take(bh) {
         stats.fill((u8::MAX, 0, 0, 0));
+        // One pass with branch-free minimum and maximum: this loop is the binarisation's
+        // main cost.
         let add = |stat: &mut (u8, u8, u32, u32), cell: &[u8]| {
-            let lo = cell.iter().copied().min().unwrap_or(u8::MAX);
-            let hi = cell.iter().copied().max().unwrap_or(0);
-            let sum: u32 = cell.iter().map(|&p| u32::from(p)).sum();
-            stat.0 = stat.0.min(lo);
-            stat.1 = stat.1.max(hi);
-            stat.2 += sum;
-            stat.3 += u32::try_from(cell.len()).unwrap_or(0);
+            let (mut lo, mut hi, mut sum) = (stat.0, stat.1, 0u32);
+            for &p in cell {
+                lo = lo.min(p);
+                hi = hi.max(p);
+                sum += u32::from(p);
+            }
+            *stat = (
+                lo,
+                hi,
+                stat.2 + sum,
+                stat.3 + u32::try_from(cell.len()).unwrap_or(0),
+            );
         };
         for row in band.chunks(w.max(1)) {
             let mut cells = row.chunks_exact(BLOCK);

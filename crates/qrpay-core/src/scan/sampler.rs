@@ -595,10 +595,18 @@ fn edge_corner(img: &BitImage, t: &Triple, d: i64, budget: &mut Budget) -> Optio
         )
     };
     // The finder's outer corners are 3.5 modules from its centre along each axis.
-    let tr_top = ring_corner(img, t.tr.c, toward(t.tr.c, 7, -7), budget)?;
-    let tr_bottom = ring_corner(img, t.tr.c, toward(t.tr.c, 7, 7), budget)?;
-    let bl_left = ring_corner(img, t.bl.c, toward(t.bl.c, -7, 7), budget)?;
-    let bl_right = ring_corner(img, t.bl.c, toward(t.bl.c, 7, 7), budget)?;
+    let [tr_top, tr_bottom] = ring_corners(
+        img,
+        t.tr.c,
+        [toward(t.tr.c, 7, -7), toward(t.tr.c, 7, 7)],
+        budget,
+    )?;
+    let [bl_left, bl_right] = ring_corners(
+        img,
+        t.bl.c,
+        [toward(t.bl.c, -7, 7), toward(t.bl.c, 7, 7)],
+        budget,
+    )?;
     let corner = intersect(tr_top, tr_bottom, bl_left, bl_right)?;
     // Perspective moves the corner, but not beyond a module span of where the parallelogram
     // puts it.
@@ -607,18 +615,23 @@ fn edge_corner(img: &BitImage, t: &Triple, d: i64, budget: &mut Budget) -> Optio
     (corner.dist2(parallelogram) <= reach.saturating_mul(reach)).then_some(corner)
 }
 
-/// Largest distance, in pixels, from a finder centre to the corner [`ring_corner`] looks for.
+/// Largest distance, in pixels, from a finder centre to the corner [`ring_corners`] looks for.
 const CORNER_REACH_MAX: i64 = 160;
 
-/// The outer corner of the finder centred at `c` nearest the direction of `toward`: the pixel
-/// of its outer dark ring farthest along that direction (for a convex quadrilateral and a
-/// direction between its edge normals, that is a corner). The ring is reached by
-/// [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the distance
-/// to `toward`; the separator and quiet zone around a finder keep the ring on its own.
-fn ring_corner(img: &BitImage, c: Pt, toward: Pt, budget: &mut Budget) -> Option<Pt> {
-    let start = ring_exit(img, c, toward)?;
-    let dir = toward.sub(c);
-    let reach = (dir.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX);
+/// The outer corners of the finder centred at `c` nearest the directions of `towards`: for
+/// each, the pixel of its outer dark ring farthest along that direction (for a convex
+/// quadrilateral and a direction between its edge normals, that is a corner). The ring is
+/// reached by [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the
+/// distance to the farther of `towards`; the separator and quiet zone around a finder keep the
+/// ring on its own. One fill serves both corners when the ring is whole (the usual case); a
+/// ring broken by glare gets a fill from each side.
+fn ring_corners(img: &BitImage, c: Pt, towards: [Pt; 2], budget: &mut Budget) -> Option<[Pt; 2]> {
+    let dirs = towards.map(|t| t.sub(c));
+    let reach = dirs
+        .iter()
+        .map(|d| (d.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX))
+        .max()
+        .unwrap_or(2);
     if !budget.take_pixels(square_area(reach)) {
         return None;
     }
@@ -630,32 +643,47 @@ fn ring_corner(img: &BitImage, c: Pt, toward: Pt, budget: &mut Budget) -> Option
         let (ux, uy) = (usize::try_from(dx).ok()?, usize::try_from(dy).ok()?);
         (ux < side && uy < side).then_some(uy * side + ux)
     };
-    let first = (start.x.div_euclid(SUB), start.y.div_euclid(SUB));
-    let mut stack = vec![first];
-    if let Some(i) = slot(first.0, first.1) {
-        if let Some(v) = seen.get_mut(i) {
+    let pixel = |p: Pt| (p.x.div_euclid(SUB), p.y.div_euclid(SUB));
+    let [a, b] = towards;
+    let starts = [pixel(ring_exit(img, c, a)?), pixel(ring_exit(img, c, b)?)];
+    let mut out: [Option<Pt>; 2] = [None; 2];
+    for (k, &first) in starts.iter().enumerate() {
+        if out.get(k).copied().flatten().is_some() {
+            continue;
+        }
+        let mut stack = vec![first];
+        if let Some(v) = slot(first.0, first.1).and_then(|i| seen.get_mut(i)) {
             *v = true;
         }
-    }
-    let mut best = (i64::MIN, first);
-    while let Some((x, y)) = stack.pop() {
-        let along = (x - cx) * dir.x + (y - cy) * dir.y;
-        if along > best.0 {
-            best = (along, (x, y));
-        }
-        for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] {
-            let Some(i) = slot(nx, ny) else { continue };
-            if seen.get(i).copied().unwrap_or(true) || !img.get(nx, ny) {
-                continue;
+        let mut best = [(i64::MIN, first); 2];
+        while let Some((x, y)) = stack.pop() {
+            for (b, dir) in best.iter_mut().zip(&dirs) {
+                let along = (x - cx) * dir.x + (y - cy) * dir.y;
+                if along > b.0 {
+                    *b = (along, (x, y));
+                }
             }
-            if let Some(v) = seen.get_mut(i) {
-                *v = true;
+            for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] {
+                let Some(i) = slot(nx, ny) else { continue };
+                if seen.get(i).copied().unwrap_or(true) || !img.get(nx, ny) {
+                    continue;
+                }
+                if let Some(v) = seen.get_mut(i) {
+                    *v = true;
+                }
+                stack.push((nx, ny));
             }
-            stack.push((nx, ny));
+        }
+        // This fill gives the corner of its own start and of every other start it reached.
+        for (j, ((o, b), &(sx, sy))) in out.iter_mut().zip(best).zip(&starts).enumerate() {
+            let reached = j == k || slot(sx, sy).and_then(|i| seen.get(i).copied()) == Some(true);
+            if reached && o.is_none() {
+                let (x, y) = b.1;
+                *o = Some(Pt::new(x * SUB + SUB / 2, y * SUB + SUB / 2));
+            }
         }
     }
-    let (x, y) = best.1;
-    Some(Pt::new(x * SUB + SUB / 2, y * SUB + SUB / 2))
+    Some([out[0]?, out[1]?])
 }
 
 /// Walk from the finder centre `c` through `toward` (its expected outer corner) and return
@@ -976,7 +1004,10 @@ fn find_alignment(img: &BitImage, est: Pt, module: i64, reaches: &[i64]) -> Vec<
                 found.push((level, light_misses + dark_misses, c.dist2(est), c));
             }
         }
-        if found.len() >= ALIGNMENT_TRIES {
+        // Enough candidates, or a clean pattern in the nearest ring (where it nearly always
+        // is): the wider rings would cost most of the search and rarely win.
+        let clean_near = found.iter().any(|&(l, misses, _, _)| l == 0 && misses == 0);
+        if found.len() >= ALIGNMENT_TRIES || clean_near {
             break;
         }
     }
@@ -1143,10 +1174,10 @@ mod tests {
         }
         let centre = Pt::new(34 * SUB, 44 * SUB);
         let mut budget = Budget::new(100);
-        let corner = ring_corner(&img, centre, Pt::new(20 * SUB, 30 * SUB), &mut budget).unwrap();
-        assert_eq!((corner.x / SUB, corner.y / SUB), (20, 30));
-        let corner = ring_corner(&img, centre, Pt::new(48 * SUB, 58 * SUB), &mut budget).unwrap();
-        assert_eq!((corner.x / SUB, corner.y / SUB), (47, 57));
+        let towards = [Pt::new(20 * SUB, 30 * SUB), Pt::new(48 * SUB, 58 * SUB)];
+        let [a, b] = ring_corners(&img, centre, towards, &mut budget).unwrap();
+        assert_eq!((a.x / SUB, a.y / SUB), (20, 30));
+        assert_eq!((b.x / SUB, b.y / SUB), (47, 57));
     }
 
     #[test]
