@@ -994,6 +994,28 @@ mod tests {
     }
 
     #[test]
+    fn model1_blocks_are_corrected_one_after_the_other() {
+        // Version 5-H: two blocks of 23 data and 44 error-correction codewords, the data of
+        // both first, then the error correction of both.
+        let (ecc_len, data_len) = (44, 23);
+        let data: Vec<u8> = (0..2 * data_len).map(|i| (i * 7 + 3) as u8).collect();
+        let blocks: Vec<Vec<u8>> = data
+            .chunks(data_len)
+            .map(|d| rs_encode(d, ecc_len))
+            .collect();
+        let mut raw: Vec<u8> = blocks.iter().flat_map(|b| b[..data_len].to_vec()).collect();
+        raw.extend(blocks.iter().flat_map(|b| b[data_len..].to_vec()));
+        for at in [0, 5, 30, 47, 90, 133] {
+            raw[at] ^= 0xa5;
+        }
+        assert_eq!(correct_model1(&raw, ecc_len, 2, data_len), Ok(data));
+        assert_eq!(
+            correct_model1(&raw[..100], ecc_len, 2, data_len),
+            Err(Failure::Format)
+        );
+    }
+
+    #[test]
     fn a_nibble_shifts_out() {
         let mut data = [0x0a, 0xbc, 0xde];
         shift_out_nibble(&mut data);
