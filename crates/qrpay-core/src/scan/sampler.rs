@@ -316,7 +316,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 // probably a little off. Nudge it by a third of a module each way and try the
                 // best fitting nudge.
                 let q = module_of(t) / 3;
-                let mut nudged_best: Option<(u32, Warp)> = None;
+                let mut nudges: Vec<(u32, Warp)> = Vec::with_capacity(8);
                 for (dx, dy) in [
                     (q, 0),
                     (-q, 0),
@@ -335,11 +335,15 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                         return None;
                     }
                     let s = fitness_of(img, &map, d);
-                    if s >= score && nudged_best.as_ref().is_none_or(|b| s > b.0) {
-                        nudged_best = Some((s, map));
+                    if s >= score {
+                        nudges.push((s, map));
                     }
                 }
-                if let Some((_, map)) = nudged_best {
+                // Best fitting first (the first of equals); small symbols, whose few known
+                // modules often fit every nudge alike, try them all.
+                nudges.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+                nudges.truncate(if d <= NUDGE_ALL_DIM_MAX { 8 } else { 1 });
+                for (_, map) in nudges {
                     let grid = sample(img, &map, d);
                     if !budget.take(d, 4) {
                         return None;
@@ -399,6 +403,10 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
     }
     None
 }
+
+/// Largest dimension for which every nudge of the fourth point that fits as well as the
+/// original is decoded, not only the best (version 3; each costs 8 work units or less).
+const NUDGE_ALL_DIM_MAX: usize = 29;
 
 /// Largest dimension whose fourth point [`climb_fourth`] searches for (version 10): a climb
 /// costs at most [`CLIMB_STEPS_MAX`] samplings of the known modules, 8 work units each there.
