@@ -6,7 +6,8 @@ Usage: scripts/bench_scan.py [PHOTOS_DIR]   (default ../shared/data/photos next 
 Installs zxing-cpp, Pillow and numpy from PyPI into a venv under target/bench-venv, decodes each
 image to 8-bit greyscale once, and times only the reader call for zxing-cpp; the Rust side
 (examples/scan_compare.rs) likewise times only the scan of already decoded greyscale pixels.
-A read counts when the expected text (NAME.txt) is among the codes found.
+A read counts when the expected text (NAME.txt) is among the codes found. After the table, the
+photos qrpay misses or reads where zxing-cpp does not are listed one by one.
 """
 
 import os
@@ -79,6 +80,29 @@ def table(outputs: dict) -> None:
     print("| mean ms | " + " | ".join(means) + " |")
 
 
+def differences(outputs: dict) -> None:
+    """Per photo, which engines read it, for the photos qrpay misses or zxing-cpp reads
+    differently: the list to work from."""
+    reads = {}
+    for engine, text in outputs.items():
+        for line in text.strip().splitlines():
+            name, read, _ = line.split("\t")
+            reads.setdefault(name, {})[engine] = read == "1"
+    engines = list(outputs)
+    split = [
+        (name, r)
+        for name, r in sorted(reads.items())
+        if not r.get("qrpay", False) or r.get("qrpay", False) != r.get("zxing-cpp", False)
+    ]
+    if not split:
+        return
+    print()
+    print("| photo | " + " | ".join(engines) + " |")
+    print("|---|" + "---|" * len(engines))
+    for name, r in split:
+        print(f"| {name} | " + " | ".join("read" if r.get(e, False) else "-" for e in engines) + " |")
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--zxing-worker":
         zxing_worker(Path(sys.argv[2]))
@@ -97,6 +121,7 @@ def main() -> None:
     for engine, text in outputs.items():
         (out_dir / (engine.replace(" ", "-") + ".tsv")).write_text(text)
     table(outputs)
+    differences(outputs)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! From a sampled module grid to the data it carries: format information, unmasking,
 //! codeword placement, Reed–Solomon error correction over GF(256) (syndromes,
-//! Berlekamp–Massey, Chien search, Forney) and the data segments (ISO/IEC 18004:2015, 7 and 8).
+//! Berlekamp–Massey, Chien search, Forney) and the data segments (ISO/IEC 18004:2015, 7 and 8);
+//! Model 1 symbols (ISO/IEC 18004:2000, annex M) as well as Model 2.
 //!
 //! Work is bounded by the grid size, which the caller chose from the 40 valid versions.
 
@@ -8,6 +9,9 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Data {
     pub bytes: Vec<u8>,
+    /// The ECI designators in the data: byte offset in `bytes` where each takes effect, and
+    /// its assignment number (ISO/IEC 18004:2015, 7.4.3).
+    pub ecis: Vec<(usize, u32)>,
     pub version: u8,
     /// The two error-correction bits of the format information (M 00, L 01, H 10, Q 11).
     pub ecc_bits: u16,
@@ -69,48 +73,141 @@ const BLOCKS: [(usize, [(usize, usize); 4]); 40] = [
     (3706, [(28, 49), (30, 25), (30, 81), (30, 68)]),
 ];
 
+/// Model 1 symbols: for versions 1–14 in format-bit order of the error-correction level (M,
+/// L, H, Q), error-correction codewords per block, number of blocks and data codewords per
+/// block (ISO/IEC 18004:2000, annex M, tables M.2 and M.4). Model 1 has one block size a
+/// level; a level may leave a codeword or two of the grid unused.
+const MODEL1_BLOCKS: [[(usize, usize, usize); 4]; 14] = [
+    [(10, 1, 16), (7, 1, 19), (17, 1, 9), (13, 1, 13)],
+    [(16, 1, 30), (10, 1, 36), (30, 1, 16), (22, 1, 24)],
+    [(28, 1, 44), (15, 1, 57), (48, 1, 24), (36, 1, 36)],
+    [(40, 1, 60), (20, 1, 80), (66, 1, 34), (50, 1, 50)],
+    [(52, 1, 82), (26, 1, 108), (44, 2, 23), (66, 1, 68)],
+    [(32, 2, 53), (34, 1, 136), (56, 2, 29), (42, 2, 43)],
+    [(40, 2, 66), (42, 1, 170), (46, 3, 24), (52, 2, 54)],
+    [(48, 2, 80), (24, 2, 104), (56, 3, 29), (64, 2, 64)],
+    [(60, 2, 93), (30, 2, 123), (68, 3, 34), (50, 3, 52)],
+    [(68, 2, 111), (34, 2, 145), (58, 4, 31), (58, 3, 61)],
+    [(40, 4, 64), (40, 2, 168), (54, 5, 29), (52, 4, 52)],
+    [(46, 4, 73), (46, 2, 192), (62, 5, 33), (58, 4, 61)],
+    [(52, 4, 83), (36, 3, 144), (58, 6, 32), (66, 4, 69)],
+    [(60, 4, 92), (40, 3, 163), (66, 6, 35), (60, 5, 62)],
+];
+
+/// The QR model a symbol follows. Model 1, the original design (no alignment patterns, its
+/// own codeword placement and block tables, format information under another mask), was
+/// kept in ISO/IEC 18004:2000 beside Model 2 and still turns up on old prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Model {
+    One,
+    Two,
+}
+
+impl Model {
+    /// The pattern XORed onto the format information (ISO/IEC 18004:2015, 7.9.1; 2000,
+    /// annex M).
+    fn format_mask(self) -> u32 {
+        match self {
+            Model::One => 0x2825,
+            Model::Two => 0x5412,
+        }
+    }
+}
+
 /// Decode the module grid `dark(x, y)` of a symbol `dim` modules wide.
 pub(crate) fn decode(dim: usize, dark: &dyn Fn(usize, usize) -> bool) -> Result<Data, Failure> {
     if !(21..=177).contains(&dim) || dim % 4 != 1 {
         return Err(Failure::Format);
     }
     let version = (dim - 17) / 4;
-    let format = read_format(dim, dark).ok_or(Failure::Format)?;
+    let (format, model) = read_format(dim, dark).ok_or(Failure::Format)?;
     let ecc_bits = format >> 3;
     let mask = format & 7;
-    let (total, levels) = BLOCKS.get(version - 1).copied().ok_or(Failure::Format)?;
-    let (ecc_len, blocks) = levels
-        .get(usize::from(ecc_bits))
-        .copied()
-        .ok_or(Failure::Format)?;
-    let raw = read_codewords(dim, version, mask, dark);
-    if raw.len() < total || blocks == 0 {
-        return Err(Failure::Format);
-    }
-    let data = correct(raw.get(..total).unwrap_or(&[]), ecc_len, blocks)?;
-    let bytes = segments(&data, version).ok_or(Failure::Segments)?;
+    let data = match model {
+        Model::Two => {
+            let (total, levels) = BLOCKS.get(version - 1).copied().ok_or(Failure::Format)?;
+            let (ecc_len, blocks) = levels
+                .get(usize::from(ecc_bits))
+                .copied()
+                .ok_or(Failure::Format)?;
+            let raw = read_codewords(dim, version, mask, dark);
+            if raw.len() < total || blocks == 0 {
+                return Err(Failure::Format);
+            }
+            correct(raw.get(..total).unwrap_or(&[]), ecc_len, blocks)?
+        }
+        Model::One => {
+            let levels = MODEL1_BLOCKS.get(version - 1).ok_or(Failure::Format)?;
+            let (ecc_len, blocks, data_len) = levels
+                .get(usize::from(ecc_bits))
+                .copied()
+                .ok_or(Failure::Format)?;
+            let mut raw = read_codewords_model1(dim, mask, dark);
+            // A Model 1 bit stream opens with four zero bits, the first codeword's upper
+            // half in the bottom-right corner: read them as zero before error correction and
+            // drop them after it.
+            if let Some(first) = raw.first_mut() {
+                *first &= 0x0f;
+            }
+            if raw.len() < blocks * (ecc_len + data_len) {
+                return Err(Failure::Format);
+            }
+            let mut data = correct_model1(&raw, ecc_len, blocks, data_len)?;
+            shift_out_nibble(&mut data);
+            data
+        }
+    };
+    let Stream { bytes, ecis } = segments(&data, version).ok_or(Failure::Segments)?;
     Ok(Data {
         bytes,
+        ecis,
         version: u8::try_from(version).map_err(|_| Failure::Format)?,
         ecc_bits,
     })
 }
 
-/// The 15-bit format information for 5 data bits: BCH(15,5) remainder under 0x537, XOR
-/// 0x5412 (ISO/IEC 18004:2015, 7.9 and annex C).
-pub(crate) fn format_code(data: u32) -> u32 {
+/// Drop the first four bits of `data`, moving every later bit up (the last byte ends in four
+/// zero bits).
+fn shift_out_nibble(data: &mut [u8]) {
+    let mut next = 0u8;
+    for byte in data.iter_mut().rev() {
+        let high = *byte >> 4;
+        *byte = (*byte << 4) | next;
+        next = high;
+    }
+}
+
+/// The 15-bit format information of `model` for 5 data bits: BCH(15,5) remainder under
+/// 0x537, XOR the model's mask (ISO/IEC 18004:2015, 7.9 and annex C).
+pub(crate) fn format_code(data: u32, model: Model) -> u32 {
     let mut rem = data << 10;
     for bit in (10..15).rev() {
         if rem & (1 << bit) != 0 {
             rem ^= 0x537 << (bit - 10);
         }
     }
-    ((data << 10) | rem) ^ 0x5412
+    ((data << 10) | rem) ^ model.format_mask()
 }
 
-/// The 5 format data bits (error-correction level, mask) from the copy with the fewest bit
-/// errors, if that is at most 3.
-fn read_format(d: usize, dark: &dyn Fn(usize, usize) -> bool) -> Option<u16> {
+/// Every valid format information word of either model, with its data bits and model; Model
+/// 1 only up to its largest symbol (version 14, 73 modules).
+pub(crate) fn format_codes(dim: usize) -> impl Iterator<Item = (u32, u16, Model)> {
+    let models: &[Model] = if dim <= MODEL1_DIM_MAX {
+        &[Model::Two, Model::One]
+    } else {
+        &[Model::Two]
+    };
+    models.iter().flat_map(|&model| {
+        (0..32u16).map(move |data| (format_code(u32::from(data), model), data, model))
+    })
+}
+
+/// Modules a side of the largest Model 1 symbol (version 14).
+pub(crate) const MODEL1_DIM_MAX: usize = 73;
+
+/// The 5 format data bits (error-correction level, mask) and the model from the copy with the
+/// fewest bit errors, if that is at most 3; Model 2 wins a tie.
+fn read_format(d: usize, dark: &dyn Fn(usize, usize) -> bool) -> Option<(u16, Model)> {
     let mut first = 0u32;
     let mut second = 0u32;
     // Bit i of the first copy: column 8 rows 0-5, 7, 8, then row 8 columns 7, 5-0.
@@ -127,17 +224,16 @@ fn read_format(d: usize, dark: &dyn Fn(usize, usize) -> bool) -> Option<u16> {
     for (bit, (x, y)) in second_cells.enumerate() {
         second |= u32::from(dark(x, y)) << bit;
     }
-    (0..32u32)
-        .flat_map(|data| {
-            let code = format_code(data);
-            [
-                ((code ^ first).count_ones(), data),
-                ((code ^ second).count_ones(), data),
-            ]
+    format_codes(d)
+        .map(|(code, data, model)| {
+            let errors = (code ^ first)
+                .count_ones()
+                .min((code ^ second).count_ones());
+            (errors, model == Model::One, data, model)
         })
-        .min()
-        .filter(|(errors, _)| *errors <= 3)
-        .and_then(|(_, data)| u16::try_from(data).ok())
+        .min_by_key(|&(errors, one, data, _)| (errors, one, data))
+        .filter(|(errors, ..)| *errors <= 3)
+        .map(|(_, _, data, model)| (data, model))
 }
 
 /// Row and column indices of alignment-pattern centres (ISO/IEC 18004:2015, annex E).
@@ -252,6 +348,68 @@ fn read_codewords(
     out
 }
 
+/// The codewords of a Model 1 symbol in placement order (ISO/IEC 18004:2000, annex M): each
+/// codeword fills a block of 2 × 4 modules (two columns, four rows) in the two column pairs
+/// along the right edge and the four between the left finders, and of 4 × 2 modules in the
+/// columns between; the blocks are read bottom to top, right to left, the bits of a block from
+/// its bottom-right module leftwards then upwards. The extension patterns along the right
+/// and bottom edges and the function patterns take the blocks they cover.
+///
+/// `d` must be an odd dimension from 21 to [`MODEL1_DIM_MAX`]; others give no codewords.
+fn read_codewords_model1(d: usize, mask: u16, dark: &dyn Fn(usize, usize) -> bool) -> Vec<u8> {
+    if !(21..=MODEL1_DIM_MAX).contains(&d) || d.is_multiple_of(2) {
+        return Vec::new();
+    }
+    // INVARIANT: with 21 <= d <= 73 and d odd, every coordinate below stays within 0..d: the
+    // blocks are laid out over exactly the columns and rows the symbol has.
+    let columns = d / 4 + 3;
+    let mut out = Vec::with_capacity(d * d / 8);
+    // The block whose bottom-right module is (x, y), `w` modules wide and 8 / w high.
+    let mut block = |x: usize, y: usize, w: usize| {
+        let byte = (0..8).fold(0u8, |byte, b| {
+            let (mx, my) = (x - b % w, y - b / w);
+            (byte << 1) | u8::from(dark(mx, my) ^ masked(mask, mx, my))
+        });
+        out.push(byte);
+    };
+    for j in 0..columns {
+        if j <= 1 {
+            // Right edge: vertical blocks below the top-right finder; the outer column pair
+            // gives every other block to an extension pattern.
+            let rows = (d - 8) / 4;
+            for i in 0..rows {
+                if j == 0 && i % 2 == 0 && i > 0 && i + 1 < rows {
+                    continue;
+                }
+                block(d - 1 - 2 * j, d - 1 - 4 * i, 2);
+            }
+        } else if columns - j <= 4 {
+            // Left: vertical blocks between the two left finders, skipping timing column 6.
+            let k = columns - j;
+            let x = 2 * (k - 1) + 1 + usize::from(k == 4);
+            for i in 0..(d - 16) / 4 {
+                block(x, d - 9 - 4 * i, 2);
+            }
+        } else {
+            // Middle: horizontal blocks up the whole height, skipping timing row 6; the first
+            // column beside the right edge stops below the top-right finder, and the bottom
+            // block of every other column is an extension pattern.
+            let rows = d / 2;
+            for i in 0..rows {
+                if j == 2 && i + 4 >= rows {
+                    continue;
+                }
+                if i == 0 && j % 2 == 1 && j + 5 != columns {
+                    continue;
+                }
+                let y = d - 1 - 2 * i - usize::from(i + 3 >= rows);
+                block(d - 5 - 4 * (j - 2), y, 4);
+            }
+        }
+    }
+    out
+}
+
 /// GF(256) under x^8 + x^4 + x^3 + x^2 + 1 (0x11d): exponent and logarithm tables.
 struct Field {
     exp: [u8; 512],
@@ -335,6 +493,30 @@ fn correct(raw: &[u8], ecc_len: usize, blocks: usize) -> Result<Vec<u8>, Failure
     for (b, mut block) in split.into_iter().enumerate() {
         correct_block(&mut block, ecc_len)?;
         out.extend(block.get(..data_len(b)).ok_or(Failure::Format)?);
+    }
+    Ok(out)
+}
+
+/// Model 1 blocks are not interleaved: the placement holds every block's data codewords, block
+/// after block, then every block's error-correction codewords in the same order. Correct each
+/// and return the data codewords in order.
+fn correct_model1(
+    raw: &[u8],
+    ecc_len: usize,
+    blocks: usize,
+    data_len: usize,
+) -> Result<Vec<u8>, Failure> {
+    let ecc_start = blocks * data_len;
+    let mut out = Vec::with_capacity(ecc_start);
+    for b in 0..blocks {
+        let data = raw.get(b * data_len..(b + 1) * data_len);
+        let ecc = raw.get(ecc_start + b * ecc_len..ecc_start + (b + 1) * ecc_len);
+        let (Some(data), Some(ecc)) = (data, ecc) else {
+            return Err(Failure::Format);
+        };
+        let mut block = [data, ecc].concat();
+        correct_block(&mut block, ecc_len)?;
+        out.extend(block.get(..data_len).ok_or(Failure::Format)?);
     }
     Ok(out)
 }
@@ -470,13 +652,26 @@ impl Bits<'_> {
 /// The characters of alphanumeric mode, by value.
 const ALPHANUMERIC: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
+/// The data of a symbol's segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stream {
+    bytes: Vec<u8>,
+    /// Byte offset in `bytes` and assignment number of each ECI designator.
+    ecis: Vec<(usize, u32)>,
+}
+
+/// ECI designators kept per symbol; a symbol that switches sets more often is not data.
+const ECIS_MAX: usize = 16;
+
 /// Decode the data segments (ISO/IEC 18004:2015, 7.4): numeric, alphanumeric, byte and kanji
-/// (as Shift_JIS bytes) data; ECI designators, structured-append headers and FNC1 indicators
-/// are read and skipped, except that in GS1 mode (FNC1 in first position) an alphanumeric `%`
-/// is the GS separator (0x1D) and `%%` a percent sign.
-fn segments(data: &[u8], version: usize) -> Option<Vec<u8>> {
+/// (as Shift_JIS bytes) data, and the ECI designators with the byte offset each takes effect
+/// at; structured-append headers and FNC1 indicators are read and skipped, except that in GS1
+/// mode (FNC1 in first position) an alphanumeric `%` is the GS separator (0x1D) and `%%` a
+/// percent sign.
+fn segments(data: &[u8], version: usize) -> Option<Stream> {
     let mut bits = Bits { data, pos: 0 };
     let mut out = Vec::with_capacity(data.len());
+    let mut ecis: Vec<(usize, u32)> = Vec::new();
     let size = |small: usize, medium: usize, large: usize| match version {
         0..=9 => small,
         10..=26 => medium,
@@ -568,16 +763,21 @@ fn segments(data: &[u8], version: usize) -> Option<Vec<u8>> {
                     out.extend_from_slice(&u16::try_from(sjis).ok()?.to_be_bytes());
                 }
             }
-            // ECI designator: 1, 2 or 3 bytes by its leading bits.
+            // ECI designator: 1, 2 or 3 bytes by its leading bits (0, 10, 110), the rest of
+            // them the assignment number.
             7 => {
                 let first = bits.read(8)?;
-                let more = match first {
-                    0x00..=0x7f => 0,
-                    0x80..=0xbf => 8,
-                    0xc0..=0xdf => 16,
+                let (high, more) = match first {
+                    0x00..=0x7f => (first, 0),
+                    0x80..=0xbf => (first & 0x3f, 8),
+                    0xc0..=0xdf => (first & 0x1f, 16),
                     _ => return None,
                 };
-                bits.read(more)?;
+                let eci = (high << more) | bits.read(more)?;
+                if ecis.len() >= ECIS_MAX {
+                    return None;
+                }
+                ecis.push((out.len(), eci));
             }
             // Structured append: symbol index, count and parity.
             3 => {
@@ -592,7 +792,7 @@ fn segments(data: &[u8], version: usize) -> Option<Vec<u8>> {
             _ => return None,
         }
     }
-    Some(out)
+    Some(Stream { bytes: out, ecis })
 }
 
 #[cfg(test)]
@@ -721,7 +921,21 @@ mod tests {
         let mut want = b"01234567A\x1dB%C".to_vec();
         want.extend("é".as_bytes());
         want.extend([0x93, 0x5f]);
-        assert_eq!(segments(&bytes, 1), Some(want));
+        assert_eq!(
+            segments(&bytes, 1),
+            Some(Stream {
+                bytes: want,
+                ecis: vec![(13, 26)]
+            })
+        );
+        // A two-byte ECI designator (899, binary: 10 000011 10000011) before a byte "A".
+        assert_eq!(
+            segments(&[0x78, 0x38, 0x34, 0x01, 0x41, 0], 1),
+            Some(Stream {
+                bytes: b"A".to_vec(),
+                ecis: vec![(0, 899)]
+            })
+        );
         // A digit triple above 999 is invalid.
         assert_eq!(
             segments(&[0b0001_0000, 0b0000_1111, 0b1111_1111, 0], 1),
@@ -740,6 +954,72 @@ mod tests {
                 assert!(total / blocks <= 255);
             }
         }
+    }
+
+    #[test]
+    fn model1_placement_reads_each_data_module_once() {
+        for (v, levels) in MODEL1_BLOCKS.iter().enumerate() {
+            let d = 17 + 4 * (v + 1);
+            let seen = std::cell::RefCell::new(vec![0u8; d * d]);
+            let codewords = read_codewords_model1(d, 0, &|x, y| {
+                seen.borrow_mut()[y * d + x] += 1;
+                false
+            });
+            let seen = seen.into_inner();
+            assert!(seen.iter().all(|&n| n <= 1), "version {}", v + 1);
+            for y in 0..d {
+                for x in 0..d {
+                    let finder = (x < 9 && (y < 9 || y >= d - 8)) || (y < 9 && x >= d - 8);
+                    if finder || x == 6 || y == 6 {
+                        assert_eq!(seen[y * d + x], 0, "version {} ({x}, {y})", v + 1);
+                    }
+                }
+            }
+            // Every level fits in the grid; up to version 12 level L fills it.
+            let (ecc_len, blocks, data_len) = levels[1];
+            if v < 12 {
+                assert_eq!(
+                    codewords.len(),
+                    blocks * (ecc_len + data_len),
+                    "version {}",
+                    v + 1
+                );
+            }
+            for (ecc_len, blocks, data_len) in levels {
+                let total = blocks * (ecc_len + data_len);
+                assert!(total <= codewords.len(), "version {} {total}", v + 1);
+                assert!(ecc_len + data_len <= 255);
+            }
+        }
+    }
+
+    #[test]
+    fn model1_blocks_are_corrected_one_after_the_other() {
+        // Version 5-H: two blocks of 23 data and 44 error-correction codewords, the data of
+        // both first, then the error correction of both.
+        let (ecc_len, data_len) = (44, 23);
+        let data: Vec<u8> = (0..2 * data_len).map(|i| (i * 7 + 3) as u8).collect();
+        let blocks: Vec<Vec<u8>> = data
+            .chunks(data_len)
+            .map(|d| rs_encode(d, ecc_len))
+            .collect();
+        let mut raw: Vec<u8> = blocks.iter().flat_map(|b| b[..data_len].to_vec()).collect();
+        raw.extend(blocks.iter().flat_map(|b| b[data_len..].to_vec()));
+        for at in [0, 5, 30, 47, 90, 133] {
+            raw[at] ^= 0xa5;
+        }
+        assert_eq!(correct_model1(&raw, ecc_len, 2, data_len), Ok(data));
+        assert_eq!(
+            correct_model1(&raw[..100], ecc_len, 2, data_len),
+            Err(Failure::Format)
+        );
+    }
+
+    #[test]
+    fn a_nibble_shifts_out() {
+        let mut data = [0x0a, 0xbc, 0xde];
+        shift_out_nibble(&mut data);
+        assert_eq!(data, [0xab, 0xcd, 0xe0]);
     }
 
     /// Our decoder against `rqrr`'s on symbols the `qrcode` crate renders (numeric,

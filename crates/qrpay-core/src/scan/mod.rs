@@ -7,7 +7,7 @@
 //! from the finders' edges and the alignment patterns (a lattice of them on large symbols),
 //! grey-level resampling, light-on-dark codes, several codes per image, then Reed–Solomon
 //! correction and segment decoding (numeric, alphanumeric, byte, kanji, ECI, GS1) of the
-//! module grid. No dependency sees the pixels or the grid (`rqrr`, which can panic or run for
+//! module grid, for Model 2 symbols and the older Model 1. No dependency sees the pixels or the grid (`rqrr`, which can panic or run for
 //! minutes on some photos, only cross-checks the decoder in tests), and every stage is bounded
 //! by the working-image size and a budget of grid decodes.
 //!
@@ -120,10 +120,11 @@ pub struct Point {
 
 /// The character set a code's text was read in.
 ///
-/// ECI designators are read but not trusted (generators get them wrong), so the set is
-/// inferred from the bytes: UTF-8 when
-/// they are valid UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji
-/// mode and Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
+/// An ECI designator in the symbol names the set (ISO/IEC 18004:2015, 7.4.3) and is honoured
+/// when the bytes decode in it without error. Without one (or when the declared set does not
+/// fit the bytes: generators get it wrong) the set is inferred: UTF-8 when the bytes are valid
+/// UTF-8 (EMV payloads must be), else Shift_JIS when they decode as such (Kanji mode and
+/// Japanese byte-mode codes), else ISO-8859-1, the default of ISO/IEC 18004.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Charset {
@@ -133,9 +134,81 @@ pub enum Charset {
     ShiftJis,
     /// ISO-8859-1.
     Latin1,
+    /// Another set an ECI designator named, by its assignment number: 4 to 18 are the other
+    /// parts of ISO/IEC 8859 (4 is 8859-2, 18 is 8859-16), 21 to 24 Windows-1250, -1251, -1252
+    /// and -1256, 25 UTF-16BE, 27 ASCII, 28 Big5, 29 and 32 GB 18030, 30 EUC-KR.
+    Eci(u32),
 }
 
-fn decode_text(bytes: &[u8]) -> (String, Charset) {
+/// How the text of the bytes an ECI designator covers is read, for the assignment numbers we
+/// know (AIM ECI specification); `None` for others, whose bytes are read by inference.
+fn eci_charset(eci: u32) -> Option<(Charset, Option<&'static encoding_rs::Encoding>)> {
+    use encoding_rs as e;
+    let encoding = match eci {
+        1 | 3 => return Some((Charset::Latin1, None)),
+        26 => return Some((Charset::Utf8, None)),
+        20 => return Some((Charset::ShiftJis, Some(e::SHIFT_JIS))),
+        4 => e::ISO_8859_2,
+        5 => e::ISO_8859_3,
+        6 => e::ISO_8859_4,
+        7 => e::ISO_8859_5,
+        8 => e::ISO_8859_6,
+        9 => e::ISO_8859_7,
+        10 => e::ISO_8859_8,
+        // 8859-9 and 8859-11 are the Windows sets without their 0x80-0x9F additions.
+        11 => e::WINDOWS_1254,
+        12 => e::ISO_8859_10,
+        13 => e::WINDOWS_874,
+        15 => e::ISO_8859_13,
+        16 => e::ISO_8859_14,
+        17 => e::ISO_8859_15,
+        18 => e::ISO_8859_16,
+        21 => e::WINDOWS_1250,
+        22 => e::WINDOWS_1251,
+        // ASCII is Windows-1252's lower half; bytes above it are an error there anyway.
+        23 | 27 => e::WINDOWS_1252,
+        24 => e::WINDOWS_1256,
+        25 => e::UTF_16BE,
+        28 => e::BIG5,
+        29 | 32 => e::GB18030,
+        30 => e::EUC_KR,
+        _ => return None,
+    };
+    Some((Charset::Eci(eci), Some(encoding)))
+}
+
+/// The text of `bytes` in the set the ECI designators (byte offset, assignment number) name,
+/// run by run, when every run decodes cleanly; otherwise inferred from the bytes alone. The
+/// set reported is the first designator's.
+fn decode_text(bytes: &[u8], ecis: &[(usize, u32)]) -> (String, Charset) {
+    declared_text(bytes, ecis).unwrap_or_else(|| inferred_text(bytes))
+}
+
+fn declared_text(bytes: &[u8], ecis: &[(usize, u32)]) -> Option<(String, Charset)> {
+    let &(first_at, first_eci) = ecis.first()?;
+    let (charset, _) = eci_charset(first_eci)?;
+    // Bytes before the first designator are in the default set, read like undeclared ones.
+    let mut text = inferred_text(bytes.get(..first_at)?).0;
+    for (i, &(at, eci)) in ecis.iter().enumerate() {
+        let end = ecis.get(i + 1).map_or(bytes.len(), |&(next, _)| next);
+        let run = bytes.get(at..end)?;
+        match eci_charset(eci)? {
+            (Charset::Utf8, _) => text.push_str(std::str::from_utf8(run).ok()?),
+            (Charset::Latin1, _) => text.extend(run.iter().map(|&b| char::from(b))),
+            (_, Some(encoding)) => {
+                let (decoded, had_errors) = encoding.decode_without_bom_handling(run);
+                if had_errors {
+                    return None;
+                }
+                text.push_str(&decoded);
+            }
+            (_, None) => return None,
+        }
+    }
+    Some((text, charset))
+}
+
+fn inferred_text(bytes: &[u8]) -> (String, Charset) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (text.to_owned(), Charset::Utf8);
     }
@@ -186,7 +259,7 @@ impl ScannedCode {
         self.corners
     }
 
-    /// QR version, 1–40.
+    /// QR version, 1–40 (1–14 for a Model 1 symbol).
     #[must_use]
     pub fn version(&self) -> u8 {
         self.version
@@ -476,7 +549,7 @@ fn read_pass(
             .iter()
             .any(|c| c.bytes == d.bytes && c.corners == corners);
         if !duplicate {
-            let (text, charset) = decode_text(&d.bytes);
+            let (text, charset) = decode_text(&d.bytes, &d.ecis);
             codes.push(ScannedCode {
                 text,
                 charset,
@@ -486,5 +559,49 @@ fn read_pass(
                 ecc: EccLevel::from_format_bits(d.ecc_bits),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_eci_designator_names_the_set_of_the_text() {
+        // ISO-8859-2 (ECI 4): "łódź" is b3 f3 64 bc.
+        let bytes = [0xb3, 0xf3, 0x64, 0xbc];
+        assert_eq!(
+            decode_text(&bytes, &[(0, 4)]),
+            ("łódź".to_owned(), Charset::Eci(4))
+        );
+        // ISO-8859-1 (ECI 3) wins over the Shift_JIS guess the same bytes would get.
+        let bytes = b"caf\xe9";
+        assert_eq!(
+            decode_text(bytes, &[(0, 3)]),
+            ("café".to_owned(), Charset::Latin1)
+        );
+        // UTF-8 (ECI 26) after plain ASCII, then Windows-1251 (ECI 22): run by run.
+        let mut bytes = b"id ".to_vec();
+        bytes.extend("€ ".as_bytes());
+        bytes.extend([0xc4, 0xe0]);
+        assert_eq!(
+            decode_text(&bytes, &[(3, 26), (7, 22)]),
+            ("id € Да".to_owned(), Charset::Utf8)
+        );
+    }
+
+    #[test]
+    fn a_declared_set_the_bytes_do_not_fit_falls_back_to_inference() {
+        // Declared UTF-8, but the bytes are ISO-8859-1.
+        assert_eq!(
+            decode_text(b"caf\xe9!", &[(0, 26)]),
+            ("café!".to_owned(), Charset::Latin1)
+        );
+        // An assignment number we do not know.
+        assert_eq!(
+            decode_text(b"abc", &[(0, 899)]),
+            ("abc".to_owned(), Charset::Utf8)
+        );
+        assert_eq!(decode_text(b"abc", &[]), ("abc".to_owned(), Charset::Utf8));
     }
 }

@@ -28,6 +28,8 @@ impl ModuleGrid {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Decoded {
     pub bytes: Vec<u8>,
+    /// Byte offsets and assignment numbers of the ECI designators.
+    pub ecis: Vec<(usize, u32)>,
     /// Top-left, top-right, bottom-right, bottom-left outer corners.
     pub corners: [Pt; 4],
     pub version: u8,
@@ -314,7 +316,7 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 // probably a little off. Nudge it by a third of a module each way and try the
                 // best fitting nudge.
                 let q = module_of(t) / 3;
-                let mut nudged_best: Option<(u32, Warp)> = None;
+                let mut nudges: Vec<(u32, Warp)> = Vec::with_capacity(8);
                 for (dx, dy) in [
                     (q, 0),
                     (-q, 0),
@@ -333,11 +335,15 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                         return None;
                     }
                     let s = fitness_of(img, &map, d);
-                    if s >= score && nudged_best.as_ref().is_none_or(|b| s > b.0) {
-                        nudged_best = Some((s, map));
+                    if s >= score {
+                        nudges.push((s, map));
                     }
                 }
-                if let Some((_, map)) = nudged_best {
+                // Best fitting first (the first of equals); small symbols, whose few known
+                // modules often fit every nudge alike, try them all.
+                nudges.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+                nudges.truncate(if d <= NUDGE_ALL_DIM_MAX { 8 } else { 1 });
+                for (_, map) in nudges {
                     let grid = sample(img, &map, d);
                     if !budget.take(d, 4) {
                         return None;
@@ -374,6 +380,17 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
                 return Some(decoded);
             }
         }
+        // The fourth point may be off: version 1 has no alignment pattern to pin it, and blur
+        // or ink spread can hide the pattern of larger symbols. Up to version 10, climb the
+        // fitness (finders, timing and alignment patterns) over positions of that point.
+        if d <= CLIMB_DIM_MAX {
+            if let Some(decoded) = climb_fourth(src, t, d, (score, fourth), budget) {
+                return Some(decoded);
+            }
+            if budget.is_spent() {
+                return None;
+            }
+        }
         // From version 7 on, the version information says what the dimension is.
         if d >= 45 {
             if let Some(v) = read_version(&grid) {
@@ -385,6 +402,96 @@ pub(crate) fn decode_triple(src: &Source<'_>, t: &Triple, budget: &mut Budget) -
         }
     }
     None
+}
+
+/// Largest dimension for which every nudge of the fourth point that fits as well as the
+/// original is decoded, not only the best (version 3; each costs 8 work units or less).
+const NUDGE_ALL_DIM_MAX: usize = 29;
+
+/// Largest dimension whose fourth point [`climb_fourth`] searches for (version 10): a climb
+/// costs at most [`CLIMB_STEPS_MAX`] samplings of the known modules, 8 work units each there.
+const CLIMB_DIM_MAX: usize = 57;
+
+/// Fitness evaluations [`climb_fourth`] may spend on one dimension.
+const CLIMB_STEPS_MAX: usize = 48;
+
+/// Move the fourth reference point of the map to where the known modules fit best: from
+/// `start`, try the eight neighbours a step away and go to the best that improves the fitness;
+/// when none does, halve the step, from two modules down to a quarter. Re-anchor the map on
+/// the alignment patterns it then predicts (version 7 on), and decode the grid of the best map
+/// (thresholded, then grey levels), if the point moved and the map fits well enough.
+fn climb_fourth(
+    src: &Source<'_>,
+    t: &Triple,
+    d: usize,
+    start: (u32, (Pt, i64)),
+    budget: &mut Budget,
+) -> Option<Decoded> {
+    let img = src.bits;
+    let module = module_of(t);
+    let (mut score, mut fourth) = start;
+    let mut best_map: Option<Warp> = None;
+    let mut step = 2 * module;
+    let mut evaluations = 0;
+    while step >= module / 4 && step > 0 && evaluations < CLIMB_STEPS_MAX {
+        let mut better: Option<(u32, (Pt, i64), Warp)> = None;
+        for (dx, dy) in [
+            (1, 0),
+            (-1, 0),
+            (0, 1),
+            (0, -1),
+            (1, 1),
+            (-1, -1),
+            (1, -1),
+            (-1, 1),
+        ] {
+            let moved = (
+                Pt::new(fourth.0.x + dx * step, fourth.0.y + dy * step),
+                fourth.1,
+            );
+            let Some(map) = module_map(t, d, moved) else {
+                continue;
+            };
+            if !budget.take(d, 1) {
+                return None;
+            }
+            evaluations += 1;
+            let s = fitness_of(img, &map, d);
+            if s > better.as_ref().map_or(score, |b| b.0) {
+                better = Some((s, moved, map));
+            }
+        }
+        match better {
+            Some((s, moved, map)) => (score, fourth, best_map) = (s, moved, Some(map)),
+            None => step /= 2,
+        }
+    }
+    let mut map = best_map?;
+    if let Some(lattice) = lattice_warp(img, &map, d, module, budget) {
+        if !budget.take(d, 1) {
+            return None;
+        }
+        let s = fitness_of(img, &lattice, d);
+        if s >= score {
+            (score, map) = (s, lattice);
+        }
+    }
+    if score < GREY_FITNESS_MIN {
+        return None;
+    }
+    if !budget.take(d, 4) {
+        return None;
+    }
+    let grid = sample(img, &map, d);
+    match decode_grid(&grid, &map, d) {
+        Ok(decoded) => Some(decoded),
+        Err(_) => {
+            if !budget.take(d, 5) {
+                return None;
+            }
+            decode_grid(&sample_grey(src, &map, d), &map, d).ok()
+        }
+    }
 }
 
 /// How well a sampled grid matches the modules every symbol of its size has: the three finder
@@ -496,10 +603,18 @@ fn edge_corner(img: &BitImage, t: &Triple, d: i64, budget: &mut Budget) -> Optio
         )
     };
     // The finder's outer corners are 3.5 modules from its centre along each axis.
-    let tr_top = ring_corner(img, t.tr.c, toward(t.tr.c, 7, -7), budget)?;
-    let tr_bottom = ring_corner(img, t.tr.c, toward(t.tr.c, 7, 7), budget)?;
-    let bl_left = ring_corner(img, t.bl.c, toward(t.bl.c, -7, 7), budget)?;
-    let bl_right = ring_corner(img, t.bl.c, toward(t.bl.c, 7, 7), budget)?;
+    let [tr_top, tr_bottom] = ring_corners(
+        img,
+        t.tr.c,
+        [toward(t.tr.c, 7, -7), toward(t.tr.c, 7, 7)],
+        budget,
+    )?;
+    let [bl_left, bl_right] = ring_corners(
+        img,
+        t.bl.c,
+        [toward(t.bl.c, -7, 7), toward(t.bl.c, 7, 7)],
+        budget,
+    )?;
     let corner = intersect(tr_top, tr_bottom, bl_left, bl_right)?;
     // Perspective moves the corner, but not beyond a module span of where the parallelogram
     // puts it.
@@ -508,18 +623,23 @@ fn edge_corner(img: &BitImage, t: &Triple, d: i64, budget: &mut Budget) -> Optio
     (corner.dist2(parallelogram) <= reach.saturating_mul(reach)).then_some(corner)
 }
 
-/// Largest distance, in pixels, from a finder centre to the corner [`ring_corner`] looks for.
+/// Largest distance, in pixels, from a finder centre to the corner [`ring_corners`] looks for.
 const CORNER_REACH_MAX: i64 = 160;
 
-/// The outer corner of the finder centred at `c` nearest the direction of `toward`: the pixel
-/// of its outer dark ring farthest along that direction (for a convex quadrilateral and a
-/// direction between its edge normals, that is a corner). The ring is reached by
-/// [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the distance
-/// to `toward`; the separator and quiet zone around a finder keep the ring on its own.
-fn ring_corner(img: &BitImage, c: Pt, toward: Pt, budget: &mut Budget) -> Option<Pt> {
-    let start = ring_exit(img, c, toward)?;
-    let dir = toward.sub(c);
-    let reach = (dir.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX);
+/// The outer corners of the finder centred at `c` nearest the directions of `towards`: for
+/// each, the pixel of its outer dark ring farthest along that direction (for a convex
+/// quadrilateral and a direction between its edge normals, that is a corner). The ring is
+/// reached by [`ring_exit`] and followed through 4-connected dark pixels within 1.5 times the
+/// distance to the farther of `towards`; the separator and quiet zone around a finder keep the
+/// ring on its own. One fill serves both corners when the ring is whole (the usual case); a
+/// ring broken by glare gets a fill from each side.
+fn ring_corners(img: &BitImage, c: Pt, towards: [Pt; 2], budget: &mut Budget) -> Option<[Pt; 2]> {
+    let dirs = towards.map(|t| t.sub(c));
+    let reach = dirs
+        .iter()
+        .map(|d| (d.dist(Pt::default()) * 3 / 2 / SUB).clamp(2, CORNER_REACH_MAX))
+        .max()
+        .unwrap_or(2);
     if !budget.take_pixels(square_area(reach)) {
         return None;
     }
@@ -531,32 +651,47 @@ fn ring_corner(img: &BitImage, c: Pt, toward: Pt, budget: &mut Budget) -> Option
         let (ux, uy) = (usize::try_from(dx).ok()?, usize::try_from(dy).ok()?);
         (ux < side && uy < side).then_some(uy * side + ux)
     };
-    let first = (start.x.div_euclid(SUB), start.y.div_euclid(SUB));
-    let mut stack = vec![first];
-    if let Some(i) = slot(first.0, first.1) {
-        if let Some(v) = seen.get_mut(i) {
+    let pixel = |p: Pt| (p.x.div_euclid(SUB), p.y.div_euclid(SUB));
+    let [a, b] = towards;
+    let starts = [pixel(ring_exit(img, c, a)?), pixel(ring_exit(img, c, b)?)];
+    let mut out: [Option<Pt>; 2] = [None; 2];
+    for (k, &first) in starts.iter().enumerate() {
+        if out.get(k).copied().flatten().is_some() {
+            continue;
+        }
+        let mut stack = vec![first];
+        if let Some(v) = slot(first.0, first.1).and_then(|i| seen.get_mut(i)) {
             *v = true;
         }
-    }
-    let mut best = (i64::MIN, first);
-    while let Some((x, y)) = stack.pop() {
-        let along = (x - cx) * dir.x + (y - cy) * dir.y;
-        if along > best.0 {
-            best = (along, (x, y));
-        }
-        for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] {
-            let Some(i) = slot(nx, ny) else { continue };
-            if seen.get(i).copied().unwrap_or(true) || !img.get(nx, ny) {
-                continue;
+        let mut best = [(i64::MIN, first); 2];
+        while let Some((x, y)) = stack.pop() {
+            for (b, dir) in best.iter_mut().zip(&dirs) {
+                let along = (x - cx) * dir.x + (y - cy) * dir.y;
+                if along > b.0 {
+                    *b = (along, (x, y));
+                }
             }
-            if let Some(v) = seen.get_mut(i) {
-                *v = true;
+            for (nx, ny) in [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)] {
+                let Some(i) = slot(nx, ny) else { continue };
+                if seen.get(i).copied().unwrap_or(true) || !img.get(nx, ny) {
+                    continue;
+                }
+                if let Some(v) = seen.get_mut(i) {
+                    *v = true;
+                }
+                stack.push((nx, ny));
             }
-            stack.push((nx, ny));
+        }
+        // This fill gives the corner of its own start and of every other start it reached.
+        for (j, ((o, b), &(sx, sy))) in out.iter_mut().zip(best).zip(&starts).enumerate() {
+            let reached = j == k || slot(sx, sy).and_then(|i| seen.get(i).copied()) == Some(true);
+            if reached && o.is_none() {
+                let (x, y) = b.1;
+                *o = Some(Pt::new(x * SUB + SUB / 2, y * SUB + SUB / 2));
+            }
         }
     }
-    let (x, y) = best.1;
-    Some(Pt::new(x * SUB + SUB / 2, y * SUB + SUB / 2))
+    Some([out[0]?, out[1]?])
 }
 
 /// Walk from the finder centre `c` through `toward` (its expected outer corner) and return
@@ -800,6 +935,7 @@ fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> 
     ];
     Some(Decoded {
         bytes: data.bytes,
+        ecis: data.ecis,
         corners,
         version: data.version,
         ecc_bits: data.ecc_bits,
@@ -876,7 +1012,10 @@ fn find_alignment(img: &BitImage, est: Pt, module: i64, reaches: &[i64]) -> Vec<
                 found.push((level, light_misses + dark_misses, c.dist2(est), c));
             }
         }
-        if found.len() >= ALIGNMENT_TRIES {
+        // Enough candidates, or a clean pattern in the nearest ring (where it nearly always
+        // is): the wider rings would cost most of the search and rarely win.
+        let clean_near = found.iter().any(|&(l, misses, _, _)| l == 0 && misses == 0);
+        if found.len() >= ALIGNMENT_TRIES || clean_near {
             break;
         }
     }
@@ -906,7 +1045,7 @@ fn timing_plausible(grid: &ModuleGrid) -> bool {
 }
 
 /// Whether either copy of the 15-bit format information, read as is or mirrored, is within 3
-/// bit errors of one of the 32 valid codes (ISO/IEC 18004:2015, 7.9 and annex C).
+/// bit errors of one of the valid codes of either model (ISO/IEC 18004:2015, 7.9 and annex C).
 fn format_readable(grid: &ModuleGrid) -> bool {
     let d = grid.size;
     let mut first: Vec<(usize, usize)> = (0..6).map(|i| (8, i)).collect();
@@ -930,21 +1069,7 @@ fn format_readable(grid: &ModuleGrid) -> bool {
         read(&first, true),
         read(&second, true),
     ];
-    (0..32u32)
-        .map(format_code)
-        .any(|code| words.iter().any(|w| (w ^ code).count_ones() <= 3))
-}
-
-/// The 15-bit format information for 5 data bits (error-correction level and mask): BCH(15,5)
-/// remainder under 0x537, XOR 0x5412.
-fn format_code(data: u32) -> u32 {
-    let mut rem = data << 10;
-    for bit in (10..15).rev() {
-        if rem & (1 << bit) != 0 {
-            rem ^= 0x537 << (bit - 10);
-        }
-    }
-    ((data << 10) | rem) ^ 0x5412
+    decode::format_codes(d).any(|(code, ..)| words.iter().any(|w| (w ^ code).count_ones() <= 3))
 }
 
 /// The version (7–40) read from either version-information block of the grid, if one is
@@ -1057,18 +1182,19 @@ mod tests {
         }
         let centre = Pt::new(34 * SUB, 44 * SUB);
         let mut budget = Budget::new(100);
-        let corner = ring_corner(&img, centre, Pt::new(20 * SUB, 30 * SUB), &mut budget).unwrap();
-        assert_eq!((corner.x / SUB, corner.y / SUB), (20, 30));
-        let corner = ring_corner(&img, centre, Pt::new(48 * SUB, 58 * SUB), &mut budget).unwrap();
-        assert_eq!((corner.x / SUB, corner.y / SUB), (47, 57));
+        let towards = [Pt::new(20 * SUB, 30 * SUB), Pt::new(48 * SUB, 58 * SUB)];
+        let [a, b] = ring_corners(&img, centre, towards, &mut budget).unwrap();
+        assert_eq!((a.x / SUB, a.y / SUB), (20, 30));
+        assert_eq!((b.x / SUB, b.y / SUB), (47, 57));
     }
 
     #[test]
     fn format_codes_match_the_standard() {
         // ISO/IEC 18004:2015 annex C, table C.1: level M mask 0 is 101010000010010 and
         // level L mask 0 is 111011111000100.
-        assert_eq!(format_code(0b00_000), 0b101_0100_0001_0010);
-        assert_eq!(format_code(0b01_000), 0b111_0111_1100_0100);
+        let code = |data| decode::format_code(data, decode::Model::Two);
+        assert_eq!(code(0b00_000), 0b101_0100_0001_0010);
+        assert_eq!(code(0b01_000), 0b111_0111_1100_0100);
     }
 
     #[test]
