@@ -89,7 +89,7 @@ fn code_json(code: &ScannedCode) -> Value {
     };
     json!({
         "text": code.text(),
-        "charset": format!("{:?}", code.charset()).to_lowercase(),
+        "charset": code.charset().to_string(),
         "corners": corners,
         "version": code.version(),
         "ecc": code.ecc().to_string(),

@@ -140,6 +140,46 @@ pub enum Charset {
     Eci(u32),
 }
 
+/// The set's name in `scan --json` and other output: `utf8`, `shiftjis`, `latin1`, or for a
+/// set an ECI designator named, its registered name in lower case (`iso-8859-2`,
+/// `windows-1251`), `eci-N` for an assignment number without one here.
+impl core::fmt::Display for Charset {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let name = match self {
+            Charset::Utf8 => "utf8",
+            Charset::ShiftJis => "shiftjis",
+            Charset::Latin1 => "latin1",
+            Charset::Eci(eci) => match eci {
+                4 => "iso-8859-2",
+                5 => "iso-8859-3",
+                6 => "iso-8859-4",
+                7 => "iso-8859-5",
+                8 => "iso-8859-6",
+                9 => "iso-8859-7",
+                10 => "iso-8859-8",
+                11 => "iso-8859-9",
+                12 => "iso-8859-10",
+                13 => "iso-8859-11",
+                15 => "iso-8859-13",
+                16 => "iso-8859-14",
+                17 => "iso-8859-15",
+                18 => "iso-8859-16",
+                21 => "windows-1250",
+                22 => "windows-1251",
+                23 => "windows-1252",
+                24 => "windows-1256",
+                25 => "utf-16be",
+                27 => "us-ascii",
+                28 => "big5",
+                29 | 32 => "gb18030",
+                30 => "euc-kr",
+                other => return write!(f, "eci-{other}"),
+            },
+        };
+        f.write_str(name)
+    }
+}
+
 /// How the text of the bytes an ECI designator covers is read, for the assignment numbers we
 /// know (AIM ECI specification); `None` for others, whose bytes are read by inference.
 fn eci_charset(eci: u32) -> Option<(Charset, Option<&'static encoding_rs::Encoding>)> {
@@ -587,6 +627,32 @@ mod tests {
         assert_eq!(
             decode_text(&bytes, &[(3, 26), (7, 22)]),
             ("id € Да".to_owned(), Charset::Utf8)
+        );
+    }
+
+    #[test]
+    fn charset_names_are_stable_and_readable() {
+        let names: Vec<String> = [
+            Charset::Utf8,
+            Charset::ShiftJis,
+            Charset::Latin1,
+            Charset::Eci(4),
+            Charset::Eci(22),
+            Charset::Eci(899),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "utf8",
+                "shiftjis",
+                "latin1",
+                "iso-8859-2",
+                "windows-1251",
+                "eci-899"
+            ]
         );
     }
 
