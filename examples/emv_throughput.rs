@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use qrpay::core::emv::{decode, PayloadBuilder};
+use qrpay::core::emv::{decode, encode_objects, Object, PayloadBuilder};
 use qrpay::core::schemes::pix::PixBuilder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,6 +35,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         decode(black_box(&payload)).map_or(0, |p| p.objects().len())
     });
     time("qrpay.encode", &|| black_box(&decoded).encode().len());
+    // The owned object tree → payload, CRC computed and structure checked: what
+    // `qrpay encode --json` runs, and the counterpart of pix-utils' createEmv.
+    let objects: Vec<Object> = decoded.objects().iter().map(Object::from_decoded).collect();
+    if encode_objects(&objects)? != payload {
+        return Err("encode_objects does not reproduce the payload".into());
+    }
+    time("qrpay.encode_objects", &|| {
+        encode_objects(black_box(&objects)).map_or(0, |s| s.len())
+    });
     // Fields → payload, as a point of sale does it and as pix-utils' createStaticPix is timed:
     // the Pix builder from typed fields, which checks the Pix rules and then every EMV rule
     // strictly.

@@ -1,6 +1,9 @@
 // Times pix-utils' parsePix (decode + CRC check + field extraction) and toBRCode (encode) on
 // one payload; prints "name ns_per_op" lines.
 const { parsePix, createStaticPix } = require("pix-utils");
+// The library's own serializer (element object -> payload with CRC), which createStaticPix
+// calls after its few length checks: the counterpart of qrpay's encode_objects.
+const { createEmv } = require("pix-utils/dist/main/emvHandler");
 
 const payload = process.argv[2];
 const iterations = Number(process.argv[3] || 200000);
@@ -30,3 +33,6 @@ const fields = {
 const built = createStaticPix(fields);
 if (built.error || built.toBRCode() !== payload) throw new Error("pix-utils builds a different payload");
 time("pix-utils.build", () => createStaticPix(fields).toBRCode());
+const elements = { ...built };
+if (createEmv(elements) !== payload) throw new Error("pix-utils' createEmv gives a different payload");
+time("pix-utils.encode", () => createEmv(elements));

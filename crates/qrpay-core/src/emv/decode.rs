@@ -121,20 +121,6 @@ impl Decoder {
     }
 }
 
-/// Whether `input` is within the size limit and every root object of it walks cleanly up to a
-/// final CRC object: all a tolerant decode needs but the CRC's value.
-pub(crate) fn walks_cleanly(input: &str) -> bool {
-    if input.is_empty() || input.len() > INPUT_BYTES_MAX {
-        return false;
-    }
-    let mut walk = Walk::new(input, 0, TagPath::ROOT, input.is_ascii(), Count::Chars);
-    let mut last = None;
-    for object in walk.by_ref() {
-        last = Some(object);
-    }
-    walk.completed() && last.is_some_and(|o| o.tag == Tag::CRC && parse_hex(o.value).is_some())
-}
-
 /// Decodes `input` tolerantly; see [`Decoder`].
 ///
 /// # Errors
