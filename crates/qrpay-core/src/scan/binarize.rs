@@ -155,21 +155,7 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
                     u32::try_from(los.len() * rows).unwrap_or(0),
                 )
             };
-            let mut m = sum.checked_div(n).unwrap_or(0);
-            if hi.saturating_sub(lo) <= FLAT_RANGE {
-                // A flat block is most likely background: threshold below its minimum, unless
-                // the neighbours already seen say the area is darker than that.
-                m = u32::from(lo) / 2;
-                if bx > 0 && by > 0 {
-                    let up = mean.get((by - 1) * bw + bx).copied().unwrap_or(0);
-                    let left = mean.get(by * bw + bx - 1).copied().unwrap_or(0);
-                    let diag = mean.get((by - 1) * bw + bx - 1).copied().unwrap_or(0);
-                    let around = (up + 2 * left + diag) / 4;
-                    if u32::from(lo) < around {
-                        m = around;
-                    }
-                }
-            }
+            let m = block_mean((lo, hi, sum, n), bx, by, bw, &mean);
             if let Some(slot) = mean.get_mut(by * bw + bx) {
                 *slot = m;
             }
@@ -203,6 +189,39 @@ pub(crate) fn hybrid(img: &Gray) -> BitImage {
             }
         }
     }
+    apply_thresholds(img, bw, &threshold)
+}
+
+/// A block's threshold from its darkest and brightest pixel, pixel sum and count: the mean, or
+/// for a flat block (most likely background) a level below its minimum, unless the blocks above
+/// and to the left (`mean`, row-major, `bw` wide) say the area is darker than that.
+fn block_mean(
+    (lo, hi, sum, n): (u8, u8, u32, u32),
+    bx: usize,
+    by: usize,
+    bw: usize,
+    mean: &[u32],
+) -> u32 {
+    if hi.saturating_sub(lo) > FLAT_RANGE {
+        return sum.checked_div(n).unwrap_or(0);
+    }
+    let mut m = u32::from(lo) / 2;
+    if bx > 0 && by > 0 {
+        let up = mean.get((by - 1) * bw + bx).copied().unwrap_or(0);
+        let left = mean.get(by * bw + bx - 1).copied().unwrap_or(0);
+        let diag = mean.get((by - 1) * bw + bx - 1).copied().unwrap_or(0);
+        let around = (up + 2 * left + diag) / 4;
+        if u32::from(lo) < around {
+            m = around;
+        }
+    }
+    m
+}
+
+/// Each pixel dark when at most its block's threshold (`threshold`, row-major, `bw` blocks
+/// wide); a partial block at the right edge takes the threshold after the last whole one.
+fn apply_thresholds(img: &Gray, bw: usize, threshold: &[u8]) -> BitImage {
+    let (w, h) = (img.w, img.h);
     let mut dark = vec![false; w * h];
     for (y, (dst, src)) in dark
         .chunks_mut(w.max(1))
@@ -332,21 +351,7 @@ mod tests {
                 }
             }
             for (bx, &(lo, hi, sum, n)) in stats.iter().enumerate() {
-                let mut m = sum.checked_div(n).unwrap_or(0);
-                if hi.saturating_sub(lo) <= FLAT_RANGE {
-                    // A flat block is most likely background: threshold below its minimum, unless
-                    // the neighbours already seen say the area is darker than that.
-                    m = u32::from(lo) / 2;
-                    if bx > 0 && by > 0 {
-                        let up = mean.get((by - 1) * bw + bx).copied().unwrap_or(0);
-                        let left = mean.get(by * bw + bx - 1).copied().unwrap_or(0);
-                        let diag = mean.get((by - 1) * bw + bx - 1).copied().unwrap_or(0);
-                        let around = (up + 2 * left + diag) / 4;
-                        if u32::from(lo) < around {
-                            m = around;
-                        }
-                    }
-                }
+                let m = block_mean((lo, hi, sum, n), bx, by, bw, &mean);
                 if let Some(slot) = mean.get_mut(by * bw + bx) {
                     *slot = m;
                 }
@@ -372,30 +377,7 @@ mod tests {
                 }
             }
         }
-        let mut dark = vec![false; w * h];
-        for (y, (dst, src)) in dark
-            .chunks_mut(w.max(1))
-            .zip(img.px.chunks(w.max(1)))
-            .enumerate()
-        {
-            let row_t = threshold
-                .get((y / BLOCK) * bw..(y / BLOCK + 1) * bw)
-                .unwrap_or(&[]);
-            let mut out = dst.chunks_exact_mut(BLOCK);
-            let mut cells = src.chunks_exact(BLOCK);
-            let mut ts = row_t.iter();
-            for ((d, s), &t) in (&mut out).zip(&mut cells).zip(&mut ts) {
-                for (d, &p) in d.iter_mut().zip(s) {
-                    *d = p <= t;
-                }
-            }
-            if let Some(&t) = ts.next() {
-                for (d, &p) in out.into_remainder().iter_mut().zip(cells.remainder()) {
-                    *d = p <= t;
-                }
-            }
-        }
-        BitImage { w, h, dark }
+        apply_thresholds(img, bw, &threshold)
     }
 
     #[test]
