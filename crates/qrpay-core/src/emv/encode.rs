@@ -2,7 +2,7 @@
 
 use super::decode::{Decoder, INPUT_BYTES_MAX};
 use super::error::{DecodeError, EncodeError};
-use super::object::DataObject;
+use super::object::{char_count, DataObject};
 use super::payload::{Payload, PointOfInitiation, TipOrConvenience};
 use crate::crc;
 use crate::money::{Amount, Currency};
@@ -60,12 +60,7 @@ impl Object {
 
 /// Appends one data object: two-digit id, two-digit character count, value.
 pub(crate) fn write_object(out: &mut String, tag: Tag, value: &str) {
-    let len = if value.is_ascii() {
-        value.len()
-    } else {
-        value.chars().count()
-    };
-    push_header(out, tag, len);
+    push_header(out, tag, char_count(value));
     out.push_str(value);
 }
 
@@ -89,11 +84,7 @@ fn encode_into(out: &mut String, objects: &[Object], parent: TagPath) -> Result<
         let path = parent.child(object.tag).unwrap_or(parent);
         match &object.value {
             Value::Primitive(text) => {
-                let len = if text.is_ascii() {
-                    text.len()
-                } else {
-                    text.chars().count()
-                };
+                let len = char_count(text);
                 if len > 99 {
                     return Err(EncodeError::ValueTooLong { tag: path, len });
                 }
@@ -120,8 +111,7 @@ fn inside_chars(children: &[Object]) -> usize {
         .iter()
         .map(|child| {
             4 + match &child.value {
-                Value::Primitive(text) if text.is_ascii() => text.len(),
-                Value::Primitive(text) => text.chars().count(),
+                Value::Primitive(text) => char_count(text),
                 Value::Template(grandchildren) => inside_chars(grandchildren),
             }
         })
@@ -730,14 +720,12 @@ fn write_fields(
     // Templates being written, outermost first: path and header offset; `depth` of them.
     let mut open = [(TagPath::ROOT, 0); TagPath::DEPTH_MAX];
     let mut depth: usize = 0;
-    // Lengths count characters; for ASCII (most payloads) that is bytes.
-    let ascii = values.is_ascii();
     for field in fields {
         while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
             if field.path.is_within(template) && field.path != template {
                 break;
             }
-            close(out, template, header, ascii, roots)?;
+            close(out, template, header, roots)?;
             depth -= 1;
         }
         // Open the templates around the field that are not open yet.
@@ -751,11 +739,7 @@ fn write_fields(
             depth += 1;
         }
         let value = field.value(values);
-        let chars = if ascii {
-            value.len()
-        } else {
-            value.chars().count()
-        };
+        let chars = char_count(value);
         if !matches!(chars, 1..=99) {
             return Err(length_error(field.path, chars));
         }
@@ -769,7 +753,7 @@ fn write_fields(
         }
     }
     while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
-        close(out, template, header, ascii, roots)?;
+        close(out, template, header, roots)?;
         depth -= 1;
     }
     Ok(())
@@ -781,15 +765,9 @@ fn close(
     out: &mut String,
     path: TagPath,
     header: usize,
-    ascii: bool,
     roots: &mut Vec<(Tag, usize, usize)>,
 ) -> Result<(), EncodeError> {
-    let inside = out.get(header + 4..).unwrap_or_default();
-    let chars = if ascii {
-        inside.len()
-    } else {
-        inside.chars().count()
-    };
+    let chars = char_count(out.get(header + 4..).unwrap_or_default());
     if !matches!(chars, 1..=99) {
         return Err(length_error(path, chars));
     }

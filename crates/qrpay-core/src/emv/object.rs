@@ -87,11 +87,21 @@ impl<'a> DataObject<'a> {
 
     /// Number of characters of the value.
     pub(crate) fn char_len(&self) -> usize {
-        if self.ascii || self.value.is_ascii() {
+        if self.ascii {
             self.value.len()
         } else {
-            self.value.chars().count()
+            char_count(self.value)
         }
+    }
+}
+
+/// Characters of `text`, the unit EMV lengths count: its bytes when it is ASCII (most values
+/// are), else its Unicode scalar values.
+pub(crate) fn char_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
     }
 }
 
