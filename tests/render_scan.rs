@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, Luma};
 use proptest::prelude::*;
 use qrpay::core::render::{EccLevel, QrSymbol, RenderOptions};
-use qrpay::core::scan::{ScanError, Scanner};
+use qrpay::core::scan::{QrModel, ScanError, Scanner};
 
 /// Payload characters: EMV's ANS set plus some non-ASCII letters (ECI 26 path).
 const ALPHABET: &[char] = &[
@@ -417,6 +417,7 @@ fn model_1_photos_read_with_their_version() {
         assert_eq!(codes.len(), 1, "{name}");
         assert_eq!(codes[0].bytes(), expected.as_slice(), "{name}");
         assert_eq!(codes[0].version(), version, "{name}");
+        assert_eq!(codes[0].model(), QrModel::One, "{name}");
     }
 }
 

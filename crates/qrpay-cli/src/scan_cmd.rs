@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use qrpay_core::any::decode_any_bytes;
-use qrpay_core::scan::{ScannedCode, Scanner};
+use qrpay_core::scan::{QrModel, ScannedCode, Scanner};
 use serde_json::{json, Value};
 
 use crate::{fail, REFUSED};
@@ -15,7 +15,7 @@ use crate::{fail, REFUSED};
 #[derive(Debug, Args)]
 pub(crate) struct ScanArgs {
     /// Print one JSON array: per image `{"image", "codes": [{"text", "charset", "corners",
-    /// "version", "ecc", "decoded", "error"}]}`, and `"error"` when the image cannot be read.
+    /// "version", "ecc", "model", "decoded", "error"}]}`, and `"error"` when the image cannot be read.
     #[arg(long)]
     json: bool,
     /// Image files (PNG, JPEG, WebP, GIF, BMP, TIFF).
@@ -92,6 +92,10 @@ fn code_json(code: &ScannedCode) -> Value {
         "charset": code.charset().to_string(),
         "corners": corners,
         "version": code.version(),
+        "model": match code.model() {
+            QrModel::One => 1,
+            _ => 2,
+        },
         "ecc": code.ecc().to_string(),
         "decoded": decoded,
         "error": error,

@@ -229,6 +229,7 @@ fn render_then_scan_json_reads_and_decodes_the_payload() {
     assert_eq!(json[0]["image"], png_arg);
     assert_eq!(code["text"], SPEC_EXAMPLE);
     assert_eq!(code["ecc"], "Q");
+    assert_eq!(code["model"], 2);
     assert_eq!(code["decoded"]["format"], "emv-mpm");
     assert_eq!(code["decoded"]["crc"], "A13A");
     assert_eq!(code["error"], serde_json::Value::Null);

@@ -15,6 +15,7 @@ pub(crate) struct Data {
     pub version: u8,
     /// The two error-correction bits of the format information (M 00, L 01, H 10, Q 11).
     pub ecc_bits: u16,
+    pub model: Model,
 }
 
 /// Why a grid did not decode.
@@ -94,14 +95,7 @@ const MODEL1_BLOCKS: [[(usize, usize, usize); 4]; 14] = [
     [(60, 4, 92), (40, 3, 163), (66, 6, 35), (60, 5, 62)],
 ];
 
-/// The QR model a symbol follows. Model 1, the original design (no alignment patterns, its
-/// own codeword placement and block tables, format information under another mask), was
-/// kept in ISO/IEC 18004:2000 beside Model 2 and still turns up on old prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Model {
-    One,
-    Two,
-}
+pub(crate) use super::QrModel as Model;
 
 impl Model {
     /// The pattern XORed onto the format information (ISO/IEC 18004:2015, 7.9.1; 2000,
@@ -163,6 +157,7 @@ pub(crate) fn decode(dim: usize, dark: &dyn Fn(usize, usize) -> bool) -> Result<
         ecis,
         version: u8::try_from(version).map_err(|_| Failure::Format)?,
         ecc_bits,
+        model,
     })
 }
 

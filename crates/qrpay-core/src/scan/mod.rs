@@ -118,6 +118,18 @@ pub struct Point {
     pub y: i32,
 }
 
+/// The QR model a symbol follows. Model 1, the original design (no alignment patterns, its
+/// own codeword placement and block tables, format information under another mask), was kept
+/// in ISO/IEC 18004:2000 beside Model 2 and still turns up on old prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QrModel {
+    /// Model 1 (versions 1–14).
+    One,
+    /// Model 2, every QR code printed today (versions 1–40).
+    Two,
+}
+
 /// The character set a code's text was read in.
 ///
 /// An ECI designator in the symbol names the set (ISO/IEC 18004:2015, 7.4.3) and is honoured
@@ -271,6 +283,7 @@ pub struct ScannedCode {
     corners: [Point; 4],
     version: u8,
     ecc: EccLevel,
+    model: QrModel,
 }
 
 impl ScannedCode {
@@ -297,6 +310,12 @@ impl ScannedCode {
     #[must_use]
     pub fn corners(&self) -> [Point; 4] {
         self.corners
+    }
+
+    /// The QR model of the symbol: Model 2 but for old prints.
+    #[must_use]
+    pub fn model(&self) -> QrModel {
+        self.model
     }
 
     /// QR version, 1–40 (1–14 for a Model 1 symbol).
@@ -597,6 +616,7 @@ fn read_pass(
                 corners,
                 version: d.version,
                 ecc: EccLevel::from_format_bits(d.ecc_bits),
+                model: d.model,
             });
         }
     }

@@ -34,6 +34,7 @@ pub(crate) struct Decoded {
     pub corners: [Pt; 4],
     pub version: u8,
     pub ecc_bits: u16,
+    pub model: super::QrModel,
 }
 
 /// Finder centres in reading order.
@@ -939,6 +940,7 @@ fn decode_checked(grid: &ModuleGrid, map: &Warp, dim: usize) -> Option<Decoded> 
         corners,
         version: data.version,
         ecc_bits: data.ecc_bits,
+        model: data.model,
     })
 }
 
