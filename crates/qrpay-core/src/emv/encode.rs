@@ -1,6 +1,6 @@
 //! Encoding: an owned object tree, and a builder that makes canonical payloads.
 
-use super::decode::{Decoder, INPUT_BYTES_MAX};
+use super::decode::{Count, Decoder, INPUT_BYTES_MAX};
 use super::error::{DecodeError, EncodeError};
 use super::object::{char_count, DataObject};
 use super::payload::{Payload, PointOfInitiation, TipOrConvenience};
@@ -58,64 +58,126 @@ impl Object {
     }
 }
 
-/// Appends one data object: two-digit id, two-digit character count, value.
-pub(crate) fn write_object(out: &mut String, tag: Tag, value: &str) {
-    push_header(out, tag, char_count(value));
-    out.push_str(value);
+/// A payload being written, as bytes: appending fixed-size headers and patching a length are
+/// plain byte writes.
+///
+/// INVARIANT: the bytes are UTF-8 by construction; every value comes from a `&str` and every
+/// header, length and CRC is ASCII.
+pub(crate) struct Out(Vec<u8>);
+
+impl Out {
+    pub(crate) fn with_capacity(capacity: usize) -> Out {
+        Out(Vec::with_capacity(capacity))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Appends one data object: two-digit id, two-digit character count, value.
+    pub(crate) fn object(&mut self, tag: Tag, value: &str) {
+        self.header(tag, char_count(value));
+        self.text(value);
+    }
+
+    /// Appends an object's id and its two-digit length `len` (99 above: callers refuse longer
+    /// values before writing, and no decoded object has one).
+    fn header(&mut self, tag: Tag, len: usize) {
+        let [i0, i1] = tag.digits();
+        let [l0, l1] = two_digits(len);
+        self.0.extend_from_slice(&[i0, i1, l0, l1]);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.0.extend_from_slice(text.as_bytes());
+    }
+
+    /// Rewrites the length of the header at `at`.
+    fn set_len(&mut self, at: usize, len: usize) {
+        if let Some(digits) = self.0.get_mut(at + 2..at + 4) {
+            digits.copy_from_slice(&two_digits(len));
+        }
+    }
+
+    /// Characters from byte `from` to the end: the bytes that do not continue a character.
+    fn chars_from(&self, from: usize) -> usize {
+        let tail = self.0.get(from..).unwrap_or_default();
+        tail.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Appends the CRC in four upper-case hexadecimal digits.
+    fn crc(&mut self, crc: u16) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let digit = |shift: u16| {
+            HEX.get(usize::from((crc >> shift) & 0xF))
+                .copied()
+                .unwrap_or(b'0')
+        };
+        self.0
+            .extend_from_slice(&[digit(12), digit(8), digit(4), digit(0)]);
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        // The invariant makes the error impossible; were it broken, the text would still be
+        // returned, with the bad bytes replaced, rather than a panic.
+        String::from_utf8(self.0)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
 }
 
-/// Appends an object's id and its two-digit length `len`.
-fn push_header(out: &mut String, tag: Tag, len: usize) {
-    // INVARIANT: callers pass lengths of at most 99 (checked before writing, and true of
-    // every decoded object); `min` keeps the two digits well-formed regardless.
-    out.push_str(two_digits(usize::from(tag.get())));
-    out.push_str(two_digits(len));
+/// `n` (0–99) as two ASCII digits; 99 above.
+fn two_digits(n: usize) -> [u8; 2] {
+    let n = u8::try_from(n.min(99)).unwrap_or(99);
+    [b'0' + n / 10, b'0' + n % 10]
 }
 
-/// `n` (0–99) as two digits; 99 above.
-fn two_digits(n: usize) -> &'static str {
-    const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-    let i = n.min(99) * 2;
-    PAIRS.get(i..i + 2).unwrap_or("99")
-}
-
-fn encode_into(out: &mut String, objects: &[Object], parent: TagPath) -> Result<(), EncodeError> {
+/// Writes `objects`, lengths counted as `count` says. Counting bytes is exact, and cheaper, for
+/// ASCII text; [`encode_unchecked`] counts characters when the text is not ASCII.
+fn encode_into(
+    out: &mut Out,
+    objects: &[Object],
+    parent: TagPath,
+    count: Count,
+) -> Result<(), EncodeError> {
+    let too_long = |tag: Tag, len| EncodeError::ValueTooLong {
+        tag: parent.child(tag).unwrap_or(parent),
+        len,
+    };
     for object in objects {
-        let path = parent.child(object.tag).unwrap_or(parent);
         match &object.value {
             Value::Primitive(text) => {
-                let len = char_count(text);
+                let len = match count {
+                    Count::Bytes => text.len(),
+                    Count::Chars => char_count(text),
+                };
                 if len > 99 {
-                    return Err(EncodeError::ValueTooLong { tag: path, len });
+                    return Err(too_long(object.tag, len));
                 }
-                push_header(out, object.tag, len);
-                out.push_str(text);
+                out.header(object.tag, len);
+                out.text(text);
             }
             Value::Template(children) => {
-                let len = inside_chars(children);
-                push_header(out, object.tag, len);
+                let header = out.len();
+                out.header(object.tag, 0);
                 // The inside's own errors come first, then the template's length.
-                encode_into(out, children, path)?;
+                let path = parent.child(object.tag).unwrap_or(parent);
+                encode_into(out, children, path, count)?;
+                let len = match count {
+                    Count::Bytes => out.len() - (header + 4),
+                    Count::Chars => out.chars_from(header + 4),
+                };
                 if len > 99 {
-                    return Err(EncodeError::ValueTooLong { tag: path, len });
+                    return Err(too_long(object.tag, len));
                 }
+                out.set_len(header, len);
             }
         }
     }
     Ok(())
-}
-
-/// Characters the encoded `children` of a template take.
-fn inside_chars(children: &[Object]) -> usize {
-    children
-        .iter()
-        .map(|child| {
-            4 + match &child.value {
-                Value::Primitive(text) => char_count(text),
-                Value::Template(grandchildren) => inside_chars(grandchildren),
-            }
-        })
-        .sum()
 }
 
 /// Encodes `objects` in the order given, the inverse of decoding.
@@ -160,10 +222,16 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
         },
         _ => (objects, None),
     };
-    let mut out = String::with_capacity(256);
-    encode_into(&mut out, body, TagPath::ROOT)?;
-    out.push_str("6304");
-    let computed = crc::crc16(out.as_bytes());
+    // Most payloads are ASCII, where bytes are characters: write counting bytes, and only when
+    // that fails or the result is not ASCII, count characters (the length EMV defines).
+    let mut out = Out::with_capacity(256);
+    let bytes_pass = encode_into(&mut out, body, TagPath::ROOT, Count::Bytes);
+    if bytes_pass.is_err() || !out.bytes().is_ascii() {
+        out = Out::with_capacity(256);
+        encode_into(&mut out, body, TagPath::ROOT, Count::Chars)?;
+    }
+    out.text("6304");
+    let computed = crc::crc16(out.bytes());
     match crc_given {
         Some(given) => {
             let valid_hex = given.len() == 4 && given.bytes().all(|b| b.is_ascii_hexdigit());
@@ -173,22 +241,14 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
                 });
             }
             if u16::from_str_radix(given, 16).ok() == Some(computed) {
-                out.push_str(given);
+                out.text(given);
             } else {
-                push_crc(&mut out, computed);
+                out.crc(computed);
             }
         }
-        None => push_crc(&mut out, computed),
+        None => out.crc(computed),
     }
-    Ok(out)
-}
-
-fn push_crc(out: &mut String, crc: u16) {
-    const HEX: &str = "0123456789ABCDEF";
-    for shift in [12, 8, 4, 0] {
-        let nibble = usize::from((crc >> shift) & 0xF);
-        out.push_str(HEX.get(nibble..=nibble).unwrap_or("0"));
-    }
+    Ok(out.into_string())
 }
 
 /// Builds canonical payloads: 00 first, every other object in ascending tag order, 63 last with
@@ -646,15 +706,16 @@ impl PayloadBuilder {
         if !fields.is_sorted_by_key(Field::order) {
             fields.sort_by_key(Field::order);
         }
-        let mut out = String::with_capacity(self.values.len() + 4 * fields.len() + 32);
+        let mut out = Out::with_capacity(self.values.len() + 4 * fields.len() + 32);
         // Where each root object went, to check the result without walking it again.
         let mut roots: Vec<(Tag, usize, usize)> = Vec::with_capacity(fields.len() + 1);
         write_fields(&mut out, &self.values, &fields, &mut roots)?;
         let offset = out.len();
-        out.push_str("6304");
-        let crc = crc::crc16(out.as_bytes());
-        push_crc(&mut out, crc);
+        out.text("6304");
+        let crc = crc::crc16(out.bytes());
+        out.crc(crc);
         roots.push((Tag::CRC, offset, out.len()));
+        let out = out.into_string();
         if self.lenient {
             // The structure is sound and the CRC right by construction; the one thing a
             // tolerant decode could still refuse is the size.
@@ -712,7 +773,7 @@ fn root_bit(path: TagPath) -> u128 {
 /// comes, and the length is filled in when a field outside it comes (or the fields end). A
 /// value's errors therefore come before its template's.
 fn write_fields(
-    out: &mut String,
+    out: &mut Out,
     values: &str,
     fields: &[Field],
     roots: &mut Vec<(Tag, usize, usize)>,
@@ -720,12 +781,18 @@ fn write_fields(
     // Templates being written, outermost first: path and header offset; `depth` of them.
     let mut open = [(TagPath::ROOT, 0); TagPath::DEPTH_MAX];
     let mut depth: usize = 0;
+    // Lengths count characters; when every value is ASCII (most payloads), bytes.
+    let count = if values.is_ascii() {
+        Count::Bytes
+    } else {
+        Count::Chars
+    };
     for field in fields {
         while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
             if field.path.is_within(template) && field.path != template {
                 break;
             }
-            close(out, template, header, roots)?;
+            close(out, template, header, count, roots)?;
             depth -= 1;
         }
         // Open the templates around the field that are not open yet.
@@ -735,25 +802,28 @@ fn write_fields(
                 break;
             };
             *slot = (template, out.len());
-            push_header(out, tag, 0);
+            out.header(tag, 0);
             depth += 1;
         }
         let value = field.value(values);
-        let chars = char_count(value);
+        let chars = match count {
+            Count::Bytes => value.len(),
+            Count::Chars => char_count(value),
+        };
         if !matches!(chars, 1..=99) {
             return Err(length_error(field.path, chars));
         }
         let (start, Some(tag)) = (out.len(), field.path.last()) else {
             continue;
         };
-        push_header(out, tag, chars);
-        out.push_str(value);
+        out.header(tag, chars);
+        out.text(value);
         if field.path.depth() == 1 {
             roots.push((tag, start, out.len()));
         }
     }
     while let Some(&(template, header)) = depth.checked_sub(1).and_then(|d| open.get(d)) {
-        close(out, template, header, roots)?;
+        close(out, template, header, count, roots)?;
         depth -= 1;
     }
     Ok(())
@@ -762,16 +832,20 @@ fn write_fields(
 /// Fills in the length of the template at `path` whose header starts at `header`, now that its
 /// inside is written.
 fn close(
-    out: &mut String,
+    out: &mut Out,
     path: TagPath,
     header: usize,
+    count: Count,
     roots: &mut Vec<(Tag, usize, usize)>,
 ) -> Result<(), EncodeError> {
-    let chars = char_count(out.get(header + 4..).unwrap_or_default());
+    let chars = match count {
+        Count::Bytes => out.len() - (header + 4),
+        Count::Chars => out.chars_from(header + 4),
+    };
     if !matches!(chars, 1..=99) {
         return Err(length_error(path, chars));
     }
-    out.replace_range(header + 2..header + 4, two_digits(chars));
+    out.set_len(header, chars);
     if let (1, Some(tag)) = (path.depth(), path.last()) {
         roots.push((tag, header, out.len()));
     }

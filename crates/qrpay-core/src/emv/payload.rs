@@ -125,11 +125,11 @@ impl<'a> Payload<'a> {
     /// Encodes the payload again. For a decoded payload this is the input, byte for byte.
     #[must_use]
     pub fn encode(&self) -> String {
-        let mut out = String::with_capacity(self.text.len());
+        let mut out = super::encode::Out::with_capacity(self.text.len());
         for object in &self.objects {
-            super::encode::write_object(&mut out, object.tag, object.value());
+            out.object(object.tag, object.value());
         }
-        out
+        out.into_string()
     }
 
     /// A copy that owns its text, to outlive the input.
