@@ -142,25 +142,26 @@ fn update_serial(mut crc: u16, data: &[u8]) -> u16 {
     let t = &TABLES;
     let (chunks, rest) = data.as_chunks::<SLICES>();
     for chunk in chunks {
-        let [hi, lo] = crc.to_be_bytes();
-        // Byte k of the chunk is followed by 15 - k more bytes: table 15 - k.
-        let mut next = t[15][usize::from(chunk[0] ^ hi)] ^ t[14][usize::from(chunk[1] ^ lo)];
+        // Byte k of the chunk is followed by 15 - k more bytes: table 15 - k. Only the first
+        // two bytes meet the register; the other fourteen lookups are summed first, so the
+        // chain from one step's register to the next is two lookups long, not sixteen.
+        let mut rest = 0;
         for (k, &b) in chunk.iter().enumerate().skip(2) {
-            next ^= t[SLICES - 1 - k][usize::from(b)];
+            rest ^= t[SLICES - 1 - k][usize::from(b)];
         }
-        crc = next;
+        let [hi, lo] = crc.to_be_bytes();
+        crc = rest ^ (t[15][usize::from(chunk[0] ^ hi)] ^ t[14][usize::from(chunk[1] ^ lo)]);
     }
     let (eights, rest) = rest.as_chunks::<8>();
     for &[b0, b1, b2, b3, b4, b5, b6, b7] in eights {
-        let [hi, lo] = crc.to_be_bytes();
-        crc = t[7][usize::from(b0 ^ hi)]
-            ^ t[6][usize::from(b1 ^ lo)]
-            ^ t[5][usize::from(b2)]
+        let rest = t[5][usize::from(b2)]
             ^ t[4][usize::from(b3)]
             ^ t[3][usize::from(b4)]
             ^ t[2][usize::from(b5)]
             ^ t[1][usize::from(b6)]
             ^ t[0][usize::from(b7)];
+        let [hi, lo] = crc.to_be_bytes();
+        crc = rest ^ (t[7][usize::from(b0 ^ hi)] ^ t[6][usize::from(b1 ^ lo)]);
     }
     for &b in rest {
         crc = (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)];

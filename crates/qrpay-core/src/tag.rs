@@ -149,12 +149,20 @@ impl TagPath {
     #[must_use]
     #[inline]
     pub fn child(self, tag: Tag) -> Option<TagPath> {
-        let mut next = self;
-        let slot = next.tags.get_mut(usize::from(self.len))?;
-        *slot = tag.0;
-        // The slot exists, so `len` is below DEPTH_MAX and cannot wrap.
-        next.len = next.len.wrapping_add(1);
-        Some(next)
+        if usize::from(self.len) >= TagPath::DEPTH_MAX {
+            return None;
+        }
+        // Computed on the path as one 32-bit word rather than by writing the slot `len` of
+        // the array: a byte store followed by a whole-word read of the same path would stall
+        // store forwarding, and this runs once per template on every encode and decode.
+        let [a, b, c] = self.tags;
+        let word = u32::from_le_bytes([a, b, c, 0]) | u32::from(tag.0) << (8 * u32::from(self.len));
+        let [a, b, c, _] = word.to_le_bytes();
+        Some(TagPath {
+            tags: [a, b, c],
+            // Below DEPTH_MAX (checked above), so it cannot wrap.
+            len: self.len.wrapping_add(1),
+        })
     }
 
     /// The tags from the outermost in.
