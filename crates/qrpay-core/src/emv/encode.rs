@@ -1,6 +1,6 @@
 //! Encoding: an owned object tree, and a builder that makes canonical payloads.
 
-use super::decode::{Count, Decoder, INPUT_BYTES_MAX};
+use super::decode::{all_ascii, Count, Decoder, INPUT_BYTES_MAX};
 use super::error::{DecodeError, EncodeError};
 use super::object::{char_count, DataObject};
 use super::payload::{Payload, PointOfInitiation, TipOrConvenience};
@@ -226,7 +226,7 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
     // that fails or the result is not ASCII, count characters (the length EMV defines).
     let mut out = Out::with_capacity(256);
     let bytes_pass = encode_into(&mut out, body, TagPath::ROOT, Count::Bytes);
-    if bytes_pass.is_err() || !out.bytes().is_ascii() {
+    if bytes_pass.is_err() || !all_ascii(out.bytes()) {
         out = Out::with_capacity(256);
         encode_into(&mut out, body, TagPath::ROOT, Count::Chars)?;
     }
