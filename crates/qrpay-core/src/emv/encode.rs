@@ -743,7 +743,7 @@ impl PayloadBuilder {
 /// builder already knows. The structure is sound and the CRC right by construction.
 fn built_clear(text: &str, roots: &[(Tag, usize, usize)]) -> bool {
     let printable = super::decode::all_printable_ascii(text.as_bytes());
-    let ascii = printable || text.is_ascii();
+    let ascii = printable || all_ascii(text.as_bytes());
     let mut objects: Vec<DataObject<'_>> = roots
         .iter()
         .map(|&(tag, start, end)| DataObject {
@@ -782,7 +782,7 @@ fn write_fields(
     let mut open = [(TagPath::ROOT, 0); TagPath::DEPTH_MAX];
     let mut depth: usize = 0;
     // Lengths count characters; when every value is ASCII (most payloads), bytes.
-    let count = if values.is_ascii() {
+    let count = if all_ascii(values.as_bytes()) {
         Count::Bytes
     } else {
         Count::Chars
