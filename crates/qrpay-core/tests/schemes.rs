@@ -225,13 +225,7 @@ fn qris_views() {
 fn qris_transfer_from_the_real_fixture_fields() {
     // The astrapay transfer fixture (mpm_invalid.tsv) has a stale CRC; its objects, re-encoded
     // with the right CRC, are still the QRIS transfer layout.
-    let broken = vectors(INVALID)
-        .into_iter()
-        .find(|v| v.payload.contains("ID.CO.BCA.WWW"))
-        .unwrap()
-        .payload;
-    let body = &broken[..broken.len() - 4];
-    let fixed = format!("{body}{:04X}", qrpay_core::crc::crc16(body.as_bytes()));
+    let fixed = with_fresh_crc("ID.CO.BCA.WWW");
     let payload = decoded(&fixed);
     let view = qris::Qris::from_payload_strict(&payload).unwrap();
     let t = view.transfer.unwrap();
@@ -1083,5 +1077,342 @@ proptest! {
         prop_assert_eq!(view.ifsc_account, Some(ifsc_account.as_str()));
         prop_assert_eq!(view.upi.and_then(|u| u.vpa), Some(vpa.as_str()));
         prop_assert_eq!(payload.amount_minor(), amount);
+    }
+}
+
+/// The object at `path` (`26.01`) in `payload`, when the decoder found one there.
+fn object_at<'a>(payload: &Payload<'a>, path: &str) -> Option<qrpay_core::emv::DataObject<'a>> {
+    let mut tags = path.split('.').map(|t| t.parse::<u8>().unwrap());
+    let mut object = *payload.get(tags.next()?)?;
+    for tag in tags {
+        object = object.child(qrpay_core::Tag::new(tag)?)?;
+    }
+    Some(object)
+}
+
+/// The one real vector of `mpm_invalid.tsv` that contains `marker`, its CRC recomputed: for the
+/// astrapay QRIS fixtures, whose only defect is a stale CRC.
+fn with_fresh_crc(marker: &str) -> String {
+    let found: Vec<&str> = vectors(INVALID)
+        .into_iter()
+        .map(|v| v.payload)
+        .filter(|p| p.contains(marker))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "exactly one invalid vector contains {marker}"
+    );
+    let body = &found[0][..found[0].len() - 4];
+    format!("{body}{:04X}", qrpay_core::crc::crc16(body.as_bytes()))
+}
+
+/// Asserts the scheme name of every `(path, name)` in `text`, each path an object of the code.
+fn assert_names(label: &str, text: &str, names: &[(&str, &str)]) {
+    let payload = decoded(text);
+    for &(path, name) in names {
+        assert!(
+            object_at(&payload, path).is_some(),
+            "{label}: no object at {path}"
+        );
+        assert_eq!(
+            schemes::field_name(&payload, path.parse().unwrap()),
+            Some(name),
+            "{label} {path}"
+        );
+    }
+}
+
+/// Every scheme names the fields of its templates in real codes as its specification does.
+#[test]
+fn scheme_field_names_of_real_codes() {
+    let gui = |scheme| format!("globally unique identifier ({scheme})");
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        // Pix: a static key with a message, a dynamic charge, Pix Automático's recurrence.
+        (
+            "0DC6",
+            vec![
+                ("26.00", gui("Pix")),
+                ("26.01", "pix key".into()),
+                ("26.02", "additional information".into()),
+            ],
+        ),
+        ("42C5", vec![("26.25", "charge location url".into())]),
+        (
+            "2AC3",
+            vec![
+                ("26.25", "charge location url".into()),
+                ("80.00", gui("Pix")),
+                ("80.25", "recurrence location url".into()),
+            ],
+        ),
+        // PromptPay: mobile, national id and e-wallet proxies; a bill payment.
+        (
+            "6197",
+            vec![
+                ("29.00", gui("PromptPay")),
+                ("29.01", "mobile number".into()),
+            ],
+        ),
+        ("7B5A", vec![("29.02", "national id or tax id".into())]),
+        ("7C0F", vec![("29.03", "e-wallet id".into())]),
+        (
+            "F528",
+            vec![
+                ("30.00", gui("PromptPay bill payment")),
+                ("30.01", "biller id".into()),
+                ("30.02", "reference 1".into()),
+                ("30.03", "reference 2".into()),
+            ],
+        ),
+        // PayNow in 26, and in 36 of the SGQR sample beside the SGQR identity in 51.
+        (
+            "1E74",
+            vec![
+                ("26.00", gui("PayNow")),
+                ("26.01", "proxy type".into()),
+                ("26.02", "proxy value".into()),
+                ("26.03", "amount editable".into()),
+                ("26.04", "expiry date".into()),
+            ],
+        ),
+        (
+            "5E8D",
+            vec![
+                ("36.00", gui("PayNow")),
+                ("36.05", "reference".into()),
+                ("51.00", gui("SGQR")),
+                ("51.01", "sgqr id number".into()),
+                ("51.02", "version".into()),
+                ("51.03", "postal code".into()),
+                ("51.04", "level".into()),
+                ("51.05", "unit number".into()),
+                ("51.06", "miscellaneous".into()),
+                ("51.07", "revision date".into()),
+            ],
+        ),
+        (
+            "70BF",
+            vec![
+                ("26.00", gui("DuitNow")),
+                ("26.01", "acquirer id".into()),
+                ("26.02", "qr id or merchant id".into()),
+            ],
+        ),
+        (
+            "C15C",
+            vec![
+                ("38.00", gui("VietQR")),
+                ("38.01", "beneficiary organisation".into()),
+                ("38.02", "service code".into()),
+            ],
+        ),
+        // KHQR: an individual with its timestamps, a merchant.
+        (
+            "AE27",
+            vec![
+                ("29.00", "bakong account id".into()),
+                ("29.01", "account information".into()),
+                ("29.02", "acquiring bank".into()),
+                ("99.00", "creation timestamp".into()),
+            ],
+        ),
+        (
+            "3870",
+            vec![
+                ("30.00", "bakong account id".into()),
+                ("30.01", "merchant id".into()),
+                ("30.02", "acquiring bank".into()),
+            ],
+        ),
+        // QR Ph: person to merchant, person to person (GCash's carries a merchant id too).
+        (
+            "0275",
+            vec![
+                ("28.00", gui("QR Ph")),
+                ("28.01", "acquirer id (bic)".into()),
+                ("28.03", "merchant id".into()),
+            ],
+        ),
+        (
+            "1475",
+            vec![
+                ("27.00", gui("QR Ph P2P")),
+                ("27.01", "receiving institution (bic)".into()),
+                ("27.02", "payment type".into()),
+                ("27.04", "account number".into()),
+                ("27.05", "mobile number".into()),
+            ],
+        ),
+        ("5E2D", vec![("27.03", "merchant id".into())]),
+        // Bharat QR's NPCI templates.
+        (
+            "B6A9",
+            vec![
+                ("26.00", gui("UPI")),
+                ("26.01", "virtual payment address".into()),
+                ("26.02", "minimum amount".into()),
+                ("27.00", gui("UPI")),
+                ("27.01", "transaction reference".into()),
+            ],
+        ),
+        // A QRIS issuer template in a code for Indonesia without the national template.
+        (
+            "4051",
+            vec![
+                ("26.00", gui("QRIS issuer")),
+                ("26.01", "merchant pan".into()),
+                ("26.02", "merchant id".into()),
+            ],
+        ),
+    ];
+    for (crc, names) in &cases {
+        let names: Vec<(&str, &str)> = names.iter().map(|(p, n)| (*p, n.as_str())).collect();
+        assert_names(crc, vector(crc), &names);
+    }
+
+    // The QRIS fixtures of astrapay/spring-qris, whose only defect is a stale CRC: a merchant code
+    // with the national template 51, and a transfer (template 40, purpose DMCT).
+    assert_names(
+        "qris merchant",
+        &with_fresh_crc("ID.CO.ASTRAPAY.WWW"),
+        &[
+            ("26.00", "globally unique identifier (QRIS issuer)"),
+            ("26.01", "merchant pan"),
+            ("26.03", "merchant criteria"),
+            ("51.00", "globally unique identifier (QRIS)"),
+            ("51.02", "national merchant id (nmid)"),
+            ("51.03", "merchant criteria"),
+        ],
+    );
+    assert_names(
+        "qris transfer",
+        &with_fresh_crc("ID.CO.BCA.WWW"),
+        &[
+            ("40.00", "globally unique identifier (QRIS transfer)"),
+            ("40.01", "customer pan"),
+            ("40.02", "beneficiary id"),
+        ],
+    );
+
+    // VietQR's 01 is a template the EMV decoder keeps as text; its inside is named all the same.
+    let vietqr = decoded(vector("C15C"));
+    for (path, name) in [
+        ("38.01.00", "acquirer bin"),
+        ("38.01.01", "account or card number"),
+    ] {
+        assert_eq!(
+            schemes::field_name(&vietqr, path.parse().unwrap()),
+            Some(name),
+            "{path}"
+        );
+    }
+}
+
+/// Fields the specifications define that no real code in the vectors carries, added to a real
+/// code of the scheme one at a time.
+#[test]
+fn scheme_field_names_of_fields_the_real_codes_lack() {
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            with_field(vector("0DC6"), 26, 3, Some("12345678")),
+            "26.03",
+            "withdrawal facilitator",
+        ),
+        (
+            with_field(
+                &with_field(vector("6197"), 29, 1, None),
+                29,
+                4,
+                Some("1234567890"),
+            ),
+            "29.04",
+            "bank account number",
+        ),
+        (
+            with_field(vector("70BF"), 26, 3, Some("MASJID")),
+            "26.03",
+            "merchant descriptor",
+        ),
+        (
+            with_field(vector("70BF"), 26, 4, Some("60123456789")),
+            "26.04",
+            "merchant mobile number",
+        ),
+        (
+            with_field(vector("AE27"), 99, 1, Some("1893555967387")),
+            "99.01",
+            "expiration timestamp",
+        ),
+        (
+            with_field(vector("B6A9"), 27, 2, Some("https://example.com/r")),
+            "27.02",
+            "reference url",
+        ),
+    ];
+    for (text, path, name) in &cases {
+        assert_names(path, text, &[(path, name)]);
+    }
+}
+
+/// Templates no scheme module recognises, sub-tags a scheme does not define, and objects outside
+/// the templates keep EMV's names: `field_name` says `None`.
+#[test]
+fn scheme_field_names_fall_back_to_emv() {
+    let cases = [
+        // The EMVCo specification example: templates 29, 31 and 91 of no national scheme.
+        ("A13A", ["29.00", "29.05", "91.07"].as_slice()),
+        // A Pix code's second template (BR.COM.OUTRO), its additional data, its root objects.
+        ("AD38", &["27.00", "27.01", "80.01", "62.05", "26", "59"]),
+        // An SGQR sticker's other networks (reverse-domain GUIs, but not in a code for Indonesia).
+        ("5E8D", &["26.00", "26.01", "27.01", "28.01"]),
+        // A KHQR merchant's 30.05 and an ABA template-99 field no KHQR document defines.
+        ("AC1C", &["30.05"]),
+        ("3870", &["99.68"]),
+        // QR Ph's 28.05, kept but not interpreted; its unreserved template 88.
+        ("11EE", &["28.05", "88.00"]),
+    ];
+    for (crc, paths) in cases {
+        let payload = decoded(vector(crc));
+        for path in paths {
+            assert!(
+                object_at(&payload, path).is_some(),
+                "{crc}: no object at {path}"
+            );
+            assert_eq!(
+                schemes::field_name(&payload, path.parse().unwrap()),
+                None,
+                "{crc} {path}"
+            );
+        }
+    }
+    // A QR Ph merchant template in a code for Indonesia is a QRIS issuer template too; QR Ph,
+    // the scheme of its GUI, names it, and leaves 28.02 unnamed rather than take QRIS's meaning.
+    let text = qrpay_core::emv::PayloadBuilder::from_payload(&decoded(&with_field(
+        vector("0275"),
+        28,
+        2,
+        Some("12345"),
+    )))
+    .country_code("ID")
+    .lenient(true)
+    .build()
+    .unwrap();
+    let payload = decoded(&text);
+    assert!(schemes::scheme_ids(&payload).contains(&SchemeId::Qris));
+    assert_eq!(
+        schemes::field_name(&payload, "28.01".parse().unwrap()),
+        Some("acquirer id (bic)")
+    );
+    assert_eq!(
+        schemes::field_name(&payload, "28.02".parse().unwrap()),
+        None
+    );
+    // No root object is named, in any real code.
+    for v in vectors(VALID) {
+        let payload = decoded(v.payload);
+        for object in payload.objects() {
+            assert_eq!(schemes::field_name(&payload, object.path()), None);
+        }
     }
 }

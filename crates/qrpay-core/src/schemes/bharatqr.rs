@@ -22,6 +22,7 @@
 //! ```
 
 use super::cards::CardNetwork;
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId};
 use crate::emv::{DataObject, Payload, PayloadBuilder};
@@ -89,8 +90,47 @@ impl<'p> BharatQr<'p> {
     }
 }
 
+/// Whether `object` is an NPCI template: 26 or 27 with AID `A000000524` in 00.
+fn is_npci(object: &DataObject<'_>) -> bool {
+    matches!(object.tag().get(), 26 | 27) && object.gui() == Some(AID_NPCI)
+}
+
 fn npci<'p, 'a>(payload: &'p Payload<'a>, id: u8) -> Option<&'p DataObject<'a>> {
-    payload.get(id).filter(|t| t.gui() == Some(AID_NPCI))
+    payload.get(id).filter(|t| is_npci(t))
+}
+
+/// The names of an NPCI template's fields, when `template` is one: 26 the payee's account (01
+/// virtual payment address, 02 minimum amount), 27 the transaction (01 reference, 02 reference
+/// URL).
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    if !is_npci(template) {
+        return None;
+    }
+    match template.tag().get() {
+        26 => Some(account_names),
+        _ => Some(transaction_names),
+    }
+}
+
+fn account_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (UPI)"),
+        (1, None) => Some("virtual payment address"),
+        (2, None) => Some("minimum amount"),
+        _ => None,
+    }
+}
+
+fn transaction_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (UPI)"),
+        (1, None) => Some("transaction reference"),
+        (2, None) => Some("reference url"),
+        _ => None,
+    }
 }
 
 /// Whether `text` starts with an IFSC: four letters, a zero, six letters or digits.
@@ -145,10 +185,10 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<BharatQr<'p>>>
     if payload.country_code() != Some(COUNTRY) {
         return None;
     }
-    let first = payload.objects().iter().find(|o| {
-        (2..=8).contains(&o.tag().get())
-            || (o.tag().get() == 26 || o.tag().get() == 27) && o.gui() == Some(AID_NPCI)
-    })?;
+    let first = payload
+        .objects()
+        .iter()
+        .find(|o| (2..=8).contains(&o.tag().get()) || is_npci(o))?;
     let mut ck = Checker::new(SchemeId::BharatQr);
     let card = |network| {
         payload

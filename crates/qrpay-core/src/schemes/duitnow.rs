@@ -28,9 +28,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{DecodeError, EncodeError, Payload, PayloadBuilder, PointOfInitiation};
+use crate::emv::{
+    DataObject, DecodeError, EncodeError, Payload, PayloadBuilder, PointOfInitiation,
+};
 use crate::tag::{Tag, TagPath};
 
 /// GUI of the DuitNow template.
@@ -84,7 +87,7 @@ impl<'p> DuitNow<'p> {
 /// Finds the DuitNow template and checks the DuitNow rules.
 #[must_use]
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> {
-    let t = util::account_template(payload, |g| g.eq_ignore_ascii_case(GUI))?;
+    let t = util::account_template(payload, is_duitnow)?;
     let mut ck = Checker::new(SchemeId::DuitNow);
     if let Some(p) = ck.require(t, 1, "acquirer id (01)") {
         ck.digits(&p, "acquirer id", 1, ACQUIRER_ID_LEN_MAX, "1 to 6 digits");
@@ -112,6 +115,30 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<DuitNow<'p>>> 
         location: t.path(),
         violations: ck.found,
     })
+}
+
+fn is_duitnow(gui: &str) -> bool {
+    gui.eq_ignore_ascii_case(GUI)
+}
+
+/// The names of the DuitNow template's fields (the table in the module documentation), when
+/// `template` is it.
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    util::is_account_template(template, is_duitnow).then_some(names)
+}
+
+fn names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (DuitNow)"),
+        (1, None) => Some("acquirer id"),
+        (2, None) => Some("qr id or merchant id"),
+        (3, None) => Some("merchant descriptor"),
+        (4, None) => Some("merchant mobile number"),
+        _ => None,
+    }
 }
 
 /// Builds DuitNow QR codes.

@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder};
@@ -96,15 +97,69 @@ impl<'p> Khqr<'p> {
     }
 }
 
+/// Whom `object` pays when it is a Bakong template: tag 29 (individual) or 30 (merchant) with a
+/// Bakong account id (`name@bank`) in 00.
+fn bakong_kind(object: &DataObject<'_>) -> Option<KhqrKind> {
+    let kind = match object.tag().get() {
+        29 => KhqrKind::Individual,
+        30 => KhqrKind::Merchant,
+        _ => return None,
+    };
+    object.gui().is_some_and(util::is_address).then_some(kind)
+}
+
+/// The Bakong template KHQR reads: 29 when it is one, else 30.
 fn bakong_template<'p, 'a>(payload: &'p Payload<'a>) -> Option<(KhqrKind, &'p DataObject<'a>)> {
-    [(KhqrKind::Individual, 29u8), (KhqrKind::Merchant, 30)]
+    [29u8, 30]
         .into_iter()
-        .find_map(|(kind, id)| {
-            payload
-                .get(id)
-                .filter(|t| t.gui().is_some_and(util::is_address))
-                .map(|t| (kind, t))
-        })
+        .find_map(|id| payload.get(id).and_then(|t| Some((bakong_kind(t)?, t))))
+}
+
+/// The names of a KHQR template's fields, when `template` is one: a Bakong template (00 the
+/// Bakong account id, 01 the account information or merchant id, 02 the acquiring bank) or, in
+/// a KHQR code, the timestamp template 99 (00 creation, 01 expiration).
+pub(super) fn template_names(
+    payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    match bakong_kind(template) {
+        Some(KhqrKind::Individual) => Some(individual_names),
+        Some(KhqrKind::Merchant) => Some(merchant_names),
+        None if template.tag().get() == 99 && bakong_template(payload).is_some() => {
+            Some(timestamp_names)
+        }
+        None => None,
+    }
+}
+
+fn individual_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (1, None) => Some("account information"),
+        _ => bakong_names(sub, nested),
+    }
+}
+
+fn merchant_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (1, None) => Some("merchant id"),
+        _ => bakong_names(sub, nested),
+    }
+}
+
+fn bakong_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("bakong account id"),
+        (2, None) => Some("acquiring bank"),
+        _ => None,
+    }
+}
+
+fn timestamp_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("creation timestamp"),
+        (1, None) => Some("expiration timestamp"),
+        _ => None,
+    }
 }
 
 fn timestamp(ck: &mut Checker, object: Option<DataObject<'_>>, field: &'static str) -> Option<u64> {

@@ -26,11 +26,15 @@
 //!   (tolerant), and `from_payload` / `from_payload_strict` shortcuts;
 //! - a builder whose `build()` returns the payload text;
 //! - the scheme's constants (GUI or AID, currency, country).
+//!
+//! [`field_name`] names the fields of a scheme's templates (`26.01` is a Pix key in a Pix code),
+//! for listings that would otherwise only have EMV's generic names.
 
 use crate::emv::Payload;
 use crate::tag::TagPath;
 
 mod error;
+mod names;
 mod util;
 
 pub mod bharatqr;
@@ -45,6 +49,7 @@ pub mod qrph;
 pub mod vietqr;
 
 pub use error::{BuildError, SchemeError, SchemeRule, SchemeViolation};
+pub use names::field_name;
 
 /// The identifier of a payment profile, as printed in JSON (`"pix"`, `"promptpay"`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -26,9 +26,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder, PointOfInitiation};
+use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
 use crate::tag::Tag;
 
 /// GUI of the PayNow template (compared case-insensitively).
@@ -175,7 +176,7 @@ pub fn is_expiry(value: &str) -> bool {
 /// Finds the PayNow template and checks the PayNow rules.
 #[must_use]
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
-    let t = util::account_template(payload, |g| g.eq_ignore_ascii_case(GUI))?;
+    let t = util::account_template(payload, is_paynow)?;
     let mut ck = Checker::new(SchemeId::PayNow);
     let proxy_type = ck
         .require(t, 1, "proxy type (01)")
@@ -249,9 +250,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PayNow<'p>>> {
 /// Finds the SGQR identity template (51) and checks its rules.
 #[must_use]
 pub fn inspect_sgqr<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Sgqr<'p>>> {
-    let t = payload
-        .get(51)
-        .filter(|t| t.gui().is_some_and(|g| g.eq_ignore_ascii_case(GUI_SGQR)))?;
+    let t = payload.get(51).filter(|t| is_sgqr_template(t))?;
     let mut ck = Checker::new(SchemeId::Sgqr);
     if let Some(id) = ck.require(t, 1, "sgqr id (51.01)") {
         ck.max_len(&id, "sgqr id", 12);
@@ -273,6 +272,60 @@ pub fn inspect_sgqr<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Sgqr<'p>>
         location: t.path(),
         violations: ck.found,
     })
+}
+
+fn is_paynow(gui: &str) -> bool {
+    gui.eq_ignore_ascii_case(GUI)
+}
+
+/// Whether `object` is the SGQR identity template: tag 51 with GUI `SG.SGQR`.
+fn is_sgqr_template(object: &DataObject<'_>) -> bool {
+    object.tag().get() == 51
+        && object
+            .gui()
+            .is_some_and(|g| g.eq_ignore_ascii_case(GUI_SGQR))
+}
+
+/// The names of a PayNow template's fields (01 proxy type, 02 proxy value, 03 editable, 04
+/// expiry, 05 reference) or the SGQR identity template's (51: 01–07, see [`Sgqr`]), when
+/// `template` is one.
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    if util::is_account_template(template, is_paynow) {
+        Some(paynow_names)
+    } else if is_sgqr_template(template) {
+        Some(sgqr_names)
+    } else {
+        None
+    }
+}
+
+fn paynow_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (PayNow)"),
+        (1, None) => Some("proxy type"),
+        (2, None) => Some("proxy value"),
+        (3, None) => Some("amount editable"),
+        (4, None) => Some("expiry date"),
+        (5, None) => Some("reference"),
+        _ => None,
+    }
+}
+
+fn sgqr_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (SGQR)"),
+        (1, None) => Some("sgqr id number"),
+        (2, None) => Some("version"),
+        (3, None) => Some("postal code"),
+        (4, None) => Some("level"),
+        (5, None) => Some("unit number"),
+        (6, None) => Some("miscellaneous"),
+        (7, None) => Some("revision date"),
+        _ => None,
+    }
 }
 
 /// Builds PayNow codes, as bank apps and the common libraries print them.

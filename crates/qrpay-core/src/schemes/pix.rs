@@ -24,6 +24,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
@@ -262,7 +263,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
     let recurrence = payload
         .objects()
         .iter()
-        .find(|o| (80..=99).contains(&o.tag().get()) && o.gui().is_some_and(is_pix));
+        .find(|o| util::is_unreserved_template(o, is_pix));
     let mut ck = Checker::new(SchemeId::Pix);
     let key = template.child(Tag::of(1));
     let url = template.child(Tag::of(25));
@@ -321,6 +322,41 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
         location: template.path(),
         violations: ck.found,
     })
+}
+
+/// The names of a Pix template's fields, when `template` is one: the BCB manual's merchant
+/// account template (00 GUI, 01 key, 02 additional information, 03 withdrawal facilitator, 25
+/// charge location) or Pix Automático's unreserved template (25 recurrence location).
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    if util::is_account_template(template, is_pix) {
+        Some(account_names)
+    } else if util::is_unreserved_template(template, is_pix) {
+        Some(recurrence_names)
+    } else {
+        None
+    }
+}
+
+fn account_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (Pix)"),
+        (1, None) => Some("pix key"),
+        (2, None) => Some("additional information"),
+        (3, None) => Some("withdrawal facilitator"),
+        (25, None) => Some("charge location url"),
+        _ => None,
+    }
+}
+
+fn recurrence_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (Pix)"),
+        (25, None) => Some("recurrence location url"),
+        _ => None,
+    }
 }
 
 fn check_url(ck: &mut Checker, url: &DataObject<'_>) {

@@ -25,6 +25,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder, PointOfInitiation};
@@ -68,6 +69,16 @@ impl ProxyType {
             ProxyType::NationalId => 2,
             ProxyType::EWallet => 3,
             ProxyType::BankAccount => 4,
+        }
+    }
+
+    /// The field's name in a listing.
+    const fn field_name(self) -> &'static str {
+        match self {
+            ProxyType::Mobile => "mobile number",
+            ProxyType::NationalId => "national id or tax id",
+            ProxyType::EWallet => "e-wallet id",
+            ProxyType::BankAccount => "bank account number",
         }
     }
 
@@ -199,8 +210,13 @@ pub fn encode_message(message: &str) -> Option<String> {
         .collect()
 }
 
+/// Whether `object` is root template `id` with AID `aid` in its 00.
+fn is_template(object: &DataObject<'_>, id: u8, aid: &str) -> bool {
+    object.tag().get() == id && object.gui() == Some(aid)
+}
+
 fn template<'p, 'a>(payload: &'p Payload<'a>, id: u8, aid: &str) -> Option<&'p DataObject<'a>> {
-    payload.get(id).filter(|t| t.gui() == Some(aid))
+    payload.get(id).filter(|t| is_template(t, id, aid))
 }
 
 /// Finds the PromptPay templates and checks the PromptPay rules.
@@ -299,6 +315,40 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
         location,
         violations: ck.found,
     })
+}
+
+/// The names of a PromptPay template's fields, when `template` is one: the credit-transfer
+/// template 29 (01–04 the proxies) or the bill-payment template 30 (01 biller id, 02 and 03
+/// references 1 and 2), as the Thai QR Code Payment Standard lays them out.
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    if is_template(template, 29, AID_CREDIT_TRANSFER) {
+        Some(credit_transfer_names)
+    } else if is_template(template, 30, AID_BILL_PAYMENT) {
+        Some(bill_payment_names)
+    } else {
+        None
+    }
+}
+
+fn credit_transfer_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (PromptPay)"),
+        (_, None) => ProxyType::from_sub_id(sub).map(ProxyType::field_name),
+        _ => None,
+    }
+}
+
+fn bill_payment_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (PromptPay bill payment)"),
+        (1, None) => Some("biller id"),
+        (2, None) => Some("reference 1"),
+        (3, None) => Some("reference 2"),
+        _ => None,
+    }
 }
 
 fn check_proxy(ck: &mut Checker, kind: ProxyType, object: &DataObject<'_>) {

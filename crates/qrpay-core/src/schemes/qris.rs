@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
 use crate::emv::{DataObject, Payload, PayloadBuilder};
@@ -121,24 +122,17 @@ fn is_reverse_domain(gui: &str) -> bool {
 /// template 51, or is for Indonesia (58 `ID`) with an issuer or transfer template.
 #[must_use]
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
-    let national = payload.get(51).filter(|t| {
-        t.gui()
-            .is_some_and(|g| g.eq_ignore_ascii_case(GUI_NATIONAL))
-    });
+    let national = national_template(payload);
     let indonesian = payload.country_code() == Some(COUNTRY);
     if national.is_none() && !indonesian {
         return None;
     }
-    let purpose = util::root_sub(payload, 62, 8).filter(|p| TRANSFER_PURPOSES.contains(p));
-    let transfer_template = payload
-        .get(40)
-        .filter(|t| purpose.is_some() && t.gui().is_some_and(is_reverse_domain));
+    let purpose = transfer_purpose(payload);
+    let transfer_template = transfer_template(payload);
     let issuer_templates: Vec<&DataObject<'_>> = payload
         .objects()
         .iter()
-        .filter(|o| (26..=45).contains(&o.tag().get()))
-        .filter(|o| transfer_template.is_none_or(|t| t.tag() != o.tag()))
-        .filter(|o| o.gui().is_some_and(is_reverse_domain))
+        .filter(|o| is_issuer_template(o, transfer_template))
         .collect();
     if national.is_none()
         && !(indonesian && (transfer_template.is_some() || !issuer_templates.is_empty()))
@@ -252,6 +246,86 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Qris<'p>>> {
         location,
         violations: ck.found,
     })
+}
+
+/// The national repository template: 51 with GUI `ID.CO.QRIS.WWW`.
+fn national_template<'p, 'a>(payload: &'p Payload<'a>) -> Option<&'p DataObject<'a>> {
+    payload.get(51).filter(|t| {
+        t.gui()
+            .is_some_and(|g| g.eq_ignore_ascii_case(GUI_NATIONAL))
+    })
+}
+
+/// 62.08 when it is a transfer purpose.
+fn transfer_purpose<'p>(payload: &'p Payload<'_>) -> Option<&'p str> {
+    util::root_sub(payload, 62, 8).filter(|p| TRANSFER_PURPOSES.contains(p))
+}
+
+/// The transfer template: 40 with a reverse-domain GUI, in a code with a transfer purpose.
+fn transfer_template<'p, 'a>(payload: &'p Payload<'a>) -> Option<&'p DataObject<'a>> {
+    payload
+        .get(40)
+        .filter(|t| transfer_purpose(payload).is_some() && t.gui().is_some_and(is_reverse_domain))
+}
+
+/// Whether `object` is an issuer template: 26–45 with a reverse-domain GUI, other than the
+/// transfer template.
+fn is_issuer_template(object: &DataObject<'_>, transfer: Option<&DataObject<'_>>) -> bool {
+    (26..=45).contains(&object.tag().get())
+        && transfer.is_none_or(|t| t.tag() != object.tag())
+        && object.gui().is_some_and(is_reverse_domain)
+}
+
+/// The names of a QRIS template's fields in a QRIS code (one with the national template, or for
+/// Indonesia), when `template` is one: the national template 51 (02 NMID, 03 criteria), the
+/// transfer template 40 (01 customer PAN, 02 beneficiary id) or an issuer template (01 merchant
+/// PAN, 02 merchant id, 03 criteria).
+pub(super) fn template_names(
+    payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    let national = national_template(payload);
+    if national.is_none() && payload.country_code() != Some(COUNTRY) {
+        return None;
+    }
+    let transfer = transfer_template(payload);
+    if national.is_some_and(|t| t.tag() == template.tag()) {
+        Some(national_names)
+    } else if transfer.is_some_and(|t| t.tag() == template.tag()) {
+        Some(transfer_names)
+    } else if is_issuer_template(template, transfer) {
+        Some(issuer_names)
+    } else {
+        None
+    }
+}
+
+fn national_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QRIS)"),
+        (2, None) => Some("national merchant id (nmid)"),
+        (3, None) => Some("merchant criteria"),
+        _ => None,
+    }
+}
+
+fn transfer_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QRIS transfer)"),
+        (1, None) => Some("customer pan"),
+        (2, None) => Some("beneficiary id"),
+        _ => None,
+    }
+}
+
+fn issuer_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QRIS issuer)"),
+        (1, None) => Some("merchant pan"),
+        (2, None) => Some("merchant id"),
+        (3, None) => Some("merchant criteria"),
+        _ => None,
+    }
 }
 
 fn location_offset(payload: &Payload<'_>) -> usize {

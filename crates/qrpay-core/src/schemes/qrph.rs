@@ -26,9 +26,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId};
-use crate::emv::{Payload, PayloadBuilder};
+use crate::emv::{DataObject, Payload, PayloadBuilder};
 
 /// GUI of person-to-merchant templates.
 pub const GUI_P2M: &str = "ph.ppmi.p2m";
@@ -115,7 +116,7 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
         .or_else(|| {
             payload
                 .get(27)
-                .filter(|t| t.gui().is_some_and(|g| g.eq_ignore_ascii_case(GUI_P2P)))
+                .filter(|t| is_p2p_template(t))
                 .map(|t| (QrPhKind::P2p, t))
         })?;
     let p2p = kind == QrPhKind::P2p;
@@ -145,6 +146,52 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
         location: t.path(),
         violations: ck.found,
     })
+}
+
+/// Whether `object` is the person-to-person template: tag 27 with GUI `com.p2pqrpay`.
+fn is_p2p_template(object: &DataObject<'_>) -> bool {
+    object.tag().get() == 27
+        && object
+            .gui()
+            .is_some_and(|g| g.eq_ignore_ascii_case(GUI_P2P))
+}
+
+/// The names of a QR Ph template's fields, when `template` is one: a person-to-merchant
+/// template (01 the acquirer's BIC, 03 the merchant id; 05 and the acquirer's own fields have
+/// no public meaning) or the person-to-person template 27 (01 BIC, 02 payment type, 03 merchant
+/// id, 04 account number, 05 mobile number).
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    if util::is_account_template(template, is_ppmi) {
+        Some(p2m_names)
+    } else if is_p2p_template(template) {
+        Some(p2p_names)
+    } else {
+        None
+    }
+}
+
+fn p2m_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QR Ph)"),
+        (1, None) => Some("acquirer id (bic)"),
+        (3, None) => Some("merchant id"),
+        _ => None,
+    }
+}
+
+fn p2p_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QR Ph P2P)"),
+        (1, None) => Some("receiving institution (bic)"),
+        (2, None) => Some("payment type"),
+        (3, None) => Some("merchant id"),
+        (4, None) => Some("account number"),
+        (5, None) => Some("mobile number"),
+        _ => None,
+    }
 }
 
 /// Builds QR Ph codes: person-to-merchant (template 28, `ph.ppmi.p2m`) and person-to-person

@@ -149,6 +149,19 @@ impl Checker {
     }
 }
 
+/// Whether `object` is a merchant account template (26–51) whose GUI satisfies `matches`.
+pub(crate) fn is_account_template(object: &DataObject<'_>, matches: impl Fn(&str) -> bool) -> bool {
+    (26..=51).contains(&object.tag().get()) && object.gui().is_some_and(matches)
+}
+
+/// Whether `object` is an unreserved template (80–99) whose GUI satisfies `matches`.
+pub(crate) fn is_unreserved_template(
+    object: &DataObject<'_>,
+    matches: impl Fn(&str) -> bool,
+) -> bool {
+    (80..=99).contains(&object.tag().get()) && object.gui().is_some_and(matches)
+}
+
 /// The first merchant account template (26–51) whose GUI satisfies `matches`.
 pub(crate) fn account_template<'p, 'a>(
     payload: &'p Payload<'a>,
@@ -157,7 +170,7 @@ pub(crate) fn account_template<'p, 'a>(
     payload
         .objects()
         .iter()
-        .find(|o| (26..=51).contains(&o.tag().get()) && o.gui().is_some_and(&matches))
+        .find(|o| is_account_template(o, &matches))
 }
 
 /// The value of sub-object `id` of a template.

@@ -22,9 +22,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId, SchemeRule};
-use crate::emv::{Payload, PayloadBuilder};
+use crate::emv::{DataObject, Payload, PayloadBuilder};
 use crate::tag::Tag;
 
 /// GUI (AID) of the VietQR template.
@@ -100,7 +101,7 @@ impl<'p> VietQr<'p> {
 /// Finds the VietQR template and checks the NAPAS rules.
 #[must_use]
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
-    let t = util::account_template(payload, |g| g.eq_ignore_ascii_case(GUI))?;
+    let t = util::account_template(payload, is_vietqr)?;
     let mut ck = Checker::new(SchemeId::VietQr);
     let mut bin = None;
     let mut account = None;
@@ -186,6 +187,31 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
         location: t.path(),
         violations: ck.found,
     })
+}
+
+fn is_vietqr(gui: &str) -> bool {
+    gui.eq_ignore_ascii_case(GUI)
+}
+
+/// The names of the VietQR template's fields, when `template` is it: 01 the beneficiary
+/// organisation, itself 00 the acquirer BIN and 01 the account or card number; 02 the service
+/// code.
+pub(super) fn template_names(
+    _payload: &Payload<'_>,
+    template: &DataObject<'_>,
+) -> Option<FieldNames> {
+    util::is_account_template(template, is_vietqr).then_some(names)
+}
+
+fn names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (VietQR)"),
+        (1, None) => Some("beneficiary organisation"),
+        (1, Some(0)) => Some("acquirer bin"),
+        (1, Some(1)) => Some("account or card number"),
+        (2, None) => Some("service code"),
+        _ => None,
+    }
 }
 
 /// Builds VietQR codes (tag 38).
