@@ -152,7 +152,10 @@ fn push_rows(
     let depth = object.path().depth().saturating_sub(1);
     let indent = "  ".repeat(depth);
     let path = format!("{indent}{}", object.path());
-    let name = field_name(object.path()).to_owned();
+    // A national scheme's own name for a field of its template, else EMV's.
+    let name = schemes::field_name(payload, object.path())
+        .unwrap_or_else(|| field_name(object.path()))
+        .to_owned();
     if let Some(children) = object.children() {
         rows.push((path, name, String::new()));
         for child in children {

@@ -169,6 +169,54 @@ fn encode_from_flags_builds_a_valid_canonical_payload() {
     assert!(stderr(&bad).contains("XYZ"));
 }
 
+/// The `path  name  value` columns of the listing's row for `path`.
+fn listing_row(listing: &str, path: &str) -> Vec<String> {
+    let row = listing
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(path))
+        .unwrap_or_else(|| panic!("no row {path} in\n{listing}"));
+    row.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn decode_listing_names_the_fields_of_national_schemes() {
+    // The real Pix code 0DC6 of tests/vectors/mpm_valid.tsv (pix-utils).
+    let pix = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
+    let out = qrpay(&["decode", pix], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listing = stdout(&out);
+    assert_eq!(
+        listing_row(&listing, "26.00"),
+        [
+            "26.00",
+            "globally unique identifier (Pix)",
+            "br.gov.bcb.pix"
+        ]
+    );
+    assert_eq!(
+        listing_row(&listing, "26.01"),
+        ["26.01", "pix key", "thalesog@me.com"]
+    );
+    assert_eq!(
+        listing_row(&listing, "26.02"),
+        ["26.02", "additional information", "Pedido 123"]
+    );
+    // Outside the Pix template, and in templates of no known scheme, EMV's names stand.
+    assert_eq!(
+        listing_row(&listing, "62.05"),
+        ["62.05", "reference label", "***"]
+    );
+    let listing = stdout(&qrpay(&["decode", SPEC_EXAMPLE], None));
+    assert_eq!(
+        listing_row(&listing, "29.05"),
+        ["29.05", "payment network specific", "A93FO3230Q"]
+    );
+}
+
 #[test]
 fn decode_json_reports_format_schemes_and_profiles() {
     let pix = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
