@@ -291,3 +291,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn language_preference_is_two_letters() {
+    // EMV MPM v1.1 §3.3: 64.00 holds two alphabetical characters, an ISO 639 code.
+    let base = || {
+        PayloadBuilder::new()
+            .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
+            .merchant_category_code("5812")
+            .currency(Currency::IDR)
+            .country_code("ID")
+            .merchant_name("Kopi")
+            .merchant_city("Jakarta")
+    };
+    assert!(base().language_template("ZH", "Kopi", None).build().is_ok());
+    assert!(base().language_template("zh", "Kopi", None).build().is_ok());
+    for bad in ["Z1", "12", "Z ", "Z."] {
+        let err = base()
+            .language_template(bad, "Kopi", None)
+            .build()
+            .unwrap_err();
+        let qrpay_core::emv::EncodeError::Invalid(DecodeError::Invalid(v)) = err else {
+            panic!("{bad}: {err:?}")
+        };
+        assert_eq!(v.code(), "language-preference", "{bad}");
+        assert_eq!(v.path.to_string(), "64.00", "{bad}");
+    }
+}
