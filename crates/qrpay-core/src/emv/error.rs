@@ -336,6 +336,12 @@ pub enum Rule {
     /// The language template lacks 00 or 01.
     #[error("language template needs language preference (00) and merchant name (01)")]
     LanguageTemplate,
+    /// A language preference (64.00) that is not two letters (ISO 639).
+    #[error("language preference {found:?} is not two letters (ISO 639)")]
+    LanguagePreference {
+        /// What the payload says.
+        found: String,
+    },
     /// A template whose inside is not a sequence of data objects; kept opaque.
     #[error("template does not parse: {0}")]
     NotTemplate(Box<DecodeError>),
@@ -372,6 +378,7 @@ impl Rule {
             Rule::Reserved => "reserved",
             Rule::MissingGui => "missing-gui",
             Rule::LanguageTemplate => "language-template",
+            Rule::LanguagePreference { .. } => "language-preference",
             Rule::NotTemplate(_) => "not-template",
             Rule::Country { .. } => "country",
         }

@@ -297,6 +297,9 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
             || (matches!(inside, Ctx::Additional)
                 && child.tag == Tag::of(9)
                 && !consumer_request_clear(child.value))
+            || (matches!(inside, Ctx::Language)
+                && child.tag == Tag::of(0)
+                && !language_preference_clear(child.value))
         {
             return false;
         }
@@ -594,7 +597,7 @@ fn check_values(valued: &Valued<'_, '_>, out: &mut Vec<Violation>) {
     }
 }
 
-/// The rules on values inside the additional data (62.09) and language (64) templates.
+/// The rules on values inside the additional data (62.09) and language (64, 64.00) templates.
 fn check_template_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
     let at = |o: &DataObject<'_>, rule: Rule| Violation::new(rule, o.path, o.offset());
     if let Some(o) = index.get(62).and_then(|t| t.child(Tag::of(9))) {
@@ -602,6 +605,16 @@ fn check_template_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
             out.push(at(
                 &o,
                 Rule::ConsumerDataRequest {
+                    found: o.value.to_owned(),
+                },
+            ));
+        }
+    }
+    if let Some(o) = index.get(64).and_then(|t| t.child(Tag::of(0))) {
+        if !language_preference_clear(o.value) {
+            out.push(at(
+                &o,
+                Rule::LanguagePreference {
                     found: o.value.to_owned(),
                 },
             ));
@@ -631,6 +644,12 @@ fn consumer_request_clear(v: &str) -> bool {
         seen |= bit;
         fresh
     })
+}
+
+/// 64.00 is an ISO 639 language code: two letters (EMV MPM v1.1 §3.3), in either case since
+/// ISO 639 writes them lower-case and EMV's examples upper-case.
+fn language_preference_clear(v: &str) -> bool {
+    v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// 64 holds at least 00 (language) and 01 (name); `seen` has bit `n` for sub-object `n`.
