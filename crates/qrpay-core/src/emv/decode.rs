@@ -401,22 +401,21 @@ fn diagnose(input: &str, ascii: bool, err: DecodeError) -> DecodeError {
     err
 }
 
-/// Walks the root and every template counting bytes, for diagnosis only; when that walk
+/// Walks the root and every template counting bytes, for diagnosis only; when the root walk
 /// succeeds, the first object holding non-ASCII text is where the two counts part.
+///
+/// A template whose inside does not walk is opaque, as tolerant decoding keeps it, and is
+/// looked at as a whole: the root walking by bytes is what shows the encoder counted bytes.
 fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, DecodeError> {
     let by_bytes = |text, base, parent| Walk::new(text, base, parent, false, Count::Bytes);
     let mut first = None;
     let mut root = by_bytes(input, 0, TagPath::ROOT);
     for object in root.by_ref() {
-        if is_template(object.path) {
+        if first.is_none() && is_template(object.path) {
             let mut inner = by_bytes(object.value, object.offset() + 4, object.path);
-            for child in inner.by_ref() {
-                if first.is_none() && !child.value.is_ascii() {
-                    first = Some((child.path, child.offset()));
-                }
-            }
-            if let Some(err) = inner.error() {
-                return Err(err);
+            let child = inner.by_ref().find(|c| !c.value.is_ascii());
+            if inner.error().is_none() {
+                first = child.map(|c| (c.path, c.offset()));
             }
         }
         if first.is_none() && !object.value.is_ascii() {
