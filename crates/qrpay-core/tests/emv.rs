@@ -318,3 +318,20 @@ fn language_preference_is_two_letters() {
         assert_eq!(v.path.to_string(), "64.00", "{bad}");
     }
 }
+
+#[test]
+fn currency_is_three_digits_or_none() {
+    // Tag 53 is three digits (format N, length 03): "+64" and "36" name no currency, although
+    // they parse as the numbers 64 (BTN) and 36 (AUD).
+    let signed = "00020101021129370016A00000067701011101130066801234567520458125303+645802TH5905SHOP16007BANGKOK63045BC4";
+    let short = "00020101021129370016A00000067701011101130066801234567520458125302365802TH5905SHOP16007BANGKOK63042D9C";
+    for text in [signed, short] {
+        let p = decode(text).unwrap();
+        assert_eq!(p.currency(), None, "{text}");
+        assert!(
+            p.violations().iter().any(|v| v.code() == "currency"),
+            "{text}: {:?}",
+            p.violations()
+        );
+    }
+}
