@@ -24,6 +24,16 @@ impl Currency {
         iso_currency::Currency::from_numeric(code).map(Currency)
     }
 
+    /// Looks up the three ASCII digits EMV tag 53 carries (`"360"`); anything else names no
+    /// currency, even text that parses as a number (`"+64"`, `"36"`).
+    pub(crate) fn from_numeric_text(code: &str) -> Option<Currency> {
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
+            code.parse().ok().and_then(Currency::from_numeric)
+        } else {
+            None
+        }
+    }
+
     /// Looks up an ISO 4217 alphabetic code (`IDR`), case-insensitively.
     #[must_use]
     pub fn from_alpha(code: &str) -> Option<Currency> {
@@ -36,11 +46,7 @@ impl Currency {
     /// Parses either form: three digits (`360`) or three letters (`IDR`).
     #[must_use]
     pub fn parse(code: &str) -> Option<Currency> {
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
-            code.parse().ok().and_then(Currency::from_numeric)
-        } else {
-            Currency::from_alpha(code)
-        }
+        Currency::from_numeric_text(code).or_else(|| Currency::from_alpha(code))
     }
 
     /// The numeric code, e.g. 360.

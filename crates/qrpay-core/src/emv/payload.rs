@@ -181,10 +181,7 @@ impl<'a> Payload<'a> {
     /// 53 transaction currency; `None` when absent or not an ISO 4217 numeric code.
     #[must_use]
     pub fn currency(&self) -> Option<Currency> {
-        self.value(53)?
-            .parse()
-            .ok()
-            .and_then(Currency::from_numeric)
+        Currency::from_numeric_text(self.value(53)?)
     }
 
     /// 54 transaction amount as written.

@@ -555,7 +555,7 @@ fn check_values(valued: &Valued<'_, '_>, out: &mut Vec<Violation>) {
         }
     }
     let currency = get(53).and_then(|o| {
-        let c = o.value().parse().ok().and_then(Currency::from_numeric);
+        let c = Currency::from_numeric_text(o.value());
         if c.is_none() {
             out.push(at(
                 o,
