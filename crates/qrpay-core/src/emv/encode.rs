@@ -901,8 +901,9 @@ mod tests {
     }
 
     /// The same calls on a plain object tree, the way the builder is specified: a root call
-    /// replaces the root object, a 62 call replaces one sub-object and turns a primitive 62
-    /// into a template, a template keeps its sub-objects as given (duplicates too).
+    /// replaces the root object, a 62 call replaces the sub-object with its tag (every one,
+    /// when a template call gave duplicates) and turns a primitive 62 into a template, a
+    /// template keeps its sub-objects as given (duplicates too).
     fn model(ops: &[Op]) -> Result<Vec<Object>, EncodeError> {
         fn put(objects: &mut Vec<Object>, object: Object) {
             match objects.iter_mut().find(|o| o.tag == object.tag) {
@@ -976,10 +977,8 @@ mod tests {
                         objects[i].value = Value::Template(Vec::new());
                     }
                     if let Value::Template(children) = &mut objects[i].value {
-                        match children.iter_mut().find(|c| c.tag == child.tag) {
-                            Some(slot) => *slot = child,
-                            None => children.push(child),
-                        }
+                        children.retain(|c| c.tag != child.tag);
+                        children.push(child);
                     }
                 }
             }
