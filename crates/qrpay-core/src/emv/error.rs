@@ -1,7 +1,7 @@
 //! What can be wrong with a payload, and where.
 
 use crate::money::AmountError;
-use crate::tag::TagPath;
+use crate::tag::{Tag, TagPath};
 
 /// Why a payload was refused.
 ///
@@ -148,7 +148,9 @@ impl DecodeError {
             | DecodeError::Truncated { tag, .. }
             | DecodeError::ByteLengths { tag, .. }
             | DecodeError::TooDeep { tag, .. } => Some(*tag),
-            DecodeError::CrcFormat { .. } | DecodeError::DataAfterCrc { .. } => None,
+            DecodeError::CrcFormat { .. } => Some(TagPath::root(Tag::CRC)),
+            // Trailing bytes are no object: they sit at the root level.
+            DecodeError::DataAfterCrc { .. } => Some(TagPath::ROOT),
             DecodeError::Invalid(v) => Some(v.path),
             _ => None,
         }
