@@ -403,29 +403,37 @@ fn diagnose(input: &str, ascii: bool, err: DecodeError) -> DecodeError {
 
 /// Walks the root and every template counting bytes, for diagnosis only; when the root walk
 /// succeeds, the first object holding non-ASCII text is where the two counts part.
-///
-/// A template whose inside does not walk is opaque, as tolerant decoding keeps it, and is
-/// looked at as a whole: the root walking by bytes is what shows the encoder counted bytes.
 fn first_non_ascii_by_bytes(input: &str) -> Result<Option<(TagPath, usize)>, DecodeError> {
-    let by_bytes = |text, base, parent| Walk::new(text, base, parent, false, Count::Bytes);
-    let mut first = None;
-    let mut root = by_bytes(input, 0, TagPath::ROOT);
-    for object in root.by_ref() {
-        if first.is_none() && is_template(object.path) {
-            let mut inner = by_bytes(object.value, object.offset() + 4, object.path);
-            let child = inner.by_ref().find(|c| !c.value.is_ascii());
-            if inner.error().is_none() {
-                first = child.map(|c| (c.path, c.offset()));
-            }
-        }
-        if first.is_none() && !object.value.is_ascii() {
-            first = Some((object.path, object.offset()));
-        }
-    }
+    let mut root = Walk::new(input, 0, TagPath::ROOT, false, Count::Bytes);
+    let first = first_non_ascii(&mut root);
+    root.by_ref().for_each(drop);
     match root.error() {
         Some(err) => Err(err),
         None => Ok(first),
     }
+}
+
+/// The first object `walk` gives that holds non-ASCII text, named down to the innermost
+/// object holding it. A template whose inside does not walk by bytes is opaque, as tolerant
+/// decoding keeps it, and is named itself: the root walking by bytes is what shows the
+/// encoder counted bytes.
+fn first_non_ascii(walk: &mut Walk<'_>) -> Option<(TagPath, usize)> {
+    let object = walk.find(|o| !o.value.is_ascii())?;
+    if is_template(object.path) {
+        let mut inner = Walk::new(
+            object.value,
+            object.offset() + 4,
+            object.path,
+            false,
+            Count::Bytes,
+        );
+        // Templates nest at most twice (`is_template`), so this recursion is bounded.
+        let found = first_non_ascii(&mut inner);
+        if inner.error().is_none() && found.is_some() {
+            return found;
+        }
+    }
+    Some((object.path, object.offset()))
 }
 
 /// The CRC the input ends with, if it ends in `6304` and four hexadecimal digits.
