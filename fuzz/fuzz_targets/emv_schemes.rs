@@ -1,9 +1,10 @@
 //! decode → detect national profiles: no panic, violations point inside the payload, strict
-//! detection refuses exactly the payloads with violations, and every view agrees with detect.
+//! detection refuses exactly the payloads with violations, every view agrees with detect, and
+//! naming any object by its scheme neither panics nor gives an empty name.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qrpay_core::{decode, schemes};
+use qrpay_core::{decode, schemes, Tag};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -33,4 +34,14 @@ fuzz_target!(|data: &[u8]| {
         schemes::promptpay::PromptPay::from_payload(&payload).is_some(),
         ids.contains(&schemes::SchemeId::PromptPay)
     );
+    for object in payload.objects() {
+        for child in object.children().into_iter().flatten() {
+            // The child, and paths one level further in (VietQR names 38.01.00 and 38.01.01).
+            let nested = [0, 1, 99].map(|id| Tag::new(id).and_then(|t| child.path().child(t)));
+            for path in std::iter::once(Some(child.path())).chain(nested).flatten() {
+                let name = schemes::field_name(&payload, path);
+                assert!(name.is_none_or(|n| !n.is_empty()), "empty name at {path}");
+            }
+        }
+    }
 });
