@@ -271,7 +271,9 @@ impl<'a> Walk<'a> {
 impl<'a> Iterator for Walk<'a> {
     type Item = DataObject<'a>;
 
-    #[inline]
+    // Always inlined: with a second caller (the byte-length diagnosis) the compiler stopped
+    // inlining it into the decoder's loop, which cost every decode about 18% more instructions.
+    #[inline(always)]
     fn next(&mut self) -> Option<DataObject<'a>> {
         if self.pos >= self.end {
             return None;
