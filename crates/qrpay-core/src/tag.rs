@@ -122,6 +122,8 @@ pub struct InvalidTag;
 /// (`62.05`, `26.00`, `62.50.01`). The empty path stands for the payload as a whole.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TagPath {
+    /// INVARIANT: the slots from `len` on are zero; the derived `Eq` and `Hash` compare them,
+    /// and [`TagPath::child`] ORs the new tag into the slot at `len`.
     tags: [u8; TagPath::DEPTH_MAX],
     len: u8,
 }
