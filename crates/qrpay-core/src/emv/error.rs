@@ -347,8 +347,8 @@ pub enum Rule {
     /// A template whose inside is not a sequence of data objects; kept opaque.
     #[error("template does not parse: {0}")]
     NotTemplate(Box<DecodeError>),
-    /// Country code that is not two letters.
-    #[error("country code {found:?} is not two letters (ISO 3166-1 alpha-2)")]
+    /// Country code that is not an assigned ISO 3166-1 alpha-2 code in upper case.
+    #[error("country code {found:?} is not an ISO 3166-1 alpha-2 code")]
     Country {
         /// What the payload says.
         found: String,

@@ -586,7 +586,7 @@ fn check_values(valued: &Valued<'_, '_>, out: &mut Vec<Violation>) {
     }
     check_convenience(get(55), get(56), get(57), out);
     if let Some(o) = get(58) {
-        if !o.value().bytes().all(|b| b.is_ascii_uppercase()) || o.value().len() != 2 {
+        if !is_country(o.value()) {
             out.push(at(
                 o,
                 Rule::Country {
@@ -644,6 +644,60 @@ fn consumer_request_clear(v: &str) -> bool {
         seen |= bit;
         fresh
     })
+}
+
+/// Whether `code` is an officially assigned ISO 3166-1 alpha-2 country code, in upper case as
+/// EMV writes 58 (`TH`, `BR`); user-assigned codes such as `XK` and `ZZ` are not.
+pub(crate) fn is_country(code: &str) -> bool {
+    /// The 249 codes ISO 3166-1 assigns (as of 2024), as a set of 26 × 26 bits.
+    static ASSIGNED: [u64; 11] = {
+        let codes = concat!(
+            "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ ",
+            "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ",
+            "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ ",
+            "DE DJ DK DM DO DZ ",
+            "EC EE EG EH ER ES ET ",
+            "FI FJ FK FM FO FR ",
+            "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY ",
+            "HK HM HN HR HT HU ",
+            "ID IE IL IM IN IO IQ IR IS IT ",
+            "JE JM JO JP ",
+            "KE KG KH KI KM KN KP KR KW KY KZ ",
+            "LA LB LC LI LK LR LS LT LU LV LY ",
+            "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ ",
+            "NA NC NE NF NG NI NL NO NP NR NU NZ ",
+            "OM ",
+            "PA PE PF PG PH PK PL PM PN PR PS PT PW PY ",
+            "QA ",
+            "RE RO RS RU RW ",
+            "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ ",
+            "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ ",
+            "UA UG UM US UY UZ ",
+            "VA VC VE VG VI VN VU ",
+            "WF WS ",
+            "YE YT ",
+            "ZA ZM ZW ",
+        )
+        .as_bytes();
+        let mut set = [0u64; 11];
+        let mut i = 0;
+        // INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error;
+        // every code is two upper-case letters followed by a space.
+        #[allow(clippy::indexing_slicing)]
+        while i + 2 < codes.len() {
+            let n = (codes[i] - b'A') as usize * 26 + (codes[i + 1] - b'A') as usize;
+            set[n / 64] |= 1 << (n % 64);
+            i += 3;
+        }
+        set
+    };
+    match code.as_bytes() {
+        &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            let n = usize::from(a - b'A') * 26 + usize::from(b - b'A');
+            ASSIGNED.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        }
+        _ => false,
+    }
 }
 
 /// 64.00 is an ISO 639 language code: two letters (EMV MPM v1.1 §3.3), in either case since
@@ -726,5 +780,27 @@ fn check_convenience(
             o.offset(),
         )),
         (_, None) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_country;
+
+    #[test]
+    fn country_codes_are_the_assigned_iso_3166_ones() {
+        let all: Vec<String> = (b'A'..=b'Z')
+            .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8(vec![a, b]).unwrap()))
+            .collect();
+        assert_eq!(all.iter().filter(|c| is_country(c)).count(), 249);
+        for code in ["TH", "BR", "ID", "SG", "CN", "AX", "SS", "ZW", "AD"] {
+            assert!(is_country(code), "{code}");
+        }
+        // User-assigned, withdrawn, lower case, not letters, wrong length.
+        for code in [
+            "XK", "ZZ", "AA", "YU", "AN", "th", "Th", "T1", "12", "", "T", "THA", "ÅX",
+        ] {
+            assert!(!is_country(code), "{code}");
+        }
     }
 }
