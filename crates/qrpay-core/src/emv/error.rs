@@ -338,8 +338,8 @@ pub enum Rule {
     /// The language template lacks 00 or 01.
     #[error("language template needs language preference (00) and merchant name (01)")]
     LanguageTemplate,
-    /// A language preference (64.00) that is not two letters (ISO 639).
-    #[error("language preference {found:?} is not two letters (ISO 639)")]
+    /// A language preference (64.00) that is not an ISO 639-1 code.
+    #[error("language preference {found:?} is not an ISO 639-1 code")]
     LanguagePreference {
         /// What the payload says.
         found: String,

@@ -648,62 +648,111 @@ fn consumer_request_clear(v: &str) -> bool {
 
 /// Whether `code` is an officially assigned ISO 3166-1 alpha-2 country code, in upper case as
 /// EMV writes 58 (`TH`, `BR`); user-assigned codes such as `XK` and `ZZ` are not.
-pub(crate) fn is_country(code: &str) -> bool {
-    /// The 249 codes ISO 3166-1 assigns (as of 2024), as a set of 26 × 26 bits.
-    static ASSIGNED: [u64; 11] = {
-        let codes = concat!(
-            "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ ",
-            "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ",
-            "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ ",
-            "DE DJ DK DM DO DZ ",
-            "EC EE EG EH ER ES ET ",
-            "FI FJ FK FM FO FR ",
-            "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY ",
-            "HK HM HN HR HT HU ",
-            "ID IE IL IM IN IO IQ IR IS IT ",
-            "JE JM JO JP ",
-            "KE KG KH KI KM KN KP KR KW KY KZ ",
-            "LA LB LC LI LK LR LS LT LU LV LY ",
-            "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ ",
-            "NA NC NE NF NG NI NL NO NP NR NU NZ ",
-            "OM ",
-            "PA PE PF PG PH PK PL PM PN PR PS PT PW PY ",
-            "QA ",
-            "RE RO RS RU RW ",
-            "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ ",
-            "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ ",
-            "UA UG UM US UY UZ ",
-            "VA VC VE VG VI VN VU ",
-            "WF WS ",
-            "YE YT ",
-            "ZA ZM ZW ",
-        )
-        .as_bytes();
+fn is_country(code: &str) -> bool {
+    /// The 249 codes ISO 3166-1 assigns (as of 2024).
+    static ASSIGNED: LetterPairs = LetterPairs::of(concat!(
+        "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ ",
+        "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ",
+        "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ ",
+        "DE DJ DK DM DO DZ ",
+        "EC EE EG EH ER ES ET ",
+        "FI FJ FK FM FO FR ",
+        "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY ",
+        "HK HM HN HR HT HU ",
+        "ID IE IL IM IN IO IQ IR IS IT ",
+        "JE JM JO JP ",
+        "KE KG KH KI KM KN KP KR KW KY KZ ",
+        "LA LB LC LI LK LR LS LT LU LV LY ",
+        "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ ",
+        "NA NC NE NF NG NI NL NO NP NR NU NZ ",
+        "OM ",
+        "PA PE PF PG PH PK PL PM PN PR PS PT PW PY ",
+        "QA ",
+        "RE RO RS RU RW ",
+        "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ ",
+        "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ ",
+        "UA UG UM US UY UZ ",
+        "VA VC VE VG VI VN VU ",
+        "WF WS ",
+        "YE YT ",
+        "ZA ZM ZW ",
+    ));
+    match code.as_bytes() {
+        &[a, b] => ASSIGNED.contains(a, b),
+        _ => false,
+    }
+}
+
+/// Whether `code` is an ISO 639-1 language code (`zh`, `TH`), in either case: ISO 639 writes
+/// them in lower case and EMV's own examples in upper case.
+fn is_language(code: &str) -> bool {
+    /// The 184 codes of ISO 639-1 (as of 2024).
+    static ASSIGNED: LetterPairs = LetterPairs::of(concat!(
+        "AA AB AE AF AK AM AN AR AS AV AY AZ ",
+        "BA BE BG BI BM BN BO BR BS ",
+        "CA CE CH CO CR CS CU CV CY ",
+        "DA DE DV DZ ",
+        "EE EL EN EO ES ET EU ",
+        "FA FF FI FJ FO FR FY ",
+        "GA GD GL GN GU GV ",
+        "HA HE HI HO HR HT HU HY HZ ",
+        "IA ID IE IG II IK IO IS IT IU ",
+        "JA JV ",
+        "KA KG KI KJ KK KL KM KN KO KR KS KU KV KW KY ",
+        "LA LB LG LI LN LO LT LU LV ",
+        "MG MH MI MK ML MN MR MS MT MY ",
+        "NA NB ND NE NG NL NN NO NR NV NY ",
+        "OC OJ OM OR OS ",
+        "PA PI PL PS PT ",
+        "QU ",
+        "RM RN RO RU RW ",
+        "SA SC SD SE SG SH SI SK SL SM SN SO SQ SR SS ST SU SV SW ",
+        "TA TE TG TH TI TK TL TN TO TR TS TT TW TY ",
+        "UG UK UR UZ ",
+        "VE VI VO ",
+        "WA WO ",
+        "XH ",
+        "YI YO ",
+        "ZA ZH ZU ",
+    ));
+    match code.as_bytes() {
+        &[a, b] => ASSIGNED.contains(a.to_ascii_uppercase(), b.to_ascii_uppercase()),
+        _ => false,
+    }
+}
+
+/// A set of two-letter codes, one bit for each of the 26 × 26 pairs of upper-case letters.
+struct LetterPairs([u64; 11]);
+
+impl LetterPairs {
+    /// The set of `codes`: two upper-case letters and a space each.
+    // INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error.
+    #[allow(clippy::indexing_slicing)]
+    const fn of(codes: &str) -> LetterPairs {
+        let codes = codes.as_bytes();
         let mut set = [0u64; 11];
         let mut i = 0;
-        // INVARIANT: evaluated at compile time, where an out-of-bounds index is a build error;
-        // every code is two upper-case letters followed by a space.
-        #[allow(clippy::indexing_slicing)]
         while i + 2 < codes.len() {
             let n = (codes[i] - b'A') as usize * 26 + (codes[i + 1] - b'A') as usize;
             set[n / 64] |= 1 << (n % 64);
             i += 3;
         }
-        set
-    };
-    match code.as_bytes() {
-        &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
-            let n = usize::from(a - b'A') * 26 + usize::from(b - b'A');
-            ASSIGNED.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        LetterPairs(set)
+    }
+
+    /// Whether the code of the letters `a` and `b` is in the set.
+    fn contains(&self, a: u8, b: u8) -> bool {
+        if !(a.is_ascii_uppercase() && b.is_ascii_uppercase()) {
+            return false;
         }
-        _ => false,
+        let n = usize::from(a - b'A') * 26 + usize::from(b - b'A');
+        self.0.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
     }
 }
 
-/// 64.00 is an ISO 639 language code: two letters (EMV MPM v1.1 §3.3), in either case since
-/// ISO 639 writes them lower-case and EMV's examples upper-case.
+/// 64.00 is an ISO 639 language code: two letters (EMV MPM v1.1 §3.3) that ISO 639-1 assigns.
 fn language_preference_clear(v: &str) -> bool {
-    v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic())
+    is_language(v)
 }
 
 /// 64 holds at least 00 (language) and 01 (name); `seen` has bit `n` for sub-object `n`.
@@ -785,7 +834,7 @@ fn check_convenience(
 
 #[cfg(test)]
 mod tests {
-    use super::is_country;
+    use super::{is_country, is_language};
 
     #[test]
     fn country_codes_are_the_assigned_iso_3166_ones() {
@@ -801,6 +850,21 @@ mod tests {
             "XK", "ZZ", "AA", "YU", "AN", "th", "Th", "T1", "12", "", "T", "THA", "ÅX",
         ] {
             assert!(!is_country(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn language_codes_are_iso_639_1_in_either_case() {
+        let all: Vec<String> = (b'a'..=b'z')
+            .flat_map(|a| (b'a'..=b'z').map(move |b| String::from_utf8(vec![a, b]).unwrap()))
+            .collect();
+        assert_eq!(all.iter().filter(|c| is_language(c)).count(), 184);
+        for code in ["zh", "ZH", "th", "TH", "km", "en", "Zh", "vi", "ms", "id"] {
+            assert!(is_language(code), "{code}");
+        }
+        // Country codes that are no language, not letters, wrong length.
+        for code in ["CN", "cn", "JP", "VN", "Z1", "12", "", "z", "zho", "ÅX"] {
+            assert!(!is_language(code), "{code}");
         }
     }
 }
