@@ -299,7 +299,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
                 && !consumer_request_clear(child.value))
             || (matches!(inside, Ctx::Language)
                 && child.tag == Tag::of(0)
-                && !language_preference_clear(child.value))
+                && !is_language(child.value))
         {
             return false;
         }
@@ -611,7 +611,7 @@ fn check_template_values(index: &RootIndex<'_, '_>, out: &mut Vec<Violation>) {
         }
     }
     if let Some(o) = index.get(64).and_then(|t| t.child(Tag::of(0))) {
-        if !language_preference_clear(o.value) {
+        if !is_language(o.value) {
             out.push(at(
                 &o,
                 Rule::LanguagePreference {
@@ -684,7 +684,8 @@ fn is_country(code: &str) -> bool {
 }
 
 /// Whether `code` is an ISO 639-1 language code (`zh`, `TH`), in either case: ISO 639 writes
-/// them in lower case and EMV's own examples in upper case.
+/// them in lower case and EMV's own examples in upper case. 64.00 must be one (EMV MPM v1.1
+/// §3.3: two alphabetic characters as ISO 639 defines them).
 fn is_language(code: &str) -> bool {
     /// The 184 codes of ISO 639-1 (as of 2024).
     static ASSIGNED: LetterPairs = LetterPairs::of(concat!(
@@ -748,11 +749,6 @@ impl LetterPairs {
         let n = usize::from(a - b'A') * 26 + usize::from(b - b'A');
         self.0.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
     }
-}
-
-/// 64.00 is an ISO 639 language code: two letters (EMV MPM v1.1 §3.3) that ISO 639-1 assigns.
-fn language_preference_clear(v: &str) -> bool {
-    is_language(v)
 }
 
 /// 64 holds at least 00 (language) and 01 (name); `seen` has bit `n` for sub-object `n`.
