@@ -601,7 +601,8 @@ impl PayloadBuilder {
         self
     }
 
-    /// 58 country code.
+    /// 58 country code: an ISO 3166-1 alpha-2 code in upper case (`ID`); `build` refuses one
+    /// ISO 3166-1 does not assign (`XX`, `XK`).
     #[must_use]
     pub fn country_code(mut self, country: &str) -> PayloadBuilder {
         self.put(Tag::COUNTRY, country);
@@ -666,7 +667,8 @@ impl PayloadBuilder {
         self
     }
 
-    /// 64 merchant information in an alternate language.
+    /// 64 merchant information in an alternate language: `language` is an ISO 639-1 code in
+    /// either case (`zh`, `ZH`), `name` and `city` the merchant's in that language.
     #[must_use]
     pub fn language_template(
         self,
