@@ -25,8 +25,12 @@ for round in $(seq "$rounds"); do
   node "$work/pix_bench.js" "$payload" "$iterations" >>"$work/theirs"
 done
 
-awk '{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 } END { for (n in best) print n, best[n] }' "$work/ours" | sort >"$work/ours.best"
-awk '{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 } END { for (n in best) print n, best[n] }' "$work/theirs" | sort >"$work/theirs.best"
+# The fastest figure of each name in file $1, one "name ns" line each.
+fastest() {
+  awk '{ if (!($1 in best) || $2 < best[$1]) best[$1] = $2 } END { for (n in best) print n, best[n] }' "$1" | sort
+}
+fastest "$work/ours" >"$work/ours.best"
+fastest "$work/theirs" >"$work/theirs.best"
 echo "fastest of $rounds rounds of $iterations iterations each, ns per operation:"
 cat "$work/ours.best" "$work/theirs.best"
 awk 'FNR == NR { mine[$1] = $2; next } { other[$1] = $2 } END {
