@@ -159,14 +159,15 @@ pub fn normalize_mobile(input: &str) -> Option<String> {
         return None;
     }
     let digits: String = input.chars().filter(char::is_ascii_digit).collect();
-    let national = if let Some(rest) = digits.strip_prefix("0066") {
-        rest
-    } else if let Some(rest) = digits.strip_prefix("66") {
-        rest
-    } else {
-        digits.strip_prefix('0')?
-    };
-    (national.len() == 9).then(|| format!("0066{national}"))
+    // The digit count decides which prefix is the country code: `0066000000` is the trunk
+    // 0 and the nine digits 066000000 (as promptpay-qr reads it), not 0066 and six digits.
+    let national = match digits.len() {
+        10 => digits.strip_prefix('0'),
+        11 => digits.strip_prefix("66"),
+        13 => digits.strip_prefix("0066"),
+        _ => None,
+    }?;
+    Some(format!("0066{national}"))
 }
 
 /// Whether a 13-digit Thai national id or tax id has the right check digit (mod 11).
@@ -675,6 +676,12 @@ mod tests {
             ("66891234567", Some("0066891234567")),
             ("0066891234567", Some("0066891234567")),
             ("000-000-0000", Some("0066000000000")),
+            // A national number that begins with 66 or 066 is not taken for a country code.
+            ("0066000000", Some("0066066000000")),
+            ("0660000000", Some("0066660000000")),
+            ("66066000000", Some("0066066000000")),
+            ("6606600000", None),
+            ("006681234567", None),
             ("801234567", None),
             ("08012345678", None),
             ("08O1234567", None),
