@@ -85,6 +85,23 @@ impl Currency {
             .and_then(|e| u8::try_from(e).ok())
             .unwrap_or(0)
     }
+
+    /// The English name ISO 4217 gives the code, e.g. `"Indonesian rupiah"`.
+    #[must_use]
+    pub fn name(self) -> String {
+        // Owned: the table crate lends its names for the life of a borrowed code only.
+        self.0.name().to_owned()
+    }
+
+    /// Whether anyone prices goods in this code. ISO 4217 also numbers things that are not
+    /// money a payment can be made in, and this is `false` for them: precious metals (959 XAU),
+    /// units of account (960 XDR, 955–958 XBA–XBD, 965 XUA, 994 XSU, 396 XAD), 963 XTS
+    /// (reserved for testing), 999 XXX ("no currency"), and the fund codes that sit beside a
+    /// country's currency (984 BOV, 990 CLF, 997 USN…). EMV tag 53 and the builders refuse them.
+    #[must_use]
+    pub fn is_money(self) -> bool {
+        !(self.0.is_special() || self.0.is_fund())
+    }
 }
 
 impl fmt::Debug for Currency {
@@ -465,11 +482,32 @@ mod tests {
         assert_eq!(Currency::IDR.numeric_str(), "360");
         assert_eq!(Currency::parse("AUD").unwrap().numeric_digits(), *b"036");
         assert_eq!(Currency::parse("ALL").unwrap().numeric_str(), "008");
-        assert!(
-            Currency::parse("999").is_none() || Currency::parse("999").unwrap().exponent() == 0
+        let none = Currency::parse("999").unwrap();
+        assert_eq!(
+            (none.alpha(), none.exponent(), none.name().as_str()),
+            ("XXX", 0, "No currency")
         );
         assert!(Currency::parse("XXXX").is_none());
         assert!(Currency::parse("12").is_none());
+    }
+
+    #[test]
+    fn money_and_codes_that_are_not() {
+        for code in [
+            "IDR", "BRL", "USD", "XOF", "XAF", "XCD", "XPF", "JPY", "KWD", "CHF",
+        ] {
+            assert!(Currency::parse(code).unwrap().is_money(), "{code}");
+        }
+        let not_money = [
+            "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XUA", "XSU", "XAD",
+            "XTS", "XXX", "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",
+        ];
+        for code in not_money {
+            assert!(!Currency::parse(code).unwrap().is_money(), "{code}");
+        }
+        // Every other code in the table is money: 23 codes above are all there are.
+        let all = (1..=999).filter_map(Currency::from_numeric);
+        assert_eq!(all.filter(|c| !c.is_money()).count(), not_money.len());
     }
 
     proptest::proptest! {

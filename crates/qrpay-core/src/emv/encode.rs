@@ -550,9 +550,20 @@ impl PayloadBuilder {
         self
     }
 
-    /// 53 transaction currency.
+    /// 53 transaction currency. [`build`](Self::build) refuses a code that is not money
+    /// ([`Currency::is_money`]): gold, XTS, XXX, a fund code.
     #[must_use]
     pub fn currency(mut self, currency: Currency) -> PayloadBuilder {
+        if !currency.is_money() {
+            self.fail(
+                "currency",
+                format!(
+                    "{} ({}) is not a currency a payment can be made in",
+                    currency.alpha(),
+                    currency.name()
+                ),
+            );
+        }
         self.currency = Some(currency);
         self.remove(Tag::CURRENCY);
         let start = self.values.len();
@@ -1149,6 +1160,33 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(Ok(built), reference(&ops, false));
+    }
+
+    #[test]
+    fn codes_that_are_not_money_are_refused() {
+        let base = || {
+            PayloadBuilder::new()
+                .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
+                .object(52, "5812")
+                .country_code("ID")
+                .merchant_name("Kopi")
+                .merchant_city("Jakarta")
+        };
+        assert!(base().currency(Currency::IDR).build().is_ok());
+        let gold = Currency::parse("XAU").unwrap();
+        match base().currency(gold).build() {
+            Err(EncodeError::BadField { field, reason }) => {
+                assert_eq!(field, "currency");
+                assert_eq!(
+                    reason,
+                    "XAU (Gold (one troy ounce)) is not a currency a payment can be made in"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Written as a raw object the code still meets the rule.
+        let err = base().object(53, "999").build().unwrap_err();
+        assert!(err.to_string().contains("XXX"), "{err}");
     }
 
     #[test]

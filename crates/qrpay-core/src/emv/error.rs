@@ -299,6 +299,18 @@ pub enum Rule {
         /// What the payload says.
         found: String,
     },
+    /// An ISO 4217 code that is not money a payment can be made in (see
+    /// [`Currency::is_money`](crate::money::Currency::is_money)): gold, a unit of account,
+    /// XTS, XXX or a fund code.
+    #[error("{found:?} is ISO 4217's {alpha} ({name}), which is not a currency a payment can be made in")]
+    CurrencyNotMoney {
+        /// What the payload says.
+        found: String,
+        /// The code's letters, e.g. `XAU`.
+        alpha: &'static str,
+        /// The code's name, e.g. `Gold (one troy ounce)`.
+        name: String,
+    },
     /// An amount that breaks the amount grammar.
     #[error("bad amount: {0}")]
     Amount(AmountError),
@@ -371,6 +383,7 @@ impl Rule {
             Rule::Length { .. } => "length",
             Rule::PointOfInitiation { .. } => "point-of-initiation",
             Rule::Currency { .. } => "currency",
+            Rule::CurrencyNotMoney { .. } => "currency-not-money",
             Rule::Amount(_) => "amount",
             Rule::AmountPrecision { .. } => "amount-precision",
             Rule::TipIndicator { .. } => "tip-indicator",

@@ -556,13 +556,22 @@ fn check_values(valued: &Valued<'_, '_>, out: &mut Vec<Violation>) {
     }
     let currency = get(53).and_then(|o| {
         let c = Currency::from_numeric_text(o.value());
-        if c.is_none() {
-            out.push(at(
+        match c {
+            None => out.push(at(
                 o,
                 Rule::Currency {
                     found: o.value().to_owned(),
                 },
-            ));
+            )),
+            Some(c) if !c.is_money() => out.push(at(
+                o,
+                Rule::CurrencyNotMoney {
+                    found: o.value().to_owned(),
+                    alpha: c.alpha(),
+                    name: c.name(),
+                },
+            )),
+            Some(_) => {}
         }
         c
     });
