@@ -21,6 +21,10 @@ pub enum AmountError {
     /// The currency code or number is not in the table.
     #[error("unknown currency {0}")]
     UnknownCurrency(String),
+    /// The code is in ISO 4217 but is not money a wallet holds: a precious metal, a unit of
+    /// account, XTS, XXX or a fund code (see [`qrpay_core::Currency::is_money`]).
+    #[error("{0} is in ISO 4217 but is not money a wallet holds")]
+    NotMoney(String),
     /// The amount text is empty or contains something other than digits and one dot.
     #[error("invalid amount {text:?} at byte {offset}")]
     Invalid {
@@ -53,27 +57,34 @@ impl Currency {
     /// Looks a currency up by its alphabetic code (upper case, e.g. `"IDR"`).
     ///
     /// # Errors
-    /// [`AmountError::UnknownCurrency`] when the code is not in ISO 4217.
+    /// [`AmountError::UnknownCurrency`] when the code is not in ISO 4217,
+    /// [`AmountError::NotMoney`] when it is not money (`XAU`, `XXX`, `USN`…).
     pub fn from_code(code: &str) -> Result<Currency, AmountError> {
         let unknown = || AmountError::UnknownCurrency(code.to_owned());
         if !code.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(unknown());
         }
-        qrpay_core::Currency::from_alpha(code)
-            .filter(|c| has_minor_unit(*c))
-            .map(Currency)
-            .ok_or_else(unknown)
+        Currency::money(qrpay_core::Currency::from_alpha(code).ok_or_else(unknown)?)
     }
 
     /// Looks a currency up by its numeric code (e.g. 360 for IDR, as in EMV tag 53).
     ///
     /// # Errors
-    /// [`AmountError::UnknownCurrency`] when the number is not in ISO 4217.
+    /// [`AmountError::UnknownCurrency`] when the number is not in ISO 4217,
+    /// [`AmountError::NotMoney`] when it is not money (959, 999, 997…).
     pub fn from_numeric(numeric: u16) -> Result<Currency, AmountError> {
-        qrpay_core::Currency::from_numeric(numeric)
-            .filter(|c| has_minor_unit(*c))
-            .map(Currency)
-            .ok_or_else(|| AmountError::UnknownCurrency(format!("{numeric:03}")))
+        Currency::money(
+            qrpay_core::Currency::from_numeric(numeric)
+                .ok_or_else(|| AmountError::UnknownCurrency(format!("{numeric:03}")))?,
+        )
+    }
+
+    fn money(currency: qrpay_core::Currency) -> Result<Currency, AmountError> {
+        if currency.is_money() {
+            Ok(Currency(currency))
+        } else {
+            Err(AmountError::NotMoney(currency.alpha().to_owned()))
+        }
     }
 
     /// The same currency as `qrpay_core` knows it.
@@ -175,15 +186,6 @@ impl Currency {
     }
 }
 
-/// Whether ISO 4217 gives the code a minor unit. Those without one (XXX "no currency", XAU
-/// gold, XTS "for testing", XDR) are units of account, not money a wallet holds; `qrpay_core`
-/// counts their exponent as 0, so the question goes to the table itself.
-fn has_minor_unit(currency: qrpay_core::Currency) -> bool {
-    iso_currency::Currency::from_numeric(currency.numeric())
-        .and_then(|c| c.exponent())
-        .is_some()
-}
-
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -209,9 +211,15 @@ mod tests {
             assert_eq!((c.numeric(), c.exponent()), (numeric, exponent), "{code}");
             assert_eq!(Currency::from_numeric(numeric).unwrap(), c);
         }
-        assert!(Currency::from_code("XXX").is_err());
-        assert!(Currency::from_code("XAU").is_err());
-        assert!(Currency::from_numeric(999).is_err());
+        let not_money = |code: &str| Err(AmountError::NotMoney(code.to_owned()));
+        assert_eq!(Currency::from_code("XXX"), not_money("XXX"));
+        assert_eq!(Currency::from_code("XAU"), not_money("XAU"));
+        assert_eq!(Currency::from_code("USN"), not_money("USN"));
+        assert_eq!(Currency::from_numeric(999), not_money("XXX"));
+        assert_eq!(
+            Currency::from_code("ABC"),
+            Err(AmountError::UnknownCurrency("ABC".into()))
+        );
         assert!(Currency::from_code("idr").is_err());
         // A real currency whose code starts with X and has exponent 0: the CFA franc.
         assert_eq!(Currency::from_code("XOF").unwrap().exponent(), 0);
