@@ -205,10 +205,16 @@ fn decode_listing_names_the_fields_of_national_schemes() {
         listing_row(&listing, "26.02"),
         ["26.02", "additional information", "Pedido 123"]
     );
-    // Outside the Pix template, and in templates of no known scheme, EMV's names stand.
+    // The BCB manual's transaction id is EMV's reference label.
     assert_eq!(
         listing_row(&listing, "62.05"),
-        ["62.05", "reference label", "***"]
+        ["62.05", "reference label (pix txid)", "***"]
+    );
+    // Elsewhere in 62, and in templates of no known scheme, EMV's names stand.
+    let listing = stdout(&qrpay(&["decode", VIETQR_DYNAMIC], None));
+    assert_eq!(
+        listing_row(&listing, "62.01"),
+        ["62.01", "bill number", "NPS6869"]
     );
     let listing = stdout(&qrpay(&["decode", SPEC_EXAMPLE], None));
     assert_eq!(
@@ -216,6 +222,9 @@ fn decode_listing_names_the_fields_of_national_schemes() {
         ["29.05", "payment network specific", "A93FO3230Q"]
     );
 }
+
+/// NAPAS's dynamic account example (2E2E of tests/vectors/mpm_valid.tsv).
+const VIETQR_DYNAMIC: &str = "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E";
 
 #[test]
 fn decode_json_reports_format_schemes_and_profiles() {

@@ -1135,9 +1135,13 @@ fn scheme_field_names_of_real_codes() {
                 ("26.00", gui("Pix")),
                 ("26.01", "pix key".into()),
                 ("26.02", "additional information".into()),
+                ("62.05", "reference label (pix txid)".into()),
             ],
         ),
         ("42C5", vec![("26.25", "charge location url".into())]),
+        // The BCB manual's examples: the transaction id in 62.05 of a static and a dynamic code.
+        ("AD38", vec![("62.05", "reference label (pix txid)".into())]),
+        ("45C8", vec![("62.05", "reference label (pix txid)".into())]),
         (
             "2AC3",
             vec![
@@ -1363,7 +1367,7 @@ fn scheme_field_names_fall_back_to_emv() {
         // The EMVCo specification example: templates 29, 31 and 91 of no national scheme.
         ("A13A", ["29.00", "29.05", "91.07"].as_slice()),
         // A Pix code's second template (BR.COM.OUTRO), its additional data, its root objects.
-        ("AD38", &["27.00", "27.01", "80.01", "62.05", "26", "59"]),
+        ("AD38", &["27.00", "27.01", "80.01", "26", "59"]),
         // An SGQR sticker's other networks (reverse-domain GUIs, but not in a code for Indonesia).
         ("5E8D", &["26.00", "26.01", "27.01", "28.01"]),
         // A KHQR merchant's 30.05 and an ABA template-99 field no KHQR document defines.
@@ -1415,4 +1419,31 @@ fn scheme_field_names_fall_back_to_emv() {
             assert_eq!(schemes::field_name(&payload, object.path()), None);
         }
     }
+}
+
+/// 62.05 carries the transaction id in Pix codes only; in every other real code with a reference
+/// label, and in every other field of 62, EMV's names stand.
+#[test]
+fn only_pix_names_its_additional_data() {
+    let mut pix_labels = 0;
+    let mut other_labels = 0;
+    for v in vectors(VALID) {
+        let payload = decoded(v.payload);
+        let is_pix = schemes::scheme_ids(&payload).contains(&SchemeId::Pix);
+        let Some(children) = payload.get(62).and_then(|t| t.children()) else {
+            continue;
+        };
+        for child in children {
+            let name = schemes::field_name(&payload, child.path());
+            if child.tag().get() == 5 && is_pix {
+                pix_labels += 1;
+                assert_eq!(name, Some("reference label (pix txid)"), "{}", v.source);
+            } else {
+                other_labels += usize::from(child.tag().get() == 5);
+                assert_eq!(name, None, "{} {}", v.source, child.path());
+            }
+        }
+    }
+    assert!(pix_labels >= 10, "{pix_labels} pix codes with 62.05");
+    assert!(other_labels >= 1, "{other_labels} other codes with 62.05");
 }

@@ -12,10 +12,11 @@ use crate::tag::TagPath;
 /// AID in its 00 (Pix, PromptPay, PayNow, SGQR, DuitNow, VietQR, QR Ph, UPI), a Bakong account
 /// id there (KHQR), or the QRIS rules (the national template, or a code for Indonesia). Some
 /// templates belong to a profile through the payload around them: KHQR's timestamps in 99,
-/// QRIS's issuer and transfer templates. Sub-tags a scheme module does not know the meaning of
-/// get `None`, not a guess. Only objects inside a root template are named (`26.01`, `38.01.00`,
-/// `99.00`); when a root tag repeats, its first object decides, as everywhere else. The lookup
-/// reads the payload without allocating.
+/// QRIS's issuer and transfer templates, the additional data 62 of a Pix code (its 05 is the
+/// Pix transaction id). Sub-tags a scheme module does not know the meaning of get `None`, not a
+/// guess. Only objects inside a root template are named (`26.01`, `38.01.00`, `99.00`); when a
+/// root tag repeats, its first object decides, as everywhere else. The lookup reads the payload
+/// without allocating.
 ///
 /// ```
 /// use qrpay_core::{decode, emv, schemes, TagPath};
@@ -25,8 +26,11 @@ use crate::tag::TagPath;
 /// let key: TagPath = "26.01".parse()?;
 /// assert_eq!(schemes::field_name(&payload, key), Some("pix key"));
 /// assert_eq!(emv::field_name(key), "payment network specific");
-/// // Outside the Pix template EMV's own names stand.
-/// assert_eq!(schemes::field_name(&payload, "62.05".parse()?), None);
+/// // The manual puts the transaction id in the reference label of the additional data.
+/// let txid: TagPath = "62.05".parse()?;
+/// assert_eq!(schemes::field_name(&payload, txid), Some("reference label (pix txid)"));
+/// // Other objects keep EMV's names.
+/// assert_eq!(schemes::field_name(&payload, "59".parse()?), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]

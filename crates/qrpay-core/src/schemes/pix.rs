@@ -326,15 +326,21 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
 
 /// The names of a Pix template's fields, when `template` is one: the BCB manual's merchant
 /// account template (00 GUI, 01 key, 02 additional information, 03 withdrawal facilitator, 25
-/// charge location) or Pix Automático's unreserved template (25 recurrence location).
+/// charge location) or Pix Automático's unreserved template (25 recurrence location). In a Pix
+/// code (a payload [`inspect`] finds a Pix template in), the additional data template 62 is
+/// named too: the manual puts the Pix transaction id in its 05, the reference label.
 pub(super) fn template_names(
-    _payload: &Payload<'_>,
+    payload: &Payload<'_>,
     template: &DataObject<'_>,
 ) -> Option<FieldNames> {
     if util::is_account_template(template, is_pix) {
         Some(account_names)
     } else if util::is_unreserved_template(template, is_pix) {
         Some(recurrence_names)
+    } else if template.tag() == Tag::ADDITIONAL_DATA
+        && util::account_template(payload, is_pix).is_some()
+    {
+        Some(additional_data_names)
     } else {
         None
     }
@@ -347,6 +353,14 @@ fn account_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
         (2, None) => Some("additional information"),
         (3, None) => Some("withdrawal facilitator"),
         (25, None) => Some("charge location url"),
+        _ => None,
+    }
+}
+
+/// Only 05 has a Pix meaning; the other fields of 62 keep EMV's names.
+fn additional_data_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (5, None) => Some("reference label (pix txid)"),
         _ => None,
     }
 }
