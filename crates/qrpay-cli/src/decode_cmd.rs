@@ -163,6 +163,21 @@ fn push_rows(
         }
         return;
     }
+    // A template a scheme nests in its own (VietQR's 38.01), which the decoder keeps as text:
+    // its objects one level deeper, or the raw value when it does not split into objects.
+    if let Some(nested) = schemes::nested_objects(payload, object.path()) {
+        rows.push((path, name, String::new()));
+        let indent = "  ".repeat(depth + 1);
+        for (inner, value) in nested {
+            let name = schemes::field_name(payload, inner).unwrap_or_else(|| field_name(inner));
+            rows.push((
+                format!("{indent}{inner}"),
+                name.to_owned(),
+                value.to_owned(),
+            ));
+        }
+        return;
+    }
     let mut value = object.value().to_owned();
     match object.tag().get() {
         1 if depth == 0 => match payload.point_of_initiation() {

@@ -227,6 +227,63 @@ fn decode_listing_names_the_fields_of_national_schemes() {
 const VIETQR_DYNAMIC: &str = "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E";
 
 #[test]
+fn decode_listing_opens_the_templates_schemes_nest() {
+    let out = qrpay(&["decode", VIETQR_DYNAMIC], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let listing = stdout(&out);
+    // 38.01 heads its objects, one level deeper, as a root template heads its own.
+    assert_eq!(
+        listing_row(&listing, "38.01"),
+        ["38.01", "beneficiary organisation"]
+    );
+    assert_eq!(
+        listing_row(&listing, "38.01.00"),
+        ["38.01.00", "acquirer bin", "970403"]
+    );
+    assert_eq!(
+        listing_row(&listing, "38.01.01"),
+        ["38.01.01", "account or card number", "0011012345678"]
+    );
+    let indent = |path: &str| {
+        let line = listing.lines().find(|l| l.trim_start().starts_with(path));
+        line.map(|l| l.len() - l.trim_start().len())
+    };
+    assert_eq!(indent("38.01.00 "), indent("38.01 ").map(|i| i + 2));
+    assert_eq!(indent("38.01 "), indent("38.00 "));
+    let order: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|p| p.starts_with("38"))
+        .collect();
+    assert_eq!(
+        order,
+        ["38", "38.00", "38.01", "38.01.00", "38.01.01", "38.02"]
+    );
+
+    // NAPAS's static example announces a 12-character account and writes 13: 38.01 does not
+    // split, and keeps its one raw row.
+    let napas_static = "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5";
+    let listing = stdout(&qrpay(&["decode", napas_static], None));
+    assert_eq!(
+        listing_row(&listing, "38.01"),
+        [
+            "38.01",
+            "beneficiary organisation",
+            "000697040301120011012345678"
+        ]
+    );
+    assert!(!listing.contains("38.01.00"), "{listing}");
+
+    // The JSON tree, which `encode --json` inverts, keeps 38.01 a primitive.
+    let json = stdout(&qrpay(&["decode", "--json", VIETQR_DYNAMIC], None));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let beneficiary = &json["objects"][2]["objects"][1];
+    assert_eq!(beneficiary["tag"], "01");
+    assert_eq!(beneficiary["value"], "000697040301130011012345678");
+    assert!(beneficiary.get("objects").is_none());
+}
+
+#[test]
 fn decode_json_reports_format_schemes_and_profiles() {
     let pix = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
     let out = qrpay(&["decode", "--json", pix], None);

@@ -1447,3 +1447,80 @@ fn only_pix_names_its_additional_data() {
     assert!(pix_labels >= 10, "{pix_labels} pix codes with 62.05");
     assert!(other_labels >= 1, "{other_labels} other codes with 62.05");
 }
+
+/// VietQR's beneficiary organisation (38.01) is the one nested template of the real codes: its
+/// acquirer BIN and account come out with their paths and names, and no other object of any
+/// real code has objects inside it. NAPAS's static example (F4E5) declares its account 12
+/// characters long but writes 13, so its 38.01 does not split and has no nested objects.
+#[test]
+fn nested_objects_of_real_codes() {
+    let expected = [
+        ("C15C", "970415", "0011001932418"),
+        ("2E2E", "970403", "0011012345678"),
+        ("AC13", "970416", "224528479"),
+        ("5FAB", "970403", "0011012345678"),
+    ];
+    let bin: qrpay_core::TagPath = "38.01.00".parse().unwrap();
+    let account: qrpay_core::TagPath = "38.01.01".parse().unwrap();
+    for (crc, bin_value, account_value) in expected {
+        let payload = decoded(vector(crc));
+        assert_eq!(
+            schemes::nested_objects(&payload, "38.01".parse().unwrap()),
+            Some(vec![(bin, bin_value), (account, account_value)]),
+            "{crc}"
+        );
+        assert_eq!(schemes::field_name(&payload, bin), Some("acquirer bin"));
+        assert_eq!(
+            schemes::field_name(&payload, account),
+            Some("account or card number")
+        );
+    }
+    let mut nested = 0;
+    for v in vectors(VALID) {
+        let payload = decoded(v.payload);
+        for template in payload.objects() {
+            for child in template.children().into_iter().flatten() {
+                let found = schemes::nested_objects(&payload, child.path());
+                let clean = !v.payload.ends_with("F4E5");
+                if v.scheme == "vietqr" && child.path().to_string() == "38.01" && clean {
+                    nested += 1;
+                    assert!(found.is_some(), "{}", v.source);
+                } else {
+                    assert_eq!(found, None, "{} {}", v.source, child.path());
+                }
+            }
+            assert_eq!(schemes::nested_objects(&payload, template.path()), None);
+        }
+    }
+    assert_eq!(nested, expected.len());
+}
+
+/// A beneficiary organisation that does not split into objects, as in NAPAS's own static example,
+/// has none: the listing keeps its raw value.
+#[test]
+fn nested_objects_need_a_clean_split() {
+    let path = "38.01".parse().unwrap();
+    // NAPAS's static example: 0112 announces 12 characters, 13 follow.
+    let napas = decoded(vector("F4E5"));
+    assert_eq!(
+        object_at(&napas, "38.01").map(|o| o.value()),
+        Some("000697040301120011012345678")
+    );
+    assert_eq!(schemes::nested_objects(&napas, path), None);
+    for value in ["0006970415011", "00069704150113001100193241", "0a06970415"] {
+        let text = with_field(vector("C15C"), 38, 1, Some(value));
+        let payload = decoded(&text);
+        assert_eq!(
+            object_at(&payload, "38.01").map(|o| o.value()),
+            Some(value),
+            "{value}"
+        );
+        assert_eq!(schemes::nested_objects(&payload, path), None, "{value}");
+    }
+    // The same inner objects in another order still split.
+    let text = with_field(vector("C15C"), 38, 1, Some("011300110019324180006970415"));
+    assert_eq!(
+        schemes::nested_objects(&decoded(&text), path).map(|o| o.len()),
+        Some(2)
+    );
+}

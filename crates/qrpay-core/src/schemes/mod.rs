@@ -28,7 +28,8 @@
 //! - the scheme's constants (GUI or AID, currency, country).
 //!
 //! [`field_name`] names the fields of a scheme's templates (`26.01` is a Pix key in a Pix code),
-//! for listings that would otherwise only have EMV's generic names.
+//! for listings that would otherwise only have EMV's generic names; [`nested_objects`] reads the
+//! templates a scheme nests inside its own (VietQR's 38.01), which the EMV decoder keeps as text.
 
 use crate::emv::Payload;
 use crate::tag::TagPath;
@@ -49,7 +50,7 @@ pub mod qrph;
 pub mod vietqr;
 
 pub use error::{BuildError, SchemeError, SchemeRule, SchemeViolation};
-pub use names::field_name;
+pub use names::{field_name, nested_objects};
 
 /// The identifier of a payment profile, as printed in JSON (`"pix"`, `"promptpay"`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

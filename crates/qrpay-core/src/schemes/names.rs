@@ -1,8 +1,8 @@
 //! The names national schemes give the fields of their templates, for listings.
 
-use super::{bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, vietqr};
+use super::{bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, util, vietqr};
 use crate::emv::{DataObject, Payload};
-use crate::tag::TagPath;
+use crate::tag::{Tag, TagPath};
 
 /// The name a national scheme's specification gives the object at `path`, when the root
 /// template around it is one of the scheme's own; `None` otherwise, so that the caller falls
@@ -45,6 +45,58 @@ pub fn field_name(payload: &Payload<'_>, path: TagPath) -> Option<&'static str> 
         .iter()
         .find_map(|recognise| recognise(payload, template))?;
     names(sub, nested)
+}
+
+/// The objects inside the object at `path` (`38.01`), with their paths (`38.01.00`), when a
+/// national scheme defines that object as a template and its value splits cleanly into data
+/// objects; `None` otherwise, and for paths that are not a sub-object of a root template.
+///
+/// The EMV decoder parses root templates one level deep, so a template a scheme nests inside its
+/// own (VietQR's beneficiary organisation, 38.01) is a primitive there, with the inner objects
+/// as its text. A scheme defines such a template by naming the objects inside it
+/// ([`field_name`] with a three-level path), and the template around it must be the scheme's by
+/// the rules [`field_name`] applies. The split reads lengths in characters, as the EMV decoder
+/// does, and must consume the whole value; an empty value has no objects and gives `None`. The
+/// payload's own tree is not changed: there the object stays a primitive holding the text.
+///
+/// ```
+/// use qrpay_core::{decode, schemes, TagPath};
+///
+/// // NAPAS's dynamic account example: 38.01 holds 00 the acquirer BIN, 01 the account.
+/// let text = "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E";
+/// let payload = decode(text)?;
+/// let inner = schemes::nested_objects(&payload, "38.01".parse()?).unwrap_or_default();
+/// let bin: TagPath = "38.01.00".parse()?;
+/// let account: TagPath = "38.01.01".parse()?;
+/// assert_eq!(inner, [(bin, "970403"), (account, "0011012345678")]);
+/// assert_eq!(schemes::field_name(&payload, bin), Some("acquirer bin"));
+/// // The service code is a primitive to VietQR, and 62.08 is EMV's primitive.
+/// assert_eq!(schemes::nested_objects(&payload, "38.02".parse()?), None);
+/// assert_eq!(schemes::nested_objects(&payload, "62.08".parse()?), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn nested_objects<'a>(payload: &Payload<'a>, path: TagPath) -> Option<Vec<(TagPath, &'a str)>> {
+    let (Some(root), Some(sub), None) = path.ids() else {
+        return None;
+    };
+    let template = payload.get(root).filter(|t| t.is_template())?;
+    let object = template.child(Tag::new(sub)?)?;
+    let names = SCHEMES
+        .iter()
+        .find_map(|recognise| recognise(payload, template))?;
+    // Ids are two digits: a scheme that names none of 00–99 inside `sub` has no template there.
+    if !(0..=99).any(|id| names(sub, Some(id)).is_some()) {
+        return None;
+    }
+    let objects = util::sub_objects(object.value())?;
+    if objects.is_empty() {
+        return None;
+    }
+    objects
+        .into_iter()
+        .map(|(id, value)| Some((path.child(Tag::new(id)?)?, value)))
+        .collect()
 }
 
 /// The names of one kind of template's fields: by sub-object id and, for a template inside the
