@@ -1421,31 +1421,42 @@ fn scheme_field_names_fall_back_to_emv() {
     }
 }
 
-/// 62.05 carries the transaction id in Pix codes only; in every other real code with a reference
-/// label, and in every other field of 62, EMV's names stand.
+/// Two schemes give a field of the additional data 62 a meaning of their own: 62.05 carries the
+/// transaction id in Pix codes, 62.07 reference 3 in PromptPay bill payments. In every other real
+/// code with those fields, and in every other field of 62, EMV's names stand.
 #[test]
-fn only_pix_names_its_additional_data() {
-    let mut pix_labels = 0;
-    let mut other_labels = 0;
+fn only_pix_and_promptpay_bills_name_their_additional_data() {
+    let mut named = HashMap::new();
+    let mut unnamed = 0;
     for v in vectors(VALID) {
         let payload = decoded(v.payload);
-        let is_pix = schemes::scheme_ids(&payload).contains(&SchemeId::Pix);
+        let ids = schemes::scheme_ids(&payload);
+        let bill = payload
+            .get(30)
+            .is_some_and(|t| t.gui() == Some(promptpay::AID_BILL_PAYMENT));
         let Some(children) = payload.get(62).and_then(|t| t.children()) else {
             continue;
         };
         for child in children {
             let name = schemes::field_name(&payload, child.path());
-            if child.tag().get() == 5 && is_pix {
-                pix_labels += 1;
-                assert_eq!(name, Some("reference label (pix txid)"), "{}", v.source);
-            } else {
-                other_labels += usize::from(child.tag().get() == 5);
-                assert_eq!(name, None, "{} {}", v.source, child.path());
+            let expected = match child.tag().get() {
+                5 if ids.contains(&SchemeId::Pix) => Some("reference label (pix txid)"),
+                7 if bill => Some("terminal label (reference 3)"),
+                5 | 7 => {
+                    unnamed += 1;
+                    None
+                }
+                _ => None,
+            };
+            assert_eq!(name, expected, "{} {}", v.source, child.path());
+            if let Some(expected) = expected {
+                *named.entry(expected).or_insert(0) += 1;
             }
         }
     }
-    assert!(pix_labels >= 10, "{pix_labels} pix codes with 62.05");
-    assert!(other_labels >= 1, "{other_labels} other codes with 62.05");
+    assert!(named["reference label (pix txid)"] >= 10, "{named:?}");
+    assert!(named["terminal label (reference 3)"] >= 2, "{named:?}");
+    assert!(unnamed >= 1, "{unnamed} other codes with 62.05 or 62.07");
 }
 
 /// VietQR's beneficiary organisation (38.01) is the one nested template of the real codes: its

@@ -320,17 +320,30 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<PromptPay<'p>>
 
 /// The names of a PromptPay template's fields, when `template` is one: the credit-transfer
 /// template 29 (01–04 the proxies) or the bill-payment template 30 (01 biller id, 02 and 03
-/// references 1 and 2), as the Thai QR Code Payment Standard lays them out.
+/// references 1 and 2), as the Thai QR Code Payment Standard lays them out; in a bill payment,
+/// also the additional data 62, whose 07 carries reference 3 (see the module documentation).
 pub(super) fn template_names(
-    _payload: &Payload<'_>,
+    payload: &Payload<'_>,
     template: &DataObject<'_>,
 ) -> Option<FieldNames> {
     if is_template(template, 29, AID_CREDIT_TRANSFER) {
         Some(credit_transfer_names)
     } else if is_template(template, 30, AID_BILL_PAYMENT) {
         Some(bill_payment_names)
+    } else if template.tag() == Tag::ADDITIONAL_DATA
+        && self::template(payload, 30, AID_BILL_PAYMENT).is_some()
+    {
+        Some(bill_additional_data_names)
     } else {
         None
+    }
+}
+
+/// Only 07 has a PromptPay meaning; the other fields of 62 keep EMV's names.
+fn bill_additional_data_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (7, None) => Some("terminal label (reference 3)"),
+        _ => None,
     }
 }
 
