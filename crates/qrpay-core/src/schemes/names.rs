@@ -14,9 +14,9 @@ use crate::tag::{Tag, TagPath};
 /// templates belong to a profile through the payload around them: KHQR's timestamps in 99,
 /// QRIS's issuer and transfer templates, the additional data 62 of a Pix code (its 05 is the
 /// Pix transaction id) and of a PromptPay bill payment (its 07 is reference 3). Sub-tags a
-/// scheme module does not know the meaning of get `None`, not a guess. Only objects inside a root template are named (`26.01`, `38.01.00`, `99.00`); when a
-/// root tag repeats, its first object decides, as everywhere else. The lookup reads the payload
-/// without allocating.
+/// scheme module does not know the meaning of get `None`, not a guess. Only objects inside a
+/// root template are named (`26.01`, `38.01.00`, `99.00`); when a root tag repeats, its first
+/// object decides, as everywhere else. The lookup reads the payload without allocating.
 ///
 /// ```
 /// use qrpay_core::{decode, emv, schemes, TagPath};
