@@ -1,6 +1,7 @@
 //! decode → detect national profiles: no panic, violations point inside the payload, strict
 //! detection refuses exactly the payloads with violations, every view agrees with detect, and
-//! naming any object by its scheme neither panics nor gives an empty name.
+//! naming any object by its scheme neither panics nor gives an empty name, and the objects a
+//! scheme nests in one (VietQR's 38.01) rebuild its value exactly.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -41,6 +42,18 @@ fuzz_target!(|data: &[u8]| {
             for path in std::iter::once(Some(child.path())).chain(nested).flatten() {
                 let name = schemes::field_name(&payload, path);
                 assert!(name.is_none_or(|n| !n.is_empty()), "empty name at {path}");
+            }
+            // Objects a scheme nests in the child lie inside it, one level deeper, and their
+            // encodings put together give back the child's value.
+            if let Some(inner) = schemes::nested_objects(&payload, child.path()) {
+                let mut rebuilt = String::new();
+                for (path, value) in inner {
+                    assert_eq!(path.depth(), 3, "{path} under {}", child.path());
+                    let id = path.ids().2.expect("a third id");
+                    let len = value.chars().count();
+                    rebuilt.push_str(&format!("{id:02}{len:02}{value}"));
+                }
+                assert_eq!(rebuilt, child.value());
             }
         }
     }

@@ -1421,11 +1421,12 @@ fn scheme_field_names_fall_back_to_emv() {
     }
 }
 
-/// Two schemes give a field of the additional data 62 a meaning of their own: 62.05 carries the
-/// transaction id in Pix codes, 62.07 reference 3 in PromptPay bill payments. In every other real
-/// code with those fields, and in every other field of 62, EMV's names stand.
+/// Three schemes give a field of the additional data 62 a meaning of their own: 62.05 carries
+/// the transaction id in Pix codes, 62.07 reference 3 in PromptPay bill payments, 62.00 a GUID in
+/// QR Ph codes. In every other real code with those fields, and in every other field of 62,
+/// EMV's names stand.
 #[test]
-fn only_pix_and_promptpay_bills_name_their_additional_data() {
+fn only_pix_promptpay_bills_and_qrph_name_their_additional_data() {
     let mut named = HashMap::new();
     let mut unnamed = 0;
     for v in vectors(VALID) {
@@ -1442,7 +1443,8 @@ fn only_pix_and_promptpay_bills_name_their_additional_data() {
             let expected = match child.tag().get() {
                 5 if ids.contains(&SchemeId::Pix) => Some("reference label (pix txid)"),
                 7 if bill => Some("terminal label (reference 3)"),
-                5 | 7 => {
+                0 if ids.contains(&SchemeId::QrPh) => Some("globally unique identifier (QR Ph)"),
+                0 | 5 | 7 => {
                     unnamed += 1;
                     None
                 }
@@ -1456,7 +1458,14 @@ fn only_pix_and_promptpay_bills_name_their_additional_data() {
     }
     assert!(named["reference label (pix txid)"] >= 10, "{named:?}");
     assert!(named["terminal label (reference 3)"] >= 2, "{named:?}");
-    assert!(unnamed >= 1, "{unnamed} other codes with 62.05 or 62.07");
+    assert!(
+        named["globally unique identifier (QR Ph)"] >= 2,
+        "{named:?}"
+    );
+    assert!(
+        unnamed >= 1,
+        "{unnamed} other codes with 62.00, 62.05 or 62.07"
+    );
 }
 
 /// VietQR's beneficiary organisation (38.01) is the one nested template of the real codes: its

@@ -2,7 +2,9 @@
 
 use crate::tag::{Tag, TagPath};
 
-/// The name EMV QRCPS MPM gives the object at `path`, or a description of its range.
+/// The name EMV QRCPS MPM gives the object at `path`, or a description of its range
+/// (`reserved (RFU)`, `payment network specific`); empty where EMV says nothing, inside the
+/// sub-objects of merchant account templates (`26.01.00`), which are the network's own.
 ///
 /// ```
 /// use qrpay_core::{emv::field_name, TagPath};
@@ -53,11 +55,37 @@ pub fn field_name(path: TagPath) -> &'static str {
         (Some(62), Some(9), None) => "consumer data request",
         (Some(62), Some(10), None) => "merchant tax id",
         (Some(62), Some(11), None) => "merchant channel",
+        (Some(62), Some(0 | 12..=49), None) => "reserved (RFU)",
         (Some(62), Some(50..=99), None) => "payment system specific template",
         (Some(62), Some(50..=99), Some(0)) => "globally unique identifier",
+        (Some(62), Some(50..=99), Some(_)) => "payment system specific",
         (Some(64), Some(0), None) => "language preference",
         (Some(64), Some(1), None) => "merchant name (alternate language)",
         (Some(64), Some(2), None) => "merchant city (alternate language)",
+        (Some(64), Some(3..=99), None) => "reserved (RFU)",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(path: &str) -> &'static str {
+        field_name(path.parse().unwrap())
+    }
+
+    #[test]
+    fn reserved_ids_are_named_as_reserved() {
+        for path in ["62.00", "62.12", "62.49", "64.03", "64.99", "65", "79"] {
+            assert_eq!(name(path), "reserved (RFU)", "{path}");
+        }
+        assert_eq!(name("62.11"), "merchant channel");
+        assert_eq!(name("62.50"), "payment system specific template");
+        assert_eq!(name("62.50.00"), "globally unique identifier");
+        assert_eq!(name("62.99.07"), "payment system specific");
+        assert_eq!(name("64.02"), "merchant city (alternate language)");
+        // Inside a network's sub-object EMV defines nothing.
+        assert_eq!(name("26.01.00"), "");
     }
 }

@@ -30,6 +30,7 @@ use super::names::FieldNames;
 use super::util::{self, Checker};
 use super::{BuildError, Inspection, SchemeError, SchemeId};
 use crate::emv::{DataObject, Payload, PayloadBuilder};
+use crate::tag::Tag;
 
 /// GUI of person-to-merchant templates.
 pub const GUI_P2M: &str = "ph.ppmi.p2m";
@@ -159,17 +160,28 @@ fn is_p2p_template(object: &DataObject<'_>) -> bool {
 /// The names of a QR Ph template's fields, when `template` is one: a person-to-merchant
 /// template (01 the acquirer's BIC, 03 the merchant id; 05 and the acquirer's own fields have
 /// no public meaning) or the person-to-person template 27 (01 BIC, 02 payment type, 03 merchant
-/// id, 04 account number, 05 mobile number).
+/// id, 04 account number, 05 mobile number); in a QR Ph code, also the additional data 62,
+/// whose 00 QR Ph uses for a GUID where EMV reserves the id.
 pub(super) fn template_names(
-    _payload: &Payload<'_>,
+    payload: &Payload<'_>,
     template: &DataObject<'_>,
 ) -> Option<FieldNames> {
     if util::is_account_template(template, is_ppmi) {
         Some(p2m_names)
     } else if is_p2p_template(template) {
         Some(p2p_names)
+    } else if template.tag() == Tag::ADDITIONAL_DATA && inspect(payload).is_some() {
+        Some(additional_data_names)
     } else {
         None
+    }
+}
+
+/// Only 00 has a QR Ph meaning; the other fields of 62 keep EMV's names.
+fn additional_data_names(sub: u8, nested: Option<u8>) -> Option<&'static str> {
+    match (sub, nested) {
+        (0, None) => Some("globally unique identifier (QR Ph)"),
+        _ => None,
     }
 }
 
