@@ -98,6 +98,21 @@ pub enum AnyError {
          SPAYD, BIP21)"
     )]
     UnknownFormat,
+    /// Characters that a copy, a quote or a file put before a payload: a byte-order mark, white
+    /// space or quote marks, after which the text is a payload of a known format. Nothing is
+    /// stripped silently, since the payload's offsets and CRC cover exactly what it holds.
+    #[error(
+        "{found:?} before the payload (format {looks_like}) at byte {offset}; a payload starts at \
+         its first character"
+    )]
+    LeadingText {
+        /// The characters before the payload.
+        found: String,
+        /// Byte offset where the payload starts.
+        offset: usize,
+        /// The format the rest looks like.
+        looks_like: Format,
+    },
     /// Raw bytes that are not UTF-8 and not an EPC payload (the one format that declares an
     /// 8-bit character set).
     #[error("payload bytes are not utf-8 text (byte {offset}) and declare no other character set")]
@@ -133,7 +148,9 @@ impl AnyError {
     #[must_use]
     pub fn format(&self) -> Option<Format> {
         match self {
-            AnyError::UnknownFormat | AnyError::NotText { .. } => None,
+            AnyError::UnknownFormat | AnyError::LeadingText { .. } | AnyError::NotText { .. } => {
+                None
+            }
             AnyError::EmvMpm(_) => Some(Format::EmvMpm),
             AnyError::EmvCpm(_) => Some(Format::EmvCpm),
             AnyError::Epc(_) => Some(Format::Epc),
@@ -175,9 +192,11 @@ impl AnyPayload<'_> {
 /// ```
 ///
 /// # Errors
-/// [`AnyError::UnknownFormat`] when no format matches, otherwise the matched format's error.
+/// [`AnyError::LeadingText`] when a byte-order mark, white space or quote marks come before a
+/// payload, [`AnyError::UnknownFormat`] when no format matches, otherwise the matched format's
+/// error.
 pub fn decode_any(text: &str) -> Result<AnyPayload<'_>, AnyError> {
-    Ok(match Format::detect(text).ok_or(AnyError::UnknownFormat)? {
+    Ok(match Format::detect(text).ok_or_else(|| unknown(text))? {
         Format::EmvMpm => AnyPayload::EmvMpm(crate::emv::decode(text)?),
         Format::EmvCpm => AnyPayload::EmvCpm(cpm::parse(text)?),
         Format::Epc => AnyPayload::Epc(epc::parse(text)?),
@@ -186,6 +205,26 @@ pub fn decode_any(text: &str) -> Result<AnyPayload<'_>, AnyError> {
         Format::Spayd => AnyPayload::Spayd(spayd::parse(text)?),
         Format::Bip21 => AnyPayload::Bip21(bip21::parse(text)?),
     })
+}
+
+/// Why no format matched `text`: characters that commonly wrap a copied payload before one
+/// ([`AnyError::LeadingText`]), or none at all.
+fn unknown(text: &str) -> AnyError {
+    let wrapper = |c: char| {
+        c == '\u{FEFF}'
+            || c.is_whitespace()
+            || matches!(c, '"' | '\'' | '`' | '“' | '”' | '‘' | '’')
+    };
+    let rest = text.trim_start_matches(wrapper);
+    let offset = text.len() - rest.len();
+    match Format::detect(rest) {
+        Some(looks_like) if offset > 0 => AnyError::LeadingText {
+            found: text.get(..offset).unwrap_or_default().to_owned(),
+            offset,
+            looks_like,
+        },
+        _ => AnyError::UnknownFormat,
+    }
 }
 
 /// Detects the format of the bytes a QR code carries and decodes them.

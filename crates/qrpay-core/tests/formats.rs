@@ -269,3 +269,56 @@ fn epc_8_bit_rows_decode_from_their_iconv_bytes() {
         }
     }
 }
+
+/// What a copy, a quote or an editor adds before a payload is named, with where the payload
+/// starts, rather than "not a payment QR payload"; nothing is stripped silently.
+#[test]
+fn text_before_a_payload_is_named() {
+    use qrpay_core::any::{decode_any, AnyError, Format};
+    let emv = "00020101021129370016A000000677010111011300668012345675204581253037645802TH5905SHOP16007BANGKOK63043E5A";
+    let upi = "upi://pay?pa=merchant@bank&pn=Shop&am=10.00&cu=INR";
+    let cases = [
+        (format!("\u{feff}{emv}"), "\u{feff}", Format::EmvMpm),
+        (format!("  {emv}"), "  ", Format::EmvMpm),
+        (format!("\"{emv}\""), "\"", Format::EmvMpm),
+        (format!("“{emv}”"), "“", Format::EmvMpm),
+        (format!("\n\t{upi}"), "\n\t", Format::Upi),
+    ];
+    for (text, found, looks_like) in cases {
+        let err = decode_any(&text).unwrap_err();
+        assert_eq!(
+            err,
+            AnyError::LeadingText {
+                found: found.to_owned(),
+                offset: found.len(),
+                looks_like,
+            },
+            "{text:?}"
+        );
+        assert_eq!(err.format(), None);
+        assert!(
+            err.to_string()
+                .contains(&format!("at byte {}", found.len())),
+            "{err}"
+        );
+    }
+    // Text that is no payload after the wrapper is still of no known format.
+    for text in ["", "   ", "\u{feff}", "\"hello\"", " ?"] {
+        assert_eq!(
+            decode_any(text).unwrap_err(),
+            AnyError::UnknownFormat,
+            "{text:?}"
+        );
+    }
+    // After an EMV payload, the error shows what follows the CRC.
+    let err = decode_any(&format!("{emv}\r\n")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data after the crc at byte 102: \"\\r\\n\""
+    );
+    let err = decode_any(&format!("{emv}5802TH5905SHOP1")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "data after the crc at byte 102: \"5802TH59…\""
+    );
+}

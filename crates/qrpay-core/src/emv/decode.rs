@@ -261,9 +261,18 @@ impl<'a> Walk<'a> {
                 }
             }
             // The only other way a step fails: data after the CRC.
-            (Some(value), _) => DecodeError::DataAfterCrc {
-                offset: offset + 4 + value.len(),
-            },
+            (Some(value), _) => {
+                let after = pos + 4 + value.len();
+                let rest = text.get(after..).unwrap_or_default();
+                let mut found: String = rest.chars().take(8).collect();
+                if found.len() < rest.len() {
+                    found.push('…');
+                }
+                DecodeError::DataAfterCrc {
+                    offset: self.base + after,
+                    found,
+                }
+            }
         }
     }
 }

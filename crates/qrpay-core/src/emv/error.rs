@@ -98,10 +98,12 @@ pub enum DecodeError {
         found: String,
     },
     /// Data follows the CRC object, where nothing is protected by it.
-    #[error("data after the crc at byte {offset}")]
+    #[error("data after the crc at byte {offset}: {found:?}")]
     DataAfterCrc {
         /// Byte offset of the first byte after the CRC.
         offset: usize,
+        /// What follows (its first 8 characters, `…` after them when there are more).
+        found: String,
     },
     /// The CRC in the payload is not the CRC of the payload.
     #[error("crc mismatch: payload says {expected:04X}, computed {computed:04X}")]
@@ -132,7 +134,7 @@ impl DecodeError {
             | DecodeError::ByteLengths { offset, .. }
             | DecodeError::TooDeep { offset, .. }
             | DecodeError::CrcFormat { offset, .. }
-            | DecodeError::DataAfterCrc { offset } => Some(*offset),
+            | DecodeError::DataAfterCrc { offset, .. } => Some(*offset),
             DecodeError::Invalid(v) => Some(v.offset),
         }
     }
