@@ -5,6 +5,9 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET…]
 #
 # Corpora are seeded from the golden vectors; crashes land in fuzz/artifacts/TARGET/.
+# FUZZ_SEED=N fixes libFuzzer's random seed, so that a run makes the same inputs in the same
+# order (as far as its time allows): CI sets one, so a crash it finds is found again by
+# rerunning it. Without it every run explores afresh.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
@@ -26,7 +29,7 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   echo "fuzzing $t for ${seconds}s"
   "target/$host/release/$t" "corpus/$t" "seeds/$(./seed.sh --dir-for "$t")" \
-    -max_total_time="$seconds" -max_len=4096 -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
+    ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -max_len=4096 -artifact_prefix="artifacts/$t/" -print_final_stats=1 \
     2>&1 | grep -E "^(#[0-9]+ *DONE|stat::number_of_executed_units|==|SUMMARY|Done)" || true
   if compgen -G "artifacts/$t/crash-*" > /dev/null; then
     echo "fuzz target $t crashed: see fuzz/artifacts/$t" >&2
