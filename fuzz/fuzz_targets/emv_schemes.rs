@@ -47,11 +47,13 @@ fuzz_target!(|data: &[u8]| {
             // encodings put together give back the child's value.
             if let Some(inner) = schemes::nested_objects(&payload, child.path()) {
                 let mut rebuilt = String::new();
-                for (path, value) in inner {
+                for object in inner {
+                    let path = object.path();
                     assert_eq!(path.depth(), 3, "{path} under {}", child.path());
-                    let id = path.ids().2.expect("a third id");
+                    assert!(object.offset() >= child.offset() + 4, "{path} before its parent");
+                    let value = object.value();
                     let len = value.chars().count();
-                    rebuilt.push_str(&format!("{id:02}{len:02}{value}"));
+                    rebuilt.push_str(&format!("{}{len:02}{value}", object.tag()));
                 }
                 assert_eq!(rebuilt, child.value());
             }

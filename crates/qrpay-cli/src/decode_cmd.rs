@@ -168,12 +168,13 @@ fn push_rows(
     if let Some(nested) = schemes::nested_objects(payload, object.path()) {
         rows.push((path, name, String::new()));
         let indent = "  ".repeat(depth + 1);
-        for (inner, value) in nested {
-            let name = schemes::field_name(payload, inner).unwrap_or_else(|| field_name(inner));
+        for inner in nested {
+            let path = inner.path();
+            let name = schemes::field_name(payload, path).unwrap_or_else(|| field_name(path));
             rows.push((
-                format!("{indent}{inner}"),
+                format!("{indent}{path}"),
                 name.to_owned(),
-                value.to_owned(),
+                inner.value().to_owned(),
             ));
         }
         return;

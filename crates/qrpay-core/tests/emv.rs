@@ -335,3 +335,70 @@ fn currency_is_three_digits_or_none() {
         );
     }
 }
+
+/// `DataObject::split` reads a primitive's value as objects one level deeper, counting
+/// characters as the decoder does, and explains a value that does not split with the decoder's
+/// error, path and offset.
+#[test]
+fn split_reads_a_value_as_objects_one_level_deeper() {
+    let build = |inner: &str| {
+        PayloadBuilder::new()
+            .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
+            .object(52, "5812")
+            .currency(Currency::IDR)
+            .country_code("ID")
+            .merchant_name("Kopi")
+            .merchant_city("Jakarta")
+            .template(80, &[(0, "example.qr"), (1, inner)])
+            .build()
+            .unwrap()
+    };
+    let text = build("0002北京0101x");
+    let payload = decode(&text).unwrap();
+    let inner = payload.get(80).unwrap().children().unwrap().nth(1).unwrap();
+    let start = inner.offset() + 4;
+    let split: Vec<_> = inner
+        .split()
+        .unwrap()
+        .iter()
+        .map(|o| (o.path().to_string(), o.offset(), o.value()))
+        .collect();
+    // Two characters of three bytes each: the second object starts 4 + 6 bytes in.
+    assert_eq!(
+        split,
+        [
+            ("80.01.00".to_owned(), start, "北京"),
+            ("80.01.01".to_owned(), start + 10, "x")
+        ]
+    );
+    // Three levels are all a path holds: the objects' own values do not split further.
+    let text = build("00050101x");
+    let payload = decode(&text).unwrap();
+    let inner = payload.get(80).unwrap().children().unwrap().nth(1).unwrap();
+    let deepest = inner.split().unwrap()[0];
+    assert_eq!(deepest.value(), "0101x");
+    assert!(matches!(deepest.split(), Err(DecodeError::TooDeep { .. })));
+    for (value, code, at) in [
+        ("0005abc", "truncated", 0),
+        ("0003abc00", "truncated-header", 7),
+        ("0a01x", "bad-id", 0),
+        ("00X1x", "bad-length", 2),
+    ] {
+        let text = build(value);
+        let payload = decode(&text).unwrap();
+        let inner = payload.get(80).unwrap().children().unwrap().nth(1).unwrap();
+        let err = inner.split().unwrap_err();
+        assert_eq!(
+            (err.code(), err.offset()),
+            (code, Some(inner.offset() + 4 + at)),
+            "{value}: {err}"
+        );
+    }
+    let text = build("x");
+    let payload = decode(&text).unwrap();
+    let inner = payload.get(80).unwrap().children().unwrap().nth(1).unwrap();
+    assert_eq!(
+        inner.split().unwrap_err().path().unwrap().to_string(),
+        "80.01"
+    );
+}

@@ -1484,9 +1484,22 @@ fn nested_objects_of_real_codes() {
     let account: qrpay_core::TagPath = "38.01.01".parse().unwrap();
     for (crc, bin_value, account_value) in expected {
         let payload = decoded(vector(crc));
+        let beneficiary = object_at(&payload, "38.01").unwrap();
+        let found: Option<Vec<_>> =
+            schemes::nested_objects(&payload, beneficiary.path()).map(|inner| {
+                inner
+                    .iter()
+                    .map(|o| (o.path(), o.offset(), o.value()))
+                    .collect()
+            });
+        // 38.01's header is 4 characters; BIN's header and 6 digits are 10 more.
+        let start = beneficiary.offset() + 4;
         assert_eq!(
-            schemes::nested_objects(&payload, "38.01".parse().unwrap()),
-            Some(vec![(bin, bin_value), (account, account_value)]),
+            found,
+            Some(vec![
+                (bin, start, bin_value),
+                (account, start + 10, account_value)
+            ]),
             "{crc}"
         );
         assert_eq!(schemes::field_name(&payload, bin), Some("acquirer bin"));
@@ -1506,10 +1519,10 @@ fn nested_objects_of_real_codes() {
                     nested += 1;
                     assert!(found.is_some(), "{}", v.source);
                 } else {
-                    assert_eq!(found, None, "{} {}", v.source, child.path());
+                    assert!(found.is_none(), "{} {}", v.source, child.path());
                 }
             }
-            assert_eq!(schemes::nested_objects(&payload, template.path()), None);
+            assert!(schemes::nested_objects(&payload, template.path()).is_none());
         }
     }
     assert_eq!(nested, expected.len());
@@ -1526,7 +1539,7 @@ fn nested_objects_need_a_clean_split() {
         object_at(&napas, "38.01").map(|o| o.value()),
         Some("000697040301120011012345678")
     );
-    assert_eq!(schemes::nested_objects(&napas, path), None);
+    assert!(schemes::nested_objects(&napas, path).is_none());
     for value in ["0006970415011", "00069704150113001100193241", "0a06970415"] {
         let text = with_field(vector("C15C"), 38, 1, Some(value));
         let payload = decoded(&text);
@@ -1535,7 +1548,7 @@ fn nested_objects_need_a_clean_split() {
             Some(value),
             "{value}"
         );
-        assert_eq!(schemes::nested_objects(&payload, path), None, "{value}");
+        assert!(schemes::nested_objects(&payload, path).is_none(), "{value}");
     }
     // The same inner objects in another order still split.
     let text = with_field(vector("C15C"), 38, 1, Some("011300110019324180006970415"));

@@ -43,7 +43,9 @@ pub enum DecodeError {
         found: String,
     },
     /// The input ends inside an object's id or length.
-    #[error("truncated header at byte {offset} in {parent}: {available} bytes left, need 4")]
+    #[error(
+        "truncated header at byte {offset} in {parent}: a header takes 4 bytes, {available} left"
+    )]
     TruncatedHeader {
         /// The template being walked.
         parent: TagPath,

@@ -79,6 +79,43 @@ impl<'a> DataObject<'a> {
         Tag::new(id).and_then(|t| self.child(t)).map(|o| o.value)
     }
 
+    /// Reads the value as a template one level deeper, as the decoder reads a root template:
+    /// for templates a national scheme nests where EMV defines a primitive (VietQR's 38.01
+    /// holds 00 the acquirer BIN and 01 the account). Lengths count characters. Each object
+    /// comes with its path (`38.01.00`) and its offset in the payload; objects inside them are
+    /// not read further.
+    ///
+    /// ```
+    /// use qrpay_core::{decode, Tag};
+    ///
+    /// // NAPAS's static account example: its 38.01 says 12 characters for the account but
+    /// // holds 13, so one character is left over where the next object's header would start.
+    /// let text = "00020101021138570010A00000072701270006970403011200110123456780208QRIBFTTA53037045802VN6304F4E5";
+    /// let payload = decode(text)?;
+    /// let beneficiary = Tag::new(1).and_then(|id| payload.get(38)?.child(id)).expect("38.01");
+    /// let err = beneficiary.split().unwrap_err();
+    /// assert_eq!(err.to_string(), "truncated header at byte 60 in 38.01: a header takes 4 bytes, 1 left");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The [`DecodeError`](super::DecodeError) the decoder would give for the first object that
+    /// does not walk, with its tag path and byte offset in the payload.
+    pub fn split(&self) -> Result<Vec<DataObject<'a>>, super::DecodeError> {
+        let mut walk = Walk::new(
+            self.value,
+            self.offset() + 4,
+            self.path,
+            self.ascii,
+            Count::Chars,
+        );
+        let objects: Vec<DataObject<'a>> = walk.by_ref().collect();
+        match walk.error() {
+            Some(err) => Err(err),
+            None => Ok(objects),
+        }
+    }
+
     /// The globally unique identifier (sub-object 00) of a template.
     #[must_use]
     pub fn gui(&self) -> Option<&'a str> {

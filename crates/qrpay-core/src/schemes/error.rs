@@ -1,7 +1,7 @@
 //! What a national profile can find wrong with a payload, and what its builders refuse.
 
 use super::SchemeId;
-use crate::emv::EncodeError;
+use crate::emv::{DecodeError, EncodeError};
 use crate::tag::TagPath;
 
 /// A rule of a national scheme that a payload breaks, and where.
@@ -106,6 +106,17 @@ pub enum SchemeRule {
         /// The scheme's maximum.
         len_max: usize,
     },
+    /// A field the scheme defines as a template (VietQR's 38.01) whose value does not split
+    /// into data objects; `cause` says where and why, as the decoder would.
+    #[error("{field} is not a template of {expected}: {cause}")]
+    NotTemplate {
+        /// The field.
+        field: &'static str,
+        /// The objects the scheme expects inside.
+        expected: &'static str,
+        /// The first object that does not walk, with its path and byte offset.
+        cause: DecodeError,
+    },
 }
 
 impl SchemeRule {
@@ -134,6 +145,7 @@ impl SchemeRule {
             SchemeRule::Conflict(_) => "conflict",
             SchemeRule::UnknownValue { .. } => "unknown_value",
             SchemeRule::TooLong { .. } => "too_long",
+            SchemeRule::NotTemplate { .. } => "not_template",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The names national schemes give the fields of their templates, for listings.
 
-use super::{bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, util, vietqr};
+use super::{bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, vietqr};
 use crate::emv::{DataObject, Payload};
 use crate::tag::{Tag, TagPath};
 
@@ -47,17 +47,18 @@ pub fn field_name(payload: &Payload<'_>, path: TagPath) -> Option<&'static str> 
     names(sub, nested)
 }
 
-/// The objects inside the object at `path` (`38.01`), with their paths (`38.01.00`), when a
-/// national scheme defines that object as a template and its value splits cleanly into data
-/// objects; `None` otherwise, and for paths that are not a sub-object of a root template.
+/// The objects inside the object at `path` (`38.01`), with their paths (`38.01.00`) and offsets,
+/// when a national scheme defines that object as a template and its value splits cleanly into
+/// data objects ([`DataObject::split`]); `None` otherwise, and for paths that are not a
+/// sub-object of a root template.
 ///
 /// The EMV decoder parses root templates one level deep, so a template a scheme nests inside its
 /// own (VietQR's beneficiary organisation, 38.01) is a primitive there, with the inner objects
 /// as its text. A scheme defines such a template by naming the objects inside it
 /// ([`field_name`] with a three-level path), and the template around it must be the scheme's by
-/// the rules [`field_name`] applies. The split reads lengths in characters, as the EMV decoder
-/// does, and must consume the whole value; an empty value has no objects and gives `None`. The
-/// payload's own tree is not changed: there the object stays a primitive holding the text.
+/// the rules [`field_name`] applies. The split must consume the whole value; an empty value has
+/// no objects and gives `None`. The payload's own tree is not changed: there the object stays a
+/// primitive holding the text.
 ///
 /// ```
 /// use qrpay_core::{decode, schemes, TagPath};
@@ -68,7 +69,8 @@ pub fn field_name(payload: &Payload<'_>, path: TagPath) -> Option<&'static str> 
 /// let inner = schemes::nested_objects(&payload, "38.01".parse()?).unwrap_or_default();
 /// let bin: TagPath = "38.01.00".parse()?;
 /// let account: TagPath = "38.01.01".parse()?;
-/// assert_eq!(inner, [(bin, "970403"), (account, "0011012345678")]);
+/// let found: Vec<_> = inner.iter().map(|o| (o.path(), o.offset(), o.value())).collect();
+/// assert_eq!(found, [(bin, 34, "970403"), (account, 44, "0011012345678")]);
 /// assert_eq!(schemes::field_name(&payload, bin), Some("acquirer bin"));
 /// // The service code is a primitive to VietQR, and 62.08 is EMV's primitive.
 /// assert_eq!(schemes::nested_objects(&payload, "38.02".parse()?), None);
@@ -76,7 +78,7 @@ pub fn field_name(payload: &Payload<'_>, path: TagPath) -> Option<&'static str> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
-pub fn nested_objects<'a>(payload: &Payload<'a>, path: TagPath) -> Option<Vec<(TagPath, &'a str)>> {
+pub fn nested_objects<'a>(payload: &Payload<'a>, path: TagPath) -> Option<Vec<DataObject<'a>>> {
     let (Some(root), Some(sub), None) = path.ids() else {
         return None;
     };
@@ -89,14 +91,8 @@ pub fn nested_objects<'a>(payload: &Payload<'a>, path: TagPath) -> Option<Vec<(T
     if !(0..=99).any(|id| names(sub, Some(id)).is_some()) {
         return None;
     }
-    let objects = util::sub_objects(object.value())?;
-    if objects.is_empty() {
-        return None;
-    }
-    objects
-        .into_iter()
-        .map(|(id, value)| Some((path.child(Tag::new(id)?)?, value)))
-        .collect()
+    let objects = object.split().ok()?;
+    (!objects.is_empty()).then_some(objects)
 }
 
 /// The names of one kind of template's fields: by sub-object id and, for a template inside the

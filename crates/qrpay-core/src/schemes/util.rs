@@ -257,29 +257,6 @@ pub(crate) fn is_date(text: &str) -> bool {
     (1900..=9999).contains(&y) && (1..=days).contains(&d)
 }
 
-/// Splits a template value the decoder keeps as text (VietQR's 38.01, say) into its sub-objects;
-/// `None` when it does not walk cleanly. Lengths count characters, as in the root.
-pub(crate) fn sub_objects(value: &str) -> Option<Vec<(u8, &str)>> {
-    let mut out = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        let header = rest.get(..4)?;
-        if !is_digits(header) {
-            return None;
-        }
-        let id: u8 = header.get(..2)?.parse().ok()?;
-        let len: usize = header.get(2..)?.parse().ok()?;
-        let body = rest.get(4..)?;
-        let end = body.char_indices().nth(len).map_or_else(
-            || (body.chars().count() == len).then_some(body.len()),
-            |(i, _)| Some(i),
-        )?;
-        out.push((id, body.get(..end)?));
-        rest = body.get(end..)?;
-    }
-    Some(out)
-}
-
 /// Appends one data object (`id`, two-digit length in characters, value) to an inner template
 /// the EMV builder takes as text (VietQR's 38.01).
 pub(crate) fn push_tlv(
@@ -356,21 +333,5 @@ mod tests {
         assert!(!is_date("20230229"));
         assert!(!is_date("20231301"));
         assert!(!is_date("2023121"));
-    }
-
-    #[test]
-    fn sub_objects_walk() {
-        assert_eq!(
-            sub_objects("000697041501130011001932418"),
-            Some(vec![(0, "970415"), (1, "0011001932418")])
-        );
-        assert_eq!(
-            sub_objects("0002北京0101x"),
-            Some(vec![(0, "北京"), (1, "x")])
-        );
-        assert_eq!(sub_objects("0005abc"), None);
-        assert_eq!(sub_objects("00"), None);
-        assert_eq!(sub_objects("0a01x"), None);
-        assert_eq!(sub_objects(""), Some(vec![]));
     }
 }

@@ -106,9 +106,9 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
     let mut bin = None;
     let mut account = None;
     if let Some(beneficiary) = ck.require(t, 1, "beneficiary organisation (01)") {
-        match util::sub_objects(beneficiary.value()) {
-            Some(subs) => {
-                let find = |id| subs.iter().find(|(i, _)| *i == id).map(|(_, v)| *v);
+        match beneficiary.split() {
+            Ok(subs) => {
+                let find = |id| subs.iter().find(|o| o.tag().get() == id).map(|o| o.value());
                 bin = find(0);
                 account = find(1);
                 if !bin.is_some_and(|b| b.len() == 6 && util::is_digits(b)) {
@@ -139,10 +139,13 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                     Some(_) => {}
                 }
             }
-            None => ck.bad_format(
+            Err(cause) => ck.flag(
                 &beneficiary,
-                "beneficiary organisation (01)",
-                "a template of 00 BIN and 01 account",
+                SchemeRule::NotTemplate {
+                    field: "beneficiary organisation (01)",
+                    expected: "00 BIN and 01 account",
+                    cause,
+                },
             ),
         }
     }
