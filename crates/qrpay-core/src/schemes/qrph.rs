@@ -112,14 +112,7 @@ fn is_ppmi(gui: &str) -> bool {
 /// Finds the QR Ph template and checks the QR Ph rules.
 #[must_use]
 pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
-    let (kind, t) = util::account_template(payload, is_ppmi)
-        .map(|t| (QrPhKind::P2m, t))
-        .or_else(|| {
-            payload
-                .get(27)
-                .filter(|t| is_p2p_template(t))
-                .map(|t| (QrPhKind::P2p, t))
-        })?;
+    let (kind, t) = qrph_template(payload)?;
     let p2p = kind == QrPhKind::P2p;
     let mut ck = Checker::new(SchemeId::QrPh);
     if let Some(bic) = ck.require(t, 1, "acquirer id (01)") {
@@ -149,6 +142,20 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<QrPh<'p>>> {
     })
 }
 
+/// The payload's QR Ph template and its kind: the first `ph.ppmi` merchant template, else a
+/// person-to-person template 27. Only finds, checks nothing and allocates nothing, so that
+/// [`template_names`] can ask whether a payload is a QR Ph code as cheaply as the other schemes.
+fn qrph_template<'p, 'a>(payload: &'p Payload<'a>) -> Option<(QrPhKind, &'p DataObject<'a>)> {
+    util::account_template(payload, is_ppmi)
+        .map(|t| (QrPhKind::P2m, t))
+        .or_else(|| {
+            payload
+                .get(27)
+                .filter(|t| is_p2p_template(t))
+                .map(|t| (QrPhKind::P2p, t))
+        })
+}
+
 /// Whether `object` is the person-to-person template: tag 27 with GUI `com.p2pqrpay`.
 fn is_p2p_template(object: &DataObject<'_>) -> bool {
     object.tag().get() == 27
@@ -170,7 +177,7 @@ pub(super) fn template_names(
         Some(p2m_names)
     } else if is_p2p_template(template) {
         Some(p2p_names)
-    } else if template.tag() == Tag::ADDITIONAL_DATA && inspect(payload).is_some() {
+    } else if template.tag() == Tag::ADDITIONAL_DATA && qrph_template(payload).is_some() {
         Some(additional_data_names)
     } else {
         None
