@@ -50,10 +50,21 @@ fuzz_target!(|data: &[u8]| {
                 for object in inner {
                     let path = object.path();
                     assert_eq!(path.depth(), 3, "{path} under {}", child.path());
-                    assert!(object.offset() >= child.offset() + 4, "{path} before its parent");
+                    assert!(
+                        object.offset() >= child.offset() + 4,
+                        "{path} before its parent"
+                    );
                     let value = object.value();
                     let len = value.chars().count();
-                    rebuilt.push_str(&format!("{}{len:02}{value}", object.tag()));
+                    let encoded = format!("{}{len:02}{value}", object.tag());
+                    // Its offset is where the payload holds exactly that encoding.
+                    let at = text.get(object.offset()..).unwrap_or_default();
+                    assert!(
+                        at.starts_with(&encoded),
+                        "{path} is not at byte {}",
+                        object.offset()
+                    );
+                    rebuilt.push_str(&encoded);
                 }
                 assert_eq!(rebuilt, child.value());
             }
