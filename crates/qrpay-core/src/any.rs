@@ -99,8 +99,10 @@ pub enum AnyError {
     )]
     UnknownFormat,
     /// Characters that a copy, a quote or a file put before a payload: a byte-order mark, white
-    /// space or quote marks, after which the text is a payload of a known format. Nothing is
-    /// stripped silently, since the payload's offsets and CRC cover exactly what it holds.
+    /// space or quote marks, after which the text carries a known format's markers
+    /// ([`Format::detect`]; for EMV MPM only a leading digit, so the rest may still not decode).
+    /// Nothing is stripped silently, since the payload's offsets and CRC cover exactly what it
+    /// holds.
     #[error(
         "{found:?} before the payload (format {looks_like}) at byte {offset}; a payload starts at \
          its first character"

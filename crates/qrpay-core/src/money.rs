@@ -93,11 +93,13 @@ impl Currency {
         self.0.name().to_owned()
     }
 
-    /// Whether anyone prices goods in this code. ISO 4217 also numbers things that are not
-    /// money a payment can be made in, and this is `false` for them: precious metals (959 XAU),
-    /// units of account (960 XDR, 955–958 XBA–XBD, 965 XUA, 994 XSU, 396 XAD), 963 XTS
-    /// (reserved for testing), 999 XXX ("no currency"), and the fund codes that sit beside a
-    /// country's currency (984 BOV, 990 CLF, 997 USN…). EMV tag 53 and the builders refuse them.
+    /// Whether the code names money a payment can be made in. ISO 4217 also numbers things
+    /// that are not, and this is `false` for them: precious metals (959 XAU), units of account
+    /// (960 XDR, 955–958 XBA–XBD, 965 XUA, 994 XSU, 396 XAD), 963 XTS (reserved for testing),
+    /// 999 XXX ("no currency"), and the fund codes that sit beside a country's currency (984
+    /// BOV, 990 CLF, 997 USN…). EMV tag 53 and the builders refuse them. Currencies the table
+    /// marks as superseded (191 HRK, 694 SLL, 932 ZWL…) are still money here: they were, and a
+    /// code printed before the change names them.
     #[must_use]
     pub fn is_money(self) -> bool {
         !(self.0.is_special() || self.0.is_fund())
@@ -504,6 +506,10 @@ mod tests {
         ];
         for code in not_money {
             assert!(!Currency::parse(code).unwrap().is_money(), "{code}");
+        }
+        // Superseded currencies were money, and old codes still name them.
+        for code in ["HRK", "SLL", "ZWL", "CUC"] {
+            assert!(Currency::parse(code).unwrap().is_money(), "{code}");
         }
         // Every other code in the table is money: 23 codes above are all there are.
         let all = (1..=999).filter_map(Currency::from_numeric);

@@ -3,8 +3,9 @@
 use crate::tag::{Tag, TagPath};
 
 /// The name EMV QRCPS MPM gives the object at `path`, or a description of its range
-/// (`reserved (RFU)`, `payment network specific`); empty where EMV says nothing, inside the
-/// sub-objects of merchant account templates (`26.01.00`), which are the network's own.
+/// (`reserved (RFU)`, `payment network specific`); empty where EMV says nothing: inside a
+/// sub-object of a merchant account or unreserved template (`26.01.00`, `80.01.00`), which is
+/// the network's own, and below a primitive (`59.01`).
 ///
 /// ```
 /// use qrpay_core::{emv::field_name, TagPath};
@@ -85,7 +86,9 @@ mod tests {
         assert_eq!(name("62.50.00"), "globally unique identifier");
         assert_eq!(name("62.99.07"), "payment system specific");
         assert_eq!(name("64.02"), "merchant city (alternate language)");
-        // Inside a network's sub-object EMV defines nothing.
-        assert_eq!(name("26.01.00"), "");
+        // Inside a network's sub-object, or below a primitive, EMV defines nothing.
+        for path in ["26.01.00", "80.01.00", "59.01", "62.01.00"] {
+            assert_eq!(name(path), "", "{path}");
+        }
     }
 }
