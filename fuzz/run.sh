@@ -5,9 +5,10 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET…]
 #
 # Corpora are seeded from the golden vectors; crashes land in fuzz/artifacts/TARGET/.
-# FUZZ_SEED=N fixes libFuzzer's random seed, so that a run makes the same inputs in the same
-# order (as far as its time allows): CI sets one, so a crash it finds is found again by
-# rerunning it. Without it every run explores afresh.
+# FUZZ_SEED=N fixes libFuzzer's random seed: from the same corpus (CI's is always the seeds
+# alone) a run makes the same inputs in the same order, as far as its time allows, so CI is
+# the same gate on every run. A crash is reproduced from the file it leaves in artifacts/.
+# Without FUZZ_SEED every run explores afresh; corpus/ grows from run to run.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}

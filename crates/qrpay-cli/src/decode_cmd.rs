@@ -170,7 +170,11 @@ fn push_rows(
         let indent = "  ".repeat(depth + 1);
         for inner in nested {
             let path = inner.path();
-            let name = schemes::field_name(payload, path).unwrap_or_else(|| field_name(path));
+            // EMV names nothing this deep; an object the scheme does not name either is the
+            // network's own, as at the level above.
+            let name = schemes::field_name(payload, path)
+                .or(Some(field_name(path)).filter(|n| !n.is_empty()))
+                .unwrap_or("payment network specific");
             rows.push((
                 format!("{indent}{path}"),
                 name.to_owned(),

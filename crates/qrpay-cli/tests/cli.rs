@@ -274,6 +274,14 @@ fn decode_listing_opens_the_templates_schemes_nest() {
     );
     assert!(!listing.contains("38.01.00"), "{listing}");
 
+    // An object inside 38.01 that VietQR does not name is the network's own, as one level up.
+    let extra = "00020101021238640010A00000072701340006970403011300110123456780203abc0208QRIBFTTA530370454061800005802VN6304F578";
+    let listing = stdout(&qrpay(&["decode", extra], None));
+    assert_eq!(
+        listing_row(&listing, "38.01.02"),
+        ["38.01.02", "payment network specific", "abc"]
+    );
+
     // The JSON tree, which `encode --json` inverts, keeps 38.01 a primitive.
     let json = stdout(&qrpay(&["decode", "--json", VIETQR_DYNAMIC], None));
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();

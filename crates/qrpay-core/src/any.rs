@@ -108,7 +108,7 @@ pub enum AnyError {
          its first character"
     )]
     LeadingText {
-        /// The characters before the payload.
+        /// The characters before the payload (the first 8, then `…`).
         found: String,
         /// Byte offset where the payload starts.
         offset: usize,
@@ -221,7 +221,7 @@ fn unknown(text: &str) -> AnyError {
     let offset = text.len() - rest.len();
     match Format::detect(rest) {
         Some(looks_like) if offset > 0 => AnyError::LeadingText {
-            found: text.get(..offset).unwrap_or_default().to_owned(),
+            found: crate::emv::decode::excerpt(text.get(..offset).unwrap_or_default()),
             offset,
             looks_like,
         },

@@ -1,6 +1,7 @@
 //! Currencies and exact decimal amounts. No floating point anywhere.
 
 use core::fmt;
+use std::sync::OnceLock;
 
 /// An ISO 4217 currency, with its numeric code, alphabetic code and minor-unit exponent.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,9 +89,19 @@ impl Currency {
 
     /// The English name ISO 4217 gives the code, e.g. `"Indonesian rupiah"`.
     #[must_use]
-    pub fn name(self) -> String {
-        // Owned: the table crate lends its names for the life of a borrowed code only.
-        self.0.name().to_owned()
+    pub fn name(self) -> &'static str {
+        // The table crate lends a name for as long as the code it is asked through lives: ask
+        // through a code that lives for the whole program.
+        static CODES: OnceLock<Vec<iso_currency::Currency>> = OnceLock::new();
+        let codes = CODES.get_or_init(|| {
+            (1..=999)
+                .filter_map(iso_currency::Currency::from_numeric)
+                .collect()
+        });
+        codes
+            .iter()
+            .find(|c| **c == self.0)
+            .map_or("", |c| c.name())
     }
 
     /// Whether the code names money a payment can be made in. ISO 4217 also numbers things
@@ -486,7 +497,7 @@ mod tests {
         assert_eq!(Currency::parse("ALL").unwrap().numeric_str(), "008");
         let none = Currency::parse("999").unwrap();
         assert_eq!(
-            (none.alpha(), none.exponent(), none.name().as_str()),
+            (none.alpha(), none.exponent(), none.name()),
             ("XXX", 0, "No currency")
         );
         assert!(Currency::parse("XXXX").is_none());
@@ -511,6 +522,11 @@ mod tests {
         for code in ["HRK", "SLL", "ZWL", "CUC"] {
             assert!(Currency::parse(code).unwrap().is_money(), "{code}");
         }
+        // Every code has its name, through the code-number table.
+        for code in (1..=999).filter_map(Currency::from_numeric) {
+            assert!(!code.name().is_empty(), "{code:?}");
+        }
+        assert_eq!(Currency::IDR.name(), "Indonesian rupiah");
         // Every other code in the table is money: 23 codes above are all there are.
         let all = (1..=999).filter_map(Currency::from_numeric);
         assert_eq!(all.filter(|c| !c.is_money()).count(), not_money.len());

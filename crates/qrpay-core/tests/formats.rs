@@ -302,6 +302,17 @@ fn text_before_a_payload_is_named() {
             "{err}"
         );
     }
+    // However much comes before, the error shows 8 characters of it.
+    let spaces = " ".repeat(100_000);
+    let err = decode_any(&format!("{spaces}{emv}")).unwrap_err();
+    assert_eq!(
+        err,
+        AnyError::LeadingText {
+            found: "        …".to_owned(),
+            offset: 100_000,
+            looks_like: Format::EmvMpm,
+        }
+    );
     // Text that is no payload after the wrapper is still of no known format.
     for text in ["", "   ", "\u{feff}", "\"hello\"", " ?"] {
         assert_eq!(

@@ -263,14 +263,9 @@ impl<'a> Walk<'a> {
             // The only other way a step fails: data after the CRC.
             (Some(value), _) => {
                 let after = pos + 4 + value.len();
-                let rest = text.get(after..).unwrap_or_default();
-                let mut found: String = rest.chars().take(8).collect();
-                if found.len() < rest.len() {
-                    found.push('…');
-                }
                 DecodeError::DataAfterCrc {
                     offset: self.base + after,
-                    found,
+                    found: excerpt(text.get(after..).unwrap_or_default()),
                 }
             }
         }
@@ -384,6 +379,15 @@ fn char_prefix(s: &str, n: usize) -> Option<usize> {
 }
 
 /// Up to two characters from byte `pos`, to show in an error.
+/// The first 8 characters of `text`, for an error message, with `…` when there are more.
+pub(crate) fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(8).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 fn snippet(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).or_else(|| {
         // `pos` inside a character: back up to its start.

@@ -313,7 +313,7 @@ pub enum Rule {
         /// The code's letters, e.g. `XAU`.
         alpha: &'static str,
         /// The code's name, e.g. `Gold (one troy ounce)`.
-        name: String,
+        name: &'static str,
     },
     /// An amount that breaks the amount grammar.
     #[error("bad amount: {0}")]

@@ -11,7 +11,7 @@
 //! - [`PayloadBuilder`] makes canonical payloads and refuses invalid ones.
 //! - [`encode_objects`] is the inverse of decoding for an edited object tree.
 
-mod decode;
+pub(crate) mod decode;
 mod encode;
 mod error;
 #[cfg(feature = "serde")]
