@@ -13,10 +13,11 @@ use crate::tag::{Tag, TagPath};
 /// id there (KHQR), or the QRIS rules (the national template, or a code for Indonesia). Some
 /// templates belong to a profile through the payload around them: KHQR's timestamps in 99,
 /// QRIS's issuer and transfer templates, the additional data 62 of a Pix code (its 05 is the
-/// Pix transaction id) and of a PromptPay bill payment (its 07 is reference 3). Sub-tags a
-/// scheme module does not know the meaning of get `None`, not a guess. Only objects inside a
-/// root template are named (`26.01`, `38.01.00`, `99.00`); when a root tag repeats, its first
-/// object decides, as everywhere else. The lookup reads the payload without allocating.
+/// Pix transaction id), of a PromptPay bill payment (its 07 is reference 3) and of a QR Ph code
+/// (its 00 is a GUID). Sub-tags a scheme module does not know the meaning of get `None`, not a
+/// guess. Only objects inside a root template are named (`26.01`, `38.01.00`, `99.00`); when a
+/// root tag repeats, its first object decides, as everywhere else. The lookup reads the payload
+/// without allocating.
 ///
 /// ```
 /// use qrpay_core::{decode, emv, schemes, TagPath};
