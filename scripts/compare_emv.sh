@@ -6,7 +6,8 @@
 #
 # Both sides run ROUNDS times, alternately, and each figure is the fastest of its rounds: on a
 # shared machine noise only ever adds time, and alternating gives both sides the same quiet
-# and the same noisy spells.
+# and the same noisy spells. Within a round each side times its ITERATIONS in ten batches after
+# a warm-up and reports the fastest batch, the same way on both sides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iterations=${1:-300000}
