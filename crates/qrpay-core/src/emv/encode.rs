@@ -1162,16 +1162,19 @@ mod tests {
         assert_eq!(Ok(built), reference(&ops, false));
     }
 
+    /// A small valid payload but for its currency, which each test sets.
+    fn without_currency() -> PayloadBuilder {
+        PayloadBuilder::new()
+            .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
+            .object(52, "5812")
+            .country_code("ID")
+            .merchant_name("Kopi")
+            .merchant_city("Jakarta")
+    }
+
     #[test]
     fn codes_that_are_not_money_are_refused() {
-        let base = || {
-            PayloadBuilder::new()
-                .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
-                .object(52, "5812")
-                .country_code("ID")
-                .merchant_name("Kopi")
-                .merchant_city("Jakarta")
-        };
+        let base = without_currency;
         assert!(base().currency(Currency::IDR).build().is_ok());
         let gold = Currency::parse("XAU").unwrap();
         match base().currency(gold).build() {
@@ -1191,15 +1194,7 @@ mod tests {
 
     #[test]
     fn empty_and_overlong_values_are_named_by_path() {
-        let base = || {
-            PayloadBuilder::new()
-                .merchant_account(26, "ID.CO.EXAMPLE.WWW", &[(1, "9360")])
-                .object(52, "5812")
-                .currency(Currency::IDR)
-                .country_code("ID")
-                .merchant_name("Kopi")
-                .merchant_city("Jakarta")
-        };
+        let base = || without_currency().currency(Currency::IDR);
         assert!(base().build().is_ok());
         let path = |s: &str| s.parse::<TagPath>().unwrap();
         assert_eq!(
