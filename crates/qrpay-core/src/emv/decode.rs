@@ -378,7 +378,6 @@ fn char_prefix(s: &str, n: usize) -> Option<usize> {
     None
 }
 
-/// Up to two characters from byte `pos`, to show in an error.
 /// The first 8 characters of `text`, for an error message, with `…` when there are more.
 pub(crate) fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(8).collect();
@@ -388,6 +387,7 @@ pub(crate) fn excerpt(text: &str) -> String {
     out
 }
 
+/// Up to two characters from byte `pos`, to show in an error.
 fn snippet(text: &str, pos: usize) -> String {
     let rest = text.get(pos..).or_else(|| {
         // `pos` inside a character: back up to its start.
