@@ -508,13 +508,7 @@ fn parse_template(
     if !is_template(object.path) {
         return Ok(());
     }
-    let walk = Walk::new(
-        object.value,
-        object.offset() + 4,
-        object.path,
-        object.ascii,
-        Count::Chars,
-    );
+    let walk = object.inside();
     let mut inside = walk.clone();
     let nested = inside
         .by_ref()

@@ -57,13 +57,7 @@ impl<'a> DataObject<'a> {
     #[must_use]
     pub fn children(&self) -> Option<Children<'a>> {
         self.parsed.then(|| Children {
-            walk: Walk::new(
-                self.value,
-                self.offset() + 4,
-                self.path,
-                self.ascii,
-                Count::Chars,
-            ),
+            walk: self.inside(),
         })
     }
 
@@ -102,13 +96,7 @@ impl<'a> DataObject<'a> {
     /// The [`DecodeError`](super::DecodeError) the decoder would give for the first object that
     /// does not walk, with its tag path and byte offset in the payload.
     pub fn split(&self) -> Result<Vec<DataObject<'a>>, super::DecodeError> {
-        let mut walk = Walk::new(
-            self.value,
-            self.offset() + 4,
-            self.path,
-            self.ascii,
-            Count::Chars,
-        );
+        let mut walk = self.inside();
         let objects: Vec<DataObject<'a>> = walk.by_ref().collect();
         match walk.error() {
             Some(err) => Err(err),
@@ -120,6 +108,20 @@ impl<'a> DataObject<'a> {
     #[must_use]
     pub fn gui(&self) -> Option<&'a str> {
         self.child_value(0)
+    }
+
+    /// A walk over the value as the objects of a template one level deeper, lengths counted
+    /// in characters and offsets in the payload: how every reader of a template's inside
+    /// starts.
+    #[inline]
+    pub(crate) fn inside(&self) -> Walk<'a> {
+        Walk::new(
+            self.value,
+            self.offset() + 4,
+            self.path,
+            self.ascii,
+            Count::Chars,
+        )
     }
 
     /// Number of characters of the value.
@@ -155,14 +157,7 @@ impl<'a> Iterator for Children<'a> {
         // The template walked cleanly when it was decoded, so the walk cannot fail here.
         let mut object = self.walk.next()?;
         if is_template(object.path) {
-            object.parsed = Walk::new(
-                object.value,
-                object.offset() + 4,
-                object.path,
-                object.ascii,
-                Count::Chars,
-            )
-            .parses();
+            object.parsed = object.inside().parses();
         }
         Some(object)
     }
