@@ -7,9 +7,12 @@
 //! The implementation processes sixteen bytes per step with precomputed tables ("slicing by
 //! 16"): the sixteen lookups of a step are independent of each other, so the processor overlaps
 //! them, and each step waits on the previous one once per sixteen bytes rather than once per
-//! byte. An input of 128 bytes or more (a typical payload) is moreover split into three
-//! streams computed independently and joined at the end (see [`update`]). The result is
-//! always the plain CRC-16/CCITT-FALSE: the tests compare it with a bit-by-bit reference.
+//! byte. The last bytes, fewer than sixteen, take one step of the same kind with the tables for
+//! their count: fed a byte at a time, they made a chain of up to fifteen lookups, the longest in
+//! the whole computation. An input of 128 bytes or more (a typical payload) is moreover split
+//! into three streams computed independently and joined at the end (see [`update`]). The
+//! result is always the plain CRC-16/CCITT-FALSE: the tests compare it with a bit-by-bit
+//! reference.
 
 /// Polynomial of CRC-16/CCITT-FALSE.
 const POLY: u16 = 0x1021;
@@ -152,19 +155,19 @@ fn update_serial(mut crc: u16, data: &[u8]) -> u16 {
         let [hi, lo] = crc.to_be_bytes();
         crc = rest ^ (t[15][usize::from(chunk[0] ^ hi)] ^ t[14][usize::from(chunk[1] ^ lo)]);
     }
-    let (eights, rest) = rest.as_chunks::<8>();
-    for &[b0, b1, b2, b3, b4, b5, b6, b7] in eights {
-        let rest = t[5][usize::from(b2)]
-            ^ t[4][usize::from(b3)]
-            ^ t[3][usize::from(b4)]
-            ^ t[2][usize::from(b5)]
-            ^ t[1][usize::from(b6)]
-            ^ t[0][usize::from(b7)];
-        let [hi, lo] = crc.to_be_bytes();
-        crc = rest ^ (t[7][usize::from(b0 ^ hi)] ^ t[6][usize::from(b1 ^ lo)]);
-    }
-    for &b in rest {
-        crc = (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)];
+    // The last 0–15 bytes in one step of the same kind, with the tables for their count.
+    match rest {
+        [] => {}
+        [b] => crc = (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)],
+        [b0, b1, more @ ..] => {
+            let n = rest.len();
+            let [hi, lo] = crc.to_be_bytes();
+            let mut acc = t[n - 1][usize::from(b0 ^ hi)] ^ t[n - 2][usize::from(b1 ^ lo)];
+            for (k, &b) in more.iter().enumerate() {
+                acc ^= t[n - 3 - k][usize::from(b)];
+            }
+            crc = acc;
+        }
     }
     crc
 }
