@@ -83,7 +83,7 @@ impl Out {
     /// Appends an object's id and its two-digit length `len` (99 above: callers refuse longer
     /// values before writing, and no decoded object has one).
     fn header(&mut self, tag: Tag, len: usize) {
-        let [i0, i1] = tag.digits();
+        let [i0, i1] = two_digits(usize::from(tag.get()));
         let [l0, l1] = two_digits(len);
         self.0.extend_from_slice(&[i0, i1, l0, l1]);
     }
@@ -111,14 +111,7 @@ impl Out {
 
     /// Appends the CRC in four upper-case hexadecimal digits.
     fn crc(&mut self, crc: u16) {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let digit = |shift: u16| {
-            HEX.get(usize::from((crc >> shift) & 0xF))
-                .copied()
-                .unwrap_or(b'0')
-        };
-        self.0
-            .extend_from_slice(&[digit(12), digit(8), digit(4), digit(0)]);
+        self.0.extend_from_slice(&hex4(crc));
     }
 
     pub(crate) fn into_string(self) -> String {
@@ -129,10 +122,40 @@ impl Out {
     }
 }
 
-/// `n` (0–99) as two ASCII digits; 99 above.
+/// `crc` as four upper-case hexadecimal digits.
+fn hex4(crc: u16) -> [u8; 4] {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let digit = |shift: u16| {
+        HEX.get(usize::from((crc >> shift) & 0xF))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    [digit(12), digit(8), digit(4), digit(0)]
+}
+
+/// [`hex4`] in lower case: setting bit 5 lowers `A`–`F` and leaves the digits as they are.
+fn hex4_lower(crc: u16) -> [u8; 4] {
+    u32::to_le_bytes(u32::from_le_bytes(hex4(crc)) | 0x2020_2020)
+}
+
+/// `n` (0–99) as two ASCII digits; 99 above. A table: one load, where the arithmetic takes a
+/// multiplication and a few shifts for each of the two headers' numbers.
+#[inline(always)]
 fn two_digits(n: usize) -> [u8; 2] {
-    let n = u8::try_from(n.min(99)).unwrap_or(99);
-    [b'0' + n / 10, b'0' + n % 10]
+    static PAIRS: [[u8; 2]; 100] = {
+        let mut pairs = [[0u8; 2]; 100];
+        let mut n = 0;
+        while n < 100 {
+            // INVARIANT: evaluated at compile time; n < 100.
+            #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+            {
+                pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+            }
+            n += 1;
+        }
+        pairs
+    };
+    PAIRS.get(n).copied().unwrap_or(*b"99")
 }
 
 /// Writes `objects`, lengths counted as `count` says. Counting bytes is exact, and cheaper, for
@@ -234,16 +257,19 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
     let computed = crc::crc16(out.bytes());
     match crc_given {
         Some(given) => {
-            let valid_hex = given.len() == 4 && given.bytes().all(|b| b.is_ascii_hexdigit());
-            if !valid_hex {
+            let upper = hex4(computed);
+            // Upper case as written here, lower case as some encoders write, then any mix.
+            if given.as_bytes() == upper
+                || given.as_bytes() == hex4_lower(computed)
+                || given.as_bytes().eq_ignore_ascii_case(&upper)
+            {
+                out.text(given);
+            } else if given.len() == 4 && given.bytes().all(|b| b.is_ascii_hexdigit()) {
+                out.crc(computed);
+            } else {
                 return Err(EncodeError::CrcFormat {
                     found: given.to_owned(),
                 });
-            }
-            if u16::from_str_radix(given, 16).ok() == Some(computed) {
-                out.text(given);
-            } else {
-                out.crc(computed);
             }
         }
         None => out.crc(computed),
@@ -1190,6 +1216,58 @@ mod tests {
         // Written as a raw object the code still meets the rule.
         let err = base().object(53, "999").build().unwrap_err();
         assert!(err.to_string().contains("XXX"), "{err}");
+    }
+
+    #[test]
+    fn a_crc_object_is_kept_in_any_case_when_right_and_replaced_when_wrong() {
+        // EMV's Annex B example, CRC A13A, without its language template.
+        let body = "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING";
+        let with_crc = |crc: &str| {
+            let mut objects: Vec<Object> =
+                super::super::decode(&format!("{body}6304{}", encoded_crc(body)))
+                    .unwrap()
+                    .objects()
+                    .iter()
+                    .map(Object::from_decoded)
+                    .collect();
+            if let Some(last) = objects.last_mut() {
+                last.value = Value::Primitive(crc.to_owned());
+            }
+            encode_objects(&objects)
+        };
+        let right = encoded_crc(body);
+        let lower = right.to_ascii_lowercase();
+        let mixed: String = right
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i % 2 == 0 {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        for crc in [&right, &lower, &mixed] {
+            assert_eq!(with_crc(crc), Ok(format!("{body}6304{crc}")));
+        }
+        // A well-formed CRC that is wrong: the objects were edited, so the right one is written.
+        let wrong = if right == "0000" { "FFFF" } else { "0000" };
+        assert_eq!(with_crc(wrong), Ok(format!("{body}6304{right}")));
+        for bad in ["ZZZZ", "+A13", "A13", "A13A0", ""] {
+            assert_eq!(
+                with_crc(bad),
+                Err(EncodeError::CrcFormat {
+                    found: bad.to_owned()
+                }),
+                "{bad:?}"
+            );
+        }
+    }
+
+    /// The CRC of `body` followed by the CRC object's header, in upper case.
+    fn encoded_crc(body: &str) -> String {
+        format!("{:04X}", crc::crc16(format!("{body}6304").as_bytes()))
     }
 
     #[test]
