@@ -179,38 +179,82 @@ pub(crate) fn all_clear(
     if chars > PAYLOAD_CHARS_MAX {
         return false;
     }
-    let mut seen: u128 = 0;
+    // 00 first.
+    if objects.first().map(|o| o.tag) != Some(Tag::PAYLOAD_FORMAT) {
+        return false;
+    }
+    let mut seen = [false; 100];
+    let mut mandatory = 0u8;
+    let mut accounts = 0u8;
     let mut valued = Valued::default();
     for object in objects.iter_mut() {
-        let bit = tag_bit(object.tag);
-        // 00 first: nothing seen yet means this is the first object.
-        if seen & bit != 0 || (seen == 0 && object.tag != Tag::PAYLOAD_FORMAT) {
+        let id = usize::from(object.tag.get());
+        let (Some(flags), Some(seen)) = (ROOT_FLAGS.get(id), seen.get_mut(id)) else {
+            return false;
+        };
+        if *seen {
             return false;
         }
-        seen |= bit;
+        *seen = true;
+        mandatory += flags & MANDATORY;
+        accounts |= flags & ACCOUNT;
         if !object_clear(object, lookup(Ctx::Root, object.tag), text) {
             return false;
         }
-        if ROOT_TEMPLATES & bit != 0 {
+        if flags & TEMPLATE != 0 {
             if !template_clear(object, Ctx::Root, text) {
                 return false;
             }
             object.parsed = true;
         }
         let object: &DataObject<'_> = object;
-        if Valued::TAGS & bit != 0 {
+        if flags & VALUED != 0 {
             valued.keep(object);
         }
     }
-    const MANDATORY: u128 = 1 << 52 | 1 << 53 | 1 << 58 | 1 << 59 | 1 << 60;
-    const MERCHANT_ACCOUNTS: u128 = ((1 << 52) - 1) & !0b11;
-    if seen & MANDATORY != MANDATORY || seen & MERCHANT_ACCOUNTS == 0 {
+    // Each of the five mandatory tags adds one, once.
+    if mandatory != 5 || accounts == 0 {
         return false;
     }
     let mut out = Vec::new();
     check_values(&valued, &mut out);
     out.is_empty()
 }
+
+/// What [`all_clear`] needs to know of each root tag, as bits of [`ROOT_FLAGS`]: mandatory (the
+/// low bit, so that a sum counts them), a merchant account, a template, a value checked against
+/// others.
+const MANDATORY: u8 = 1;
+const ACCOUNT: u8 = 2;
+const TEMPLATE: u8 = 4;
+const VALUED: u8 = 8;
+static ROOT_FLAGS: [u8; 100] = {
+    let mut flags = [0u8; 100];
+    let mut id = 0;
+    while id < 100 {
+        let tag = Tag::of(id);
+        let mut f = 0;
+        if matches!(id, 52 | 53 | 58 | 59 | 60) {
+            f |= MANDATORY;
+        }
+        if tag.is_merchant_account() {
+            f |= ACCOUNT;
+        }
+        if is_template(TagPath::root(tag)) {
+            f |= TEMPLATE;
+        }
+        if matches!(id, 0 | 1 | 53..=58) {
+            f |= VALUED;
+        }
+        // INVARIANT: evaluated at compile time; id < 100, the table's length.
+        #[allow(clippy::indexing_slicing)]
+        {
+            flags[id as usize] = f;
+        }
+        id += 1;
+    }
+    flags
+};
 
 /// The root objects whose values the rules check against each other (00, 01 and 53–58), the
 /// first of each tag.
@@ -220,9 +264,6 @@ struct Valued<'o, 'a> {
 }
 
 impl<'o, 'a> Valued<'o, 'a> {
-    /// The tags kept, as a set.
-    const TAGS: u128 = 1 | 1 << 1 | 0b11_1111 << 53;
-
     fn slot(id: u8) -> usize {
         match id {
             0 | 1 => usize::from(id),
@@ -261,19 +302,6 @@ fn tag_bit(tag: Tag) -> u128 {
     };
     BITS.get(usize::from(tag.get())).copied().unwrap_or(0)
 }
-
-/// The root tags [`is_template`] holds templates: 26–51, 62, 64 and 80–99, as a bit set.
-const ROOT_TEMPLATES: u128 = {
-    let mut set = 0u128;
-    let mut id = 0;
-    while id < 100 {
-        if is_template(TagPath::root(Tag::of(id))) {
-            set |= 1 << id;
-        }
-        id += 1;
-    }
-    set
-};
 
 /// [`all_clear`] for the inside of one template in context `ctx`.
 fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
