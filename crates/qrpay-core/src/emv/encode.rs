@@ -158,14 +158,40 @@ fn two_digits(n: usize) -> [u8; 2] {
     PAIRS.get(n).copied().unwrap_or(*b"99")
 }
 
-/// Writes `objects`, lengths counted as `count` says. Counting bytes is exact, and cheaper, for
-/// ASCII text; [`encode_unchecked`] counts characters when the text is not ASCII.
-fn encode_into(
-    out: &mut Out,
-    objects: &[Object],
-    parent: TagPath,
-    count: Count,
-) -> Result<(), EncodeError> {
+/// Writes `objects` counting lengths in bytes, which is exact when the text is ASCII (most
+/// payloads); `false` when a length is over 99. The caller checks that the result is ASCII,
+/// and otherwise writes again with [`encode_into`], which counts characters and says what is
+/// wrong where. Without errors or paths to build, this loop stays small: it is the encoder's
+/// hot path.
+fn write_bytes(out: &mut Out, objects: &[Object]) -> bool {
+    for object in objects {
+        match &object.value {
+            Value::Primitive(text) => {
+                if text.len() > 99 {
+                    return false;
+                }
+                out.header(object.tag, text.len());
+                out.text(text);
+            }
+            Value::Template(children) => {
+                let header = out.len();
+                out.header(object.tag, 0);
+                if !write_bytes(out, children) {
+                    return false;
+                }
+                let len = out.len() - (header + 4);
+                if len > 99 {
+                    return false;
+                }
+                out.set_len(header, len);
+            }
+        }
+    }
+    true
+}
+
+/// Writes `objects`, lengths counted in characters, as the specification defines them.
+fn encode_into(out: &mut Out, objects: &[Object], parent: TagPath) -> Result<(), EncodeError> {
     let too_long = |tag: Tag, len| EncodeError::ValueTooLong {
         tag: parent.child(tag).unwrap_or(parent),
         len,
@@ -173,10 +199,7 @@ fn encode_into(
     for object in objects {
         match &object.value {
             Value::Primitive(text) => {
-                let len = match count {
-                    Count::Bytes => text.len(),
-                    Count::Chars => char_count(text),
-                };
+                let len = char_count(text);
                 if len > 99 {
                     return Err(too_long(object.tag, len));
                 }
@@ -188,11 +211,8 @@ fn encode_into(
                 out.header(object.tag, 0);
                 // The inside's own errors come first, then the template's length.
                 let path = parent.child(object.tag).unwrap_or(parent);
-                encode_into(out, children, path, count)?;
-                let len = match count {
-                    Count::Bytes => out.len() - (header + 4),
-                    Count::Chars => out.chars_from(header + 4),
-                };
+                encode_into(out, children, path)?;
+                let len = out.chars_from(header + 4);
                 if len > 99 {
                     return Err(too_long(object.tag, len));
                 }
@@ -248,10 +268,9 @@ fn encode_unchecked(objects: &[Object]) -> Result<String, EncodeError> {
     // Most payloads are ASCII, where bytes are characters: write counting bytes, and only when
     // that fails or the result is not ASCII, count characters (the length EMV defines).
     let mut out = Out::with_capacity(256);
-    let bytes_pass = encode_into(&mut out, body, TagPath::ROOT, Count::Bytes);
-    if bytes_pass.is_err() || !all_ascii(out.bytes()) {
+    if !write_bytes(&mut out, body) || !all_ascii(out.bytes()) {
         out = Out::with_capacity(256);
-        encode_into(&mut out, body, TagPath::ROOT, Count::Chars)?;
+        encode_into(&mut out, body, TagPath::ROOT)?;
     }
     out.text("6304");
     let computed = crc::crc16(out.bytes());
@@ -1168,6 +1187,93 @@ mod tests {
             });
             prop_assert_eq!(encode_objects(&objects), expected);
         }
+    }
+
+    /// The encoder written plainly, from the specification: every length a character count,
+    /// found after the value is written; a trailing CRC object kept when it is the right CRC in
+    /// any case, replaced when it is another, refused when it is not four hex digits.
+    fn plain_encode(objects: &[Object]) -> Result<String, EncodeError> {
+        fn inside(objects: &[Object], parent: TagPath) -> Result<String, EncodeError> {
+            let mut text = String::new();
+            for object in objects {
+                let path = parent.child(object.tag).unwrap_or(parent);
+                let value = match &object.value {
+                    Value::Primitive(value) => value.clone(),
+                    Value::Template(children) => inside(children, path)?,
+                };
+                let len = value.chars().count();
+                if len > 99 {
+                    return Err(EncodeError::ValueTooLong { tag: path, len });
+                }
+                text.push_str(&format!("{:02}{len:02}{value}", object.tag.get()));
+            }
+            Ok(text)
+        }
+        let (body, given) = match objects.split_last() {
+            Some((last, rest)) if last.tag == Tag::CRC => match &last.value {
+                Value::Primitive(crc) => (rest, Some(crc.as_str())),
+                Value::Template(_) => {
+                    return Err(EncodeError::CrcFormat {
+                        found: "a template".into(),
+                    })
+                }
+            },
+            _ => (objects, None),
+        };
+        let mut text = inside(body, TagPath::ROOT)?;
+        text.push_str("6304");
+        let crc = crc::crc16(text.as_bytes());
+        match given {
+            Some(given) if given.len() != 4 || !given.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                return Err(EncodeError::CrcFormat {
+                    found: given.to_owned(),
+                })
+            }
+            Some(given) if u16::from_str_radix(given, 16) == Ok(crc) => text.push_str(given),
+            _ => text.push_str(&format!("{crc:04X}")),
+        }
+        Ok(text)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The fast writer (byte counts, then characters only when the text is not ASCII)
+        /// writes what the plain one does, and fails where it does, the same way.
+        #[test]
+        fn encoding_agrees_with_a_plain_encoder(objects in tree()) {
+            prop_assert_eq!(encode_unchecked(&objects), plain_encode(&objects));
+        }
+    }
+
+    #[test]
+    fn lengths_count_characters_when_bytes_would_say_more() {
+        // 60 characters in 120 bytes: too long by bytes, so the character count decides.
+        let name = "é".repeat(60);
+        let text = encode_unchecked(&[Object::primitive(Tag::of(59), name.clone())]).unwrap();
+        assert!(text.starts_with(&format!("5960{name}6304")), "{text}");
+        let template = Object::template(
+            Tag::of(62),
+            vec![
+                Object::primitive(Tag::of(5), "é".repeat(30)),
+                Object::primitive(Tag::of(1), "x"),
+            ],
+        );
+        let text = encode_unchecked(&[template]).unwrap();
+        assert!(text.starts_with("62390530"), "{text}");
+        assert_eq!(
+            encode_unchecked(&[template_of_len(100)]),
+            Err(EncodeError::ValueTooLong {
+                tag: TagPath::root(Tag::of(62)),
+                len: 100
+            })
+        );
+    }
+
+    /// A template 62 whose inside is `len` characters long, one of them non-ASCII.
+    fn template_of_len(len: usize) -> Object {
+        let value = format!("é{}", "x".repeat(len - 5));
+        Object::template(Tag::of(62), vec![Object::primitive(Tag::of(5), value)])
     }
 
     #[test]
