@@ -156,6 +156,68 @@ fn lookup(ctx: Ctx, tag: Tag) -> Entry {
         .unwrap_or(Entry::Unknown)
 }
 
+/// What a value must be to break no rule of its [`Entry`], as the fast path reads it: a length
+/// range and a character set. Undefined objects need a length of at least 1 and nothing more;
+/// reserved ones have a range no length falls in.
+#[derive(Clone, Copy)]
+struct Bounds {
+    len_min: u8,
+    len_max: u8,
+    /// `None` is any character.
+    charset: Option<Charset>,
+}
+
+impl Entry {
+    const fn bounds(self) -> Bounds {
+        match self {
+            Entry::Unknown => Bounds {
+                len_min: 1,
+                len_max: u8::MAX,
+                charset: None,
+            },
+            Entry::Reserved => Bounds {
+                len_min: 1,
+                len_max: 0,
+                charset: None,
+            },
+            Entry::Known(spec) => Bounds {
+                len_min: spec.len_min,
+                len_max: spec.len_max,
+                charset: spec.charset,
+            },
+        }
+    }
+}
+
+/// [`Entry::bounds`] of every entry of [`TABLE`], computed at compile time: one load and two
+/// comparisons where matching the entry took a branch per kind.
+static BOUNDS: [[Bounds; 100]; CTX_COUNT] = {
+    let unknown = Entry::Unknown.bounds();
+    let mut bounds = [[unknown; 100]; CTX_COUNT];
+    let mut ctx = 0;
+    while ctx < CTX_COUNT {
+        let mut id = 0;
+        while id < 100 {
+            // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
+            #[allow(clippy::indexing_slicing)]
+            {
+                bounds[ctx][id] = TABLE[ctx][id].bounds();
+            }
+            id += 1;
+        }
+        ctx += 1;
+    }
+    bounds
+};
+
+fn lookup_bounds(ctx: Ctx, tag: Tag) -> Bounds {
+    BOUNDS
+        .get(ctx as usize)
+        .and_then(|row| row.get(usize::from(tag.get())))
+        .copied()
+        .unwrap_or(Entry::Unknown.bounds())
+}
+
 /// Whether a payload whose root walked cleanly and whose CRC matches breaks no rule at all,
 /// found in one pass that walks each template once and builds no violation. Marks the
 /// templates parsed on the way.
@@ -198,7 +260,7 @@ pub(crate) fn all_clear(
         *seen = true;
         mandatory += flags & MANDATORY;
         accounts |= flags & ACCOUNT;
-        if !object_clear(object, lookup(Ctx::Root, object.tag), text) {
+        if !object_clear(object, lookup_bounds(Ctx::Root, object.tag), text) {
             return false;
         }
         if flags & TEMPLATE != 0 {
@@ -322,7 +384,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
             return false;
         }
         seen |= bit;
-        if !object_clear(&child, lookup(inside, child.tag), text)
+        if !object_clear(&child, lookup_bounds(inside, child.tag), text)
             || (is_template(child.path) && !template_clear(&child, inside, text))
             || (matches!(inside, Ctx::Additional)
                 && child.tag == Tag::of(9)
@@ -477,22 +539,17 @@ where
 /// Whether one object's value breaks none of the rules [`check_object`] checks: the fast path's
 /// form of it, which builds nothing.
 #[inline(always)]
-fn object_clear(object: &DataObject<'_>, entry: Entry, text: Text) -> bool {
+fn object_clear(object: &DataObject<'_>, bounds: Bounds, text: Text) -> bool {
     let value = object.value;
-    let spec = match entry {
-        Entry::Unknown => return !value.is_empty(),
-        Entry::Reserved => return false,
-        Entry::Known(spec) => spec,
-    };
     let len = if text.ascii {
         value.len()
     } else {
         object.char_len()
     };
-    // Every defined format has a minimum length of at least 1, so this also refuses empty.
-    let fits_len = len >= usize::from(spec.len_min) && len <= usize::from(spec.len_max);
+    // Every minimum is at least 1, so this also refuses empty.
+    let fits_len = len >= usize::from(bounds.len_min) && len <= usize::from(bounds.len_max);
     fits_len
-        && match spec.charset {
+        && match bounds.charset {
             None => true,
             Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
             Some(Charset::Ans) => {
@@ -503,7 +560,7 @@ fn object_clear(object: &DataObject<'_>, entry: Entry, text: Text) -> bool {
 
 /// Emptiness, charset and length of one object's value.
 fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec<Violation>) {
-    if object_clear(object, entry, text) {
+    if object_clear(object, entry.bounds(), text) {
         return;
     }
     let value = object.value();
