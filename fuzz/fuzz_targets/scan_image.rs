@@ -16,7 +16,9 @@ fuzz_target!(|data: &[u8]| {
         let width = usize::from(*w).max(1);
         let height = rest.len() / width;
         let pixels = rest.get(..width * height).unwrap_or_default();
-        let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else { return };
+        let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
+            return;
+        };
         if h > 0 {
             // The dimensions match the pixels, so the only refusal allowed is the size limit
             // (a 1 × 2651 strip is over the 1024-pixel side limit set above).
