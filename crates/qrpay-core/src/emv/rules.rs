@@ -271,7 +271,7 @@ pub(crate) fn all_clear(
         }
         let object: &DataObject<'_> = object;
         if flags & VALUED != 0 {
-            valued.keep(object);
+            valued.set(object);
         }
     }
     // Each of the five mandatory tags adds one, once.
@@ -333,9 +333,10 @@ impl<'o, 'a> Valued<'o, 'a> {
         }
     }
 
-    /// Keeps `object` unless one of its tag is kept already.
-    fn keep(&mut self, object: &'o DataObject<'a>) {
-        if let Some(slot @ None) = self.objects.get_mut(Valued::slot(object.tag.get())) {
+    /// Keeps `object`, which callers give only once per tag, without reading the slot that
+    /// [`Valued::default`] has only just written.
+    fn set(&mut self, object: &'o DataObject<'a>) {
+        if let Some(slot) = self.objects.get_mut(Valued::slot(object.tag.get())) {
             *slot = Some(object);
         }
     }
@@ -453,7 +454,7 @@ pub(crate) fn check(
     let mut valued = Valued::default();
     for id in [0, 1, 53, 54, 55, 56, 57, 58] {
         if let Some(object) = index.get(id) {
-            valued.keep(object);
+            valued.set(object);
         }
     }
     check_values(&valued, out);
