@@ -13,7 +13,7 @@ use crate::tag::{Tag, TagPath};
 pub const PAYLOAD_CHARS_MAX: usize = 512;
 
 /// Format and length of one data object (EMV MPM tables 3.2, 3.6, 3.7).
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Spec {
     /// `None` is format `S`: any Unicode character.
     charset: Option<Charset>,
@@ -34,7 +34,7 @@ const ANS: Option<Charset> = Some(Charset::Ans);
 const S: Option<Charset> = None;
 
 /// What the specification says of one tag in one context.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
     /// Not defined here (payment-network data, RFU at the root): no format is checked.
     Unknown,
@@ -129,31 +129,9 @@ const fn entry(ctx: usize, id: u8) -> Entry {
     Entry::Known(s)
 }
 
-/// [`entry`] for every context and tag, computed at compile time.
-static TABLE: [[Entry; 100]; CTX_COUNT] = {
-    let mut table = [[Entry::Unknown; 100]; CTX_COUNT];
-    let mut ctx = 0;
-    while ctx < CTX_COUNT {
-        let mut id = 0;
-        while id < 100 {
-            // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
-            #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
-            {
-                table[ctx][id] = entry(ctx, id as u8);
-            }
-            id += 1;
-        }
-        ctx += 1;
-    }
-    table
-};
-
+/// The entry of a context and tag, from [`BOUNDS`].
 fn lookup(ctx: Ctx, tag: Tag) -> Entry {
-    TABLE
-        .get(ctx as usize)
-        .and_then(|row| row.get(usize::from(tag.get())))
-        .copied()
-        .unwrap_or(Entry::Unknown)
+    lookup_bounds(ctx, tag).entry()
 }
 
 /// What a value must be to break no rule of its [`Entry`], as the fast path reads it: a length
@@ -167,7 +145,26 @@ struct Bounds {
     charset: Option<Charset>,
 }
 
+impl Bounds {
+    /// The entry these bounds came from (see [`Entry::bounds`]).
+    fn entry(self) -> Entry {
+        if self.len_min > self.len_max {
+            Entry::Reserved
+        } else if self.len_max == u8::MAX {
+            Entry::Unknown
+        } else {
+            Entry::Known(Spec {
+                charset: self.charset,
+                len_min: self.len_min,
+                len_max: self.len_max,
+            })
+        }
+    }
+}
+
 impl Entry {
+    /// No defined length reaches `u8::MAX`, and no empty range is defined: both are free to
+    /// mark the undefined and the reserved.
     const fn bounds(self) -> Bounds {
         match self {
             Entry::Unknown => Bounds {
@@ -189,8 +186,9 @@ impl Entry {
     }
 }
 
-/// [`Entry::bounds`] of every entry of [`TABLE`], computed at compile time: one load and two
-/// comparisons where matching the entry took a branch per kind.
+/// EMV MPM tables 3.2, 3.6 and 3.7 for every context and tag ([`entry`]), computed at compile
+/// time as bounds: the fast path checks them with one load and two comparisons, where matching
+/// an entry took a branch per kind.
 static BOUNDS: [[Bounds; 100]; CTX_COUNT] = {
     let unknown = Entry::Unknown.bounds();
     let mut bounds = [[unknown; 100]; CTX_COUNT];
@@ -199,9 +197,9 @@ static BOUNDS: [[Bounds; 100]; CTX_COUNT] = {
         let mut id = 0;
         while id < 100 {
             // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
-            #[allow(clippy::indexing_slicing)]
+            #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
             {
-                bounds[ctx][id] = TABLE[ctx][id].bounds();
+                bounds[ctx][id] = entry(ctx, id as u8).bounds();
             }
             id += 1;
         }
@@ -927,7 +925,25 @@ fn check_convenience(
 
 #[cfg(test)]
 mod tests {
-    use super::{is_country, is_language};
+    use super::*;
+
+    #[test]
+    fn the_bounds_table_keeps_every_entry() {
+        for (ctx, row) in BOUNDS.iter().enumerate() {
+            for (id, bounds) in (0..100u8).zip(row) {
+                let entry = entry(ctx, id);
+                assert_eq!(bounds.entry(), entry, "{ctx} {id}");
+                assert_eq!(entry.bounds().entry(), entry, "{ctx} {id}");
+            }
+        }
+        // Spot checks against EMV MPM tables 3.2 and 3.7.
+        assert_eq!(
+            lookup(Ctx::Root, Tag::of(59)),
+            Entry::Known(spec(ANS, 1, 25))
+        );
+        assert_eq!(lookup(Ctx::Additional, Tag::of(12)), Entry::Reserved);
+        assert_eq!(lookup(Ctx::Root, Tag::of(70)), Entry::Unknown);
+    }
 
     #[test]
     fn country_codes_are_the_assigned_iso_3166_ones() {
