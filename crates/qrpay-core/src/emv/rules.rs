@@ -129,69 +129,43 @@ const fn entry(ctx: usize, id: u8) -> Entry {
     Entry::Known(s)
 }
 
-/// The entry of a context and tag, from [`BOUNDS`].
+/// The entry of a context and tag, from [`SPECS`].
 fn lookup(ctx: Ctx, tag: Tag) -> Entry {
-    lookup_bounds(ctx, tag).entry()
+    lookup_spec(ctx, tag).entry()
 }
 
-/// What a value must be to break no rule of its [`Entry`], as the fast path reads it: a length
-/// range and a character set. Undefined objects need a length of at least 1 and nothing more;
-/// reserved ones have a range no length falls in.
-#[derive(Clone, Copy)]
-struct Bounds {
-    len_min: u8,
-    len_max: u8,
-    /// `None` is any character.
-    charset: Option<Charset>,
-}
-
-impl Bounds {
-    /// The entry these bounds came from (see [`Entry::bounds`]).
+impl Spec {
+    /// The entry this spec stands for in [`SPECS`] (see [`Entry::spec`]).
     fn entry(self) -> Entry {
         if self.len_min > self.len_max {
             Entry::Reserved
         } else if self.len_max == u8::MAX {
             Entry::Unknown
         } else {
-            Entry::Known(Spec {
-                charset: self.charset,
-                len_min: self.len_min,
-                len_max: self.len_max,
-            })
+            Entry::Known(self)
         }
     }
 }
 
 impl Entry {
-    /// No defined length reaches `u8::MAX`, and no empty range is defined: both are free to
-    /// mark the undefined and the reserved.
-    const fn bounds(self) -> Bounds {
+    /// The entry as one spec, for the fast path: an undefined object may be anything of at
+    /// least one character, a reserved one has a range no length falls in. No defined length
+    /// reaches `u8::MAX`, and no defined range is empty, so [`Spec::entry`] tells them apart.
+    const fn spec(self) -> Spec {
         match self {
-            Entry::Unknown => Bounds {
-                len_min: 1,
-                len_max: u8::MAX,
-                charset: None,
-            },
-            Entry::Reserved => Bounds {
-                len_min: 1,
-                len_max: 0,
-                charset: None,
-            },
-            Entry::Known(spec) => Bounds {
-                len_min: spec.len_min,
-                len_max: spec.len_max,
-                charset: spec.charset,
-            },
+            Entry::Unknown => spec(S, 1, u8::MAX),
+            Entry::Reserved => spec(S, 1, 0),
+            Entry::Known(spec) => spec,
         }
     }
 }
 
 /// EMV MPM tables 3.2, 3.6 and 3.7 for every context and tag ([`entry`]), computed at compile
-/// time as bounds: the fast path checks them with one load and two comparisons, where matching
-/// an entry took a branch per kind.
-static BOUNDS: [[Bounds; 100]; CTX_COUNT] = {
-    let unknown = Entry::Unknown.bounds();
-    let mut bounds = [[unknown; 100]; CTX_COUNT];
+/// time as one spec each ([`Entry::spec`]): the fast path checks a value with one load and two
+/// comparisons, where matching an entry took a branch per kind.
+static SPECS: [[Spec; 100]; CTX_COUNT] = {
+    let unknown = Entry::Unknown.spec();
+    let mut specs = [[unknown; 100]; CTX_COUNT];
     let mut ctx = 0;
     while ctx < CTX_COUNT {
         let mut id = 0;
@@ -199,21 +173,22 @@ static BOUNDS: [[Bounds; 100]; CTX_COUNT] = {
             // INVARIANT: evaluated at compile time; indexes are below the bounds they loop to.
             #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
             {
-                bounds[ctx][id] = entry(ctx, id as u8).bounds();
+                specs[ctx][id] = entry(ctx, id as u8).spec();
             }
             id += 1;
         }
         ctx += 1;
     }
-    bounds
+    specs
 };
 
-fn lookup_bounds(ctx: Ctx, tag: Tag) -> Bounds {
-    BOUNDS
+/// The spec of a context and tag, from [`SPECS`].
+fn lookup_spec(ctx: Ctx, tag: Tag) -> Spec {
+    SPECS
         .get(ctx as usize)
         .and_then(|row| row.get(usize::from(tag.get())))
         .copied()
-        .unwrap_or(Entry::Unknown.bounds())
+        .unwrap_or(Entry::Unknown.spec())
 }
 
 /// Whether a payload whose root walked cleanly and whose CRC matches breaks no rule at all,
@@ -258,7 +233,7 @@ pub(crate) fn all_clear(
         *seen = true;
         mandatory += flags & MANDATORY;
         accounts |= flags & ACCOUNT;
-        if !object_clear(object, lookup_bounds(Ctx::Root, object.tag), text) {
+        if !object_clear(object, lookup_spec(Ctx::Root, object.tag), text) {
             return false;
         }
         if flags & TEMPLATE != 0 {
@@ -383,7 +358,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
             return false;
         }
         seen |= bit;
-        if !object_clear(&child, lookup_bounds(inside, child.tag), text)
+        if !object_clear(&child, lookup_spec(inside, child.tag), text)
             || (is_template(child.path) && !template_clear(&child, inside, text))
             || (matches!(inside, Ctx::Additional)
                 && child.tag == Tag::of(9)
@@ -538,7 +513,7 @@ where
 /// Whether one object's value breaks none of the rules [`check_object`] checks: the fast path's
 /// form of it, which builds nothing.
 #[inline(always)]
-fn object_clear(object: &DataObject<'_>, bounds: Bounds, text: Text) -> bool {
+fn object_clear(object: &DataObject<'_>, spec: Spec, text: Text) -> bool {
     let value = object.value;
     let len = if text.ascii {
         value.len()
@@ -546,9 +521,9 @@ fn object_clear(object: &DataObject<'_>, bounds: Bounds, text: Text) -> bool {
         object.char_len()
     };
     // Every minimum is at least 1, so this also refuses empty.
-    let fits_len = len >= usize::from(bounds.len_min) && len <= usize::from(bounds.len_max);
+    let fits_len = len >= usize::from(spec.len_min) && len <= usize::from(spec.len_max);
     fits_len
-        && match bounds.charset {
+        && match spec.charset {
             None => true,
             Some(Charset::Numeric) => value.bytes().all(|b| b.is_ascii_digit()),
             Some(Charset::Ans) => {
@@ -559,7 +534,7 @@ fn object_clear(object: &DataObject<'_>, bounds: Bounds, text: Text) -> bool {
 
 /// Emptiness, charset and length of one object's value.
 fn check_object(object: &DataObject<'_>, entry: Entry, text: Text, out: &mut Vec<Violation>) {
-    if object_clear(object, entry.bounds(), text) {
+    if object_clear(object, entry.spec(), text) {
         return;
     }
     let value = object.value();
@@ -928,12 +903,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bounds_table_keeps_every_entry() {
-        for (ctx, row) in BOUNDS.iter().enumerate() {
-            for (id, bounds) in (0..100u8).zip(row) {
+    fn the_spec_table_keeps_every_entry() {
+        for (ctx, row) in SPECS.iter().enumerate() {
+            for (id, spec) in (0..100u8).zip(row) {
                 let entry = entry(ctx, id);
-                assert_eq!(bounds.entry(), entry, "{ctx} {id}");
-                assert_eq!(entry.bounds().entry(), entry, "{ctx} {id}");
+                assert_eq!(spec.entry(), entry, "{ctx} {id}");
+                assert_eq!(entry.spec().entry(), entry, "{ctx} {id}");
             }
         }
         // Spot checks against EMV MPM tables 3.2 and 3.7.
