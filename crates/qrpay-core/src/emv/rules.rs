@@ -247,8 +247,8 @@ pub(crate) fn all_clear(
             valued.set(object);
         }
     }
-    // Each of the five mandatory tags adds one, once.
-    if mandatory != 5 || accounts == 0 {
+    // Each mandatory tag adds one, once: a second of a tag has returned above.
+    if usize::from(mandatory) != MANDATORY_TAGS.len() || accounts == 0 {
         return false;
     }
     let mut out = Vec::new();
@@ -269,17 +269,11 @@ static ROOT_FLAGS: [u8; 100] = {
     while id < 100 {
         let tag = Tag::of(id);
         let mut f = 0;
-        if matches!(id, 52 | 53 | 58 | 59 | 60) {
-            f |= MANDATORY;
-        }
         if tag.is_merchant_account() {
             f |= ACCOUNT;
         }
         if is_template(TagPath::root(tag)) {
             f |= TEMPLATE;
-        }
-        if matches!(id, 0 | 1 | 53..=58) {
-            f |= VALUED;
         }
         // INVARIANT: evaluated at compile time; id < 100, the table's length.
         #[allow(clippy::indexing_slicing)]
@@ -288,8 +282,33 @@ static ROOT_FLAGS: [u8; 100] = {
         }
         id += 1;
     }
+    let mut i = 0;
+    while i < MANDATORY_TAGS.len() {
+        // INVARIANT: evaluated at compile time; the tags are below 100.
+        #[allow(clippy::indexing_slicing)]
+        {
+            flags[MANDATORY_TAGS[i] as usize] |= MANDATORY;
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < VALUED_TAGS.len() {
+        // INVARIANT: evaluated at compile time; the tags are below 100.
+        #[allow(clippy::indexing_slicing)]
+        {
+            flags[VALUED_TAGS[i] as usize] |= VALUED;
+        }
+        i += 1;
+    }
     flags
 };
+
+/// The root objects every payload must have (EMV MPM table 3.2, "M"), besides 00, 63 and a
+/// merchant account.
+const MANDATORY_TAGS: [u8; 5] = [52, 53, 58, 59, 60];
+
+/// The root objects whose values the rules check against each other ([`Valued`]).
+const VALUED_TAGS: [u8; 8] = [0, 1, 53, 54, 55, 56, 57, 58];
 
 /// The root objects whose values the rules check against each other (00, 01 and 53–58), the
 /// first of each tag.
@@ -416,7 +435,7 @@ pub(crate) fn check(
         Text { ascii, printable },
         out,
     );
-    for id in [52, 53, 58, 59, 60] {
+    for id in MANDATORY_TAGS {
         if index.get(id).is_none() {
             out.push(missing(Tag::of(id)));
         }
@@ -425,7 +444,7 @@ pub(crate) fn check(
         out.push(Violation::new(Rule::NoMerchantAccount, TagPath::ROOT, 0));
     }
     let mut valued = Valued::default();
-    for id in [0, 1, 53, 54, 55, 56, 57, 58] {
+    for id in VALUED_TAGS {
         if let Some(object) = index.get(id) {
             valued.set(object);
         }
