@@ -137,39 +137,41 @@ pub fn update(crc: u16, data: &[u8]) -> u16 {
     skip(skip(a) ^ b) ^ c
 }
 
-/// [`update`] as one stream.
+/// [`update`] as one stream: sixteen bytes per step, then the last 0–15 in one step of the
+/// same kind.
 #[inline(always)]
-// INVARIANT: every table index is a `u8` widened to `usize`, below the tables' length of 256.
-#[allow(clippy::indexing_slicing)]
 fn update_serial(mut crc: u16, data: &[u8]) -> u16 {
-    let t = &TABLES;
     let (chunks, rest) = data.as_chunks::<SLICES>();
     for chunk in chunks {
-        // Byte k of the chunk is followed by 15 - k more bytes: table 15 - k. Only the first
-        // two bytes meet the register; the other fourteen lookups are summed first, so the
-        // chain from one step's register to the next is two lookups long, not sixteen.
-        let mut rest = 0;
-        for (k, &b) in chunk.iter().enumerate().skip(2) {
-            rest ^= t[SLICES - 1 - k][usize::from(b)];
-        }
-        let [hi, lo] = crc.to_be_bytes();
-        crc = rest ^ (t[15][usize::from(chunk[0] ^ hi)] ^ t[14][usize::from(chunk[1] ^ lo)]);
+        crc = step(crc, chunk);
     }
-    // The last 0–15 bytes in one step of the same kind, with the tables for their count.
-    match rest {
-        [] => {}
-        [b] => crc = (crc << 8) ^ t[0][usize::from((crc >> 8) as u8 ^ b)],
+    step(crc, rest)
+}
+
+/// Feeds `bytes` (at most [`SLICES`]) into the register `crc` in one step: byte k of n is
+/// followed by n - 1 - k more, so its lookup is in table n - 1 - k. Only the first two bytes
+/// meet the register; the other lookups are summed first, so the chain from one step's register
+/// to the next is two lookups long, not n.
+#[inline(always)]
+// INVARIANT: every table index is a `u8` widened to `usize`, below the tables' length of 256,
+// and every table number is below `bytes.len()`, at most SLICES.
+#[allow(clippy::indexing_slicing)]
+fn step(crc: u16, bytes: &[u8]) -> u16 {
+    let t = &TABLES;
+    let n = bytes.len();
+    let [hi, lo] = crc.to_be_bytes();
+    match bytes {
+        [] => crc,
+        // One byte meets only the register's high half; the low half moves up.
+        [b] => (crc << 8) ^ t[0][usize::from(hi ^ b)],
         [b0, b1, more @ ..] => {
-            let n = rest.len();
-            let [hi, lo] = crc.to_be_bytes();
-            let mut acc = t[n - 1][usize::from(b0 ^ hi)] ^ t[n - 2][usize::from(b1 ^ lo)];
+            let mut rest = 0;
             for (k, &b) in more.iter().enumerate() {
-                acc ^= t[n - 3 - k][usize::from(b)];
+                rest ^= t[n - 3 - k][usize::from(b)];
             }
-            crc = acc;
+            rest ^ (t[n - 1][usize::from(b0 ^ hi)] ^ t[n - 2][usize::from(b1 ^ lo)])
         }
     }
-    crc
 }
 
 #[cfg(test)]
