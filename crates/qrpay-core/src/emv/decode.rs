@@ -207,7 +207,7 @@ impl<'a> Walk<'a> {
             self.text.get(start..start + len)
         } else {
             let rest = self.text.get(start..).unwrap_or_default();
-            char_prefix(rest, len).and_then(|n| rest.get(..n))
+            char_prefix(rest, len).and_then(|(n, _)| rest.get(..n))
         };
         (value, len)
     }
@@ -313,11 +313,16 @@ impl<'a> Walk<'a> {
         let len = usize::from(digits(l0, l1));
         let path = self.parent.child(tag)?;
         let start = pos + 4;
-        let value = if self.ascii || self.count == Count::Bytes {
-            self.text.get(start..start + len)?
+        // In a payload that is not all ASCII, most values still are: the object says which,
+        // so that reading its inside and counting its characters take the byte path.
+        let (value, ascii) = if self.ascii {
+            (self.text.get(start..start + len)?, true)
+        } else if self.count == Count::Bytes {
+            (self.text.get(start..start + len)?, false)
         } else {
             let rest = self.text.get(start..).unwrap_or_default();
-            char_prefix(rest, len).and_then(|n| rest.get(..n))?
+            let (n, ascii) = char_prefix(rest, len)?;
+            (rest.get(..n)?, ascii)
         };
         let next = start + value.len();
         if tag == Tag::CRC && self.parent.is_root() && next < bytes.len() {
@@ -331,7 +336,7 @@ impl<'a> Walk<'a> {
             tag,
             path,
             parsed: false,
-            ascii: self.ascii,
+            ascii,
         })
     }
 }
@@ -358,27 +363,25 @@ pub(crate) fn all_ascii(bytes: &[u8]) -> bool {
     high & 0x8080_8080_8080_8080 == 0 && rest.is_ascii()
 }
 
-/// Byte length of the first `n` characters of `s`, or `None` if it has fewer.
-fn char_prefix(s: &str, n: usize) -> Option<usize> {
+/// Byte length of the first `n` characters of `s`, and whether they are all ASCII; `None` if
+/// `s` has fewer.
+fn char_prefix(s: &str, n: usize) -> Option<(usize, bool)> {
     // Most values of a payload with some non-ASCII text are ASCII themselves: when the first
-    // `n` bytes are, they are the first `n` characters.
+    // `n` bytes are, they are the first `n` characters. When they are not, the first `n`
+    // characters, which span at least `n` bytes, hold the byte that is not.
     if s.as_bytes().get(..n).is_some_and(<[u8]>::is_ascii) {
-        return Some(n);
-    }
-    if n == 0 {
-        return Some(0);
+        return Some((n, true));
     }
     let mut seen = 0;
     for (i, c) in s.char_indices() {
         seen += 1;
         if seen == n {
-            return Some(i + c.len_utf8());
+            return Some((i + c.len_utf8(), false));
         }
     }
     None
 }
 
-/// The first 8 characters of `text`, for an error message, with `…` when there are more.
 pub(crate) fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(8).collect();
     if out.len() < text.len() {

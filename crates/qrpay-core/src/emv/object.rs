@@ -17,7 +17,8 @@ pub struct DataObject<'a> {
     pub(crate) path: TagPath,
     /// A template whose inside walked cleanly when the payload was decoded.
     pub(crate) parsed: bool,
-    /// The whole payload is ASCII, so lengths count bytes.
+    /// The value is ASCII (every value is when the whole payload is), so lengths inside it
+    /// count bytes.
     pub(crate) ascii: bool,
 }
 
