@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 use qrpay_core::emv::PointOfInitiation;
 use qrpay_core::schemes::{
-    self, bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, vietqr, SchemeDetails,
-    SchemeError, SchemeId,
+    self, bharatqr, duitnow, khqr, paynow, pix, promptpay, qris, qrph, vietqr, BuildError,
+    SchemeDetails, SchemeError, SchemeId, SchemeRule,
 };
 use qrpay_core::{decode, Payload};
 
@@ -147,8 +147,28 @@ fn pix_views() {
     assert_eq!(view.txid, Some("RP12345678-2019"));
     assert!(!view.is_dynamic());
 
+    // Both of the BCB manuals' examples write the txid "RP12345678-2019", which the Pix
+    // initiation manual's own rule (1.5.2: letters and digits) refuses; a dynamic code also
+    // says *** there. The views keep it and report it.
+    assert_eq!(
+        pix::inspect(&manual).unwrap().violations[0]
+            .to_string(),
+        "pix: txid \"RP12345678-2019\" is not 1 to 25 ASCII letters and digits, or *** (62.05 at byte 200)"
+    );
     let dynamic = decoded(vector("45C8"));
-    let view = pix::Pix::from_payload_strict(&dynamic).unwrap();
+    let found = pix::inspect(&dynamic).unwrap();
+    assert_eq!(found.violations.len(), 1);
+    assert_eq!(found.violations[0].path.to_string(), "62.05");
+    assert_eq!(
+        found.violations[0].rule,
+        SchemeRule::BadFormat {
+            field: "txid",
+            found: "RP12345678-2019".to_owned(),
+            expected: "*** in a dynamic code, whose charge carries the txid",
+        }
+    );
+    let view = pix::Pix::from_payload(&dynamic).unwrap();
+    assert_eq!(view.txid, Some("RP12345678-2019"));
     assert_eq!(
         view.url,
         Some("bx.com.br/pix/8b3da2f3-9a41-40d1-a91a-bd93113bd441")
@@ -351,16 +371,6 @@ fn builders_reproduce_canonical_vectors() {
                 .build(),
         ),
         (
-            "45C8",
-            pix::PixBuilder::with_url("bx.com.br/pix/8b3da2f3-9a41-40d1-a91a-bd93113bd441")
-                .point_of_initiation(PointOfInitiation::Dynamic)
-                .amount_minor(12345)
-                .merchant_name("Fulano de Tal")
-                .merchant_city("BRASILIA")
-                .txid("RP12345678-2019")
-                .build(),
-        ),
-        (
             "BAEE",
             pix::PixBuilder::recurrence_only(
                 "qr-h.sandbox.pix.bcb.gov.br/rest/api/rec/c7dc3d94706d4901a72480e98fcd52e1",
@@ -554,6 +564,35 @@ fn builders_refuse_what_the_schemes_refuse() {
     assert!(pix::PixBuilder::with_url("https://bx.com.br/pix/1")
         .build()
         .is_err());
+    // The txid: letters and digits only, at most 25 of them, and *** in a dynamic code.
+    let txid_error = |b: pix::PixBuilder| match b.build() {
+        Err(BuildError::Field { field, rule }) => (field, rule.code()),
+        other => panic!("expected a txid error, got {other:?}"),
+    };
+    let key = || {
+        pix::PixBuilder::with_key("thalesog@me.com")
+            .merchant_name("A")
+            .merchant_city("B")
+    };
+    for bad in ["RP12345678-2019", "Pedido 123", "", "Ção1", &"A".repeat(26)] {
+        let expected = if bad.len() > 25 {
+            "too_long"
+        } else {
+            "bad_format"
+        };
+        assert_eq!(txid_error(key().txid(bad)), ("txid", expected), "{bad:?}");
+    }
+    assert!(key().txid(&"A".repeat(25)).build().is_ok());
+    let url = || {
+        pix::PixBuilder::with_url("bx.com.br/pix/1")
+            .merchant_name("A")
+            .merchant_city("B")
+    };
+    assert_eq!(
+        txid_error(url().txid("RP123456782019")),
+        ("txid", "bad_format")
+    );
+    assert!(url().txid("***").build().is_ok());
     assert!(promptpay::PromptPayBuilder::national_id("1111111111111").is_err());
     assert!(promptpay::PromptPayBuilder::mobile("12345").is_err());
     assert!(paynow::PayNowBuilder::uen("abc").is_err());

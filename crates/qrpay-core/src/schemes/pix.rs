@@ -82,6 +82,55 @@ impl PixKeyKind {
     }
 }
 
+/// Checks a transaction id for 62.05 as the BCB's *Manual de Padrões para Iniciação do Pix*
+/// (1.5.2) sets it: in a static code, `***` when the receiver gives none, else 1 to 25 letters
+/// `a`–`z`, `A`–`Z` and digits `0`–`9`; in a dynamic code (`dynamic`: one whose template holds
+/// a charge's location), always `***`, since the charge fetched from the location carries the
+/// txid.
+///
+/// ```
+/// use qrpay_core::schemes::pix::check_txid;
+///
+/// assert!(check_txid("***", true).is_ok());
+/// assert!(check_txid("Pedido123", false).is_ok());
+/// assert_eq!(
+///     check_txid("PED-123", false).unwrap_err().to_string(),
+///     r#"txid "PED-123" is not 1 to 25 ASCII letters and digits, or ***"#,
+/// );
+/// assert!(check_txid("Pedido123", true).is_err());
+/// ```
+///
+/// # Errors
+/// The [`SchemeRule`] the txid breaks.
+pub fn check_txid(txid: &str, dynamic: bool) -> Result<(), SchemeRule> {
+    if txid == NO_TXID {
+        return Ok(());
+    }
+    if dynamic {
+        return Err(SchemeRule::bad_format(
+            "txid",
+            txid,
+            "*** in a dynamic code, whose charge carries the txid",
+        ));
+    }
+    let len = txid.chars().count();
+    if len > TXID_LEN_MAX {
+        return Err(SchemeRule::TooLong {
+            field: "txid",
+            len,
+            len_max: TXID_LEN_MAX,
+        });
+    }
+    if txid.is_empty() || !txid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(SchemeRule::bad_format(
+            "txid",
+            txid,
+            "1 to 25 ASCII letters and digits, or ***",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a Pix key completely: its kind, its format and, for CPF and CNPJ, its check digits.
 ///
 /// # Errors
@@ -294,7 +343,11 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<Pix<'p>>> {
         check_url(&mut ck, &location);
     }
     match txid {
-        Some(t) => ck.max_len(&t, "txid (62.05)", TXID_LEN_MAX),
+        Some(t) => {
+            if let Err(rule) = check_txid(t.value(), url.is_some()) {
+                ck.flag(&t, rule);
+            }
+        }
         None => ck.flag_at(
             TagPath::root(Tag::ADDITIONAL_DATA),
             payload
@@ -512,7 +565,8 @@ impl PixBuilder {
         self
     }
 
-    /// 62.05 the transaction id (`***` by default).
+    /// 62.05 the transaction id: `***` by default, else 1 to 25 ASCII letters and digits; a
+    /// code with a charge location keeps `***` ([`check_txid`]).
     #[must_use]
     pub fn txid(mut self, txid: &str) -> PixBuilder {
         txid.clone_into(&mut self.txid);
@@ -558,17 +612,8 @@ impl PixBuilder {
         if let Some(fss) = &self.fss {
             account.push((3, fss));
         }
-        let txid_len = self.txid.chars().count();
-        if txid_len == 0 || txid_len > TXID_LEN_MAX {
-            return Err(field(
-                "txid",
-                SchemeRule::TooLong {
-                    field: "txid",
-                    len: txid_len,
-                    len_max: TXID_LEN_MAX,
-                },
-            ));
-        }
+        check_txid(&self.txid, matches!(self.account, Account::Url(_)))
+            .map_err(|r| field("txid", r))?;
         let currency = Currency::from_numeric(986)
             .ok_or(field("currency", SchemeRule::Missing { field: "BRL" }))?;
         let mut builder = PayloadBuilder::new()
