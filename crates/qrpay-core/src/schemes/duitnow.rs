@@ -271,17 +271,8 @@ impl DuitNowBuilder {
             (self.mobile_number.as_ref(), "mobile number", MOBILE_LEN_MAX),
         ];
         for (value, field, len_max) in limits {
-            let len = value.map_or(0, |v| v.chars().count());
-            if len > len_max {
-                return Err(BuildError::Field {
-                    field,
-                    rule: SchemeRule::TooLong {
-                        field,
-                        len,
-                        len_max,
-                    },
-                });
-            }
+            SchemeRule::check_len(field, value.map_or("", String::as_str), len_max)
+                .map_err(|rule| BuildError::Field { field, rule })?;
         }
         let currency = util::home_currency(458, "MYR")?;
         let poi = util::point_of_initiation(self.point_of_initiation, self.amount_minor.is_some());

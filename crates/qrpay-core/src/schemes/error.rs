@@ -120,6 +120,26 @@ pub enum SchemeRule {
 }
 
 impl SchemeRule {
+    /// [`SchemeRule::TooLong`] when `value` has more than `len_max` characters.
+    ///
+    /// # Errors
+    /// [`SchemeRule::TooLong`] naming `field`.
+    pub(crate) fn check_len(
+        field: &'static str,
+        value: &str,
+        len_max: usize,
+    ) -> Result<(), SchemeRule> {
+        let len = value.chars().count();
+        if len > len_max {
+            return Err(SchemeRule::TooLong {
+                field,
+                len,
+                len_max,
+            });
+        }
+        Ok(())
+    }
+
     /// [`SchemeRule::BadFormat`]: `field` holds `found`, which is not `expected`.
     pub(crate) fn bad_format(
         field: &'static str,

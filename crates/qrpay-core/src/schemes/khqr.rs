@@ -419,17 +419,8 @@ impl KhqrBuilder {
             ),
             ("acquiring bank", self.acquiring_bank.as_ref()),
         ] {
-            let len = value.map_or(0, |v| v.chars().count());
-            if len > ID_LEN_MAX {
-                return Err(field_err(
-                    field,
-                    SchemeRule::TooLong {
-                        field,
-                        len,
-                        len_max: ID_LEN_MAX,
-                    },
-                ));
-            }
+            SchemeRule::check_len(field, value.map_or("", String::as_str), ID_LEN_MAX)
+                .map_err(|rule| field_err(field, rule))?;
         }
         let (numeric, exponent) = if self.usd { (840, 2) } else { (116, 0) };
         let currency = Currency::from_numeric(numeric).ok_or(field_err(

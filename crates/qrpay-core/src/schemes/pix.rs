@@ -113,14 +113,7 @@ pub fn check_txid(txid: &str, dynamic: bool) -> Result<(), SchemeRule> {
             "*** in a dynamic code, whose charge carries the txid",
         ));
     }
-    let len = txid.chars().count();
-    if len > TXID_LEN_MAX {
-        return Err(SchemeRule::TooLong {
-            field: "txid",
-            len,
-            len_max: TXID_LEN_MAX,
-        });
-    }
+    SchemeRule::check_len("txid", txid, TXID_LEN_MAX)?;
     if txid.is_empty() || !txid.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(SchemeRule::bad_format(
             "txid",
@@ -141,14 +134,7 @@ pub fn check_key(key: &str) -> Result<PixKeyKind, SchemeRule> {
         found: key.to_owned(),
         expected,
     };
-    let len = key.chars().count();
-    if len > KEY_LEN_MAX {
-        return Err(SchemeRule::TooLong {
-            field: "pix key",
-            len,
-            len_max: KEY_LEN_MAX,
-        });
-    }
+    SchemeRule::check_len("pix key", key, KEY_LEN_MAX)?;
     let kind = PixKeyKind::of(key)
         .ok_or_else(|| bad("an e-mail, +55 phone, CPF, CNPJ or random (UUID) key"))?;
     let ok = match kind {

@@ -118,16 +118,8 @@ impl Checker {
 
     /// Checks a value's length in characters against `len_max`.
     pub(crate) fn max_len(&mut self, object: &DataObject<'_>, field: &'static str, len_max: usize) {
-        let len = object.value().chars().count();
-        if len > len_max {
-            self.flag(
-                object,
-                SchemeRule::TooLong {
-                    field,
-                    len,
-                    len_max,
-                },
-            );
+        if let Err(rule) = SchemeRule::check_len(field, object.value(), len_max) {
+            self.flag(object, rule);
         }
     }
 

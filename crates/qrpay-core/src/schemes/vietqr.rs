@@ -121,22 +121,15 @@ pub fn inspect<'p>(payload: &'p Payload<'_>) -> Option<Inspection<VietQr<'p>>> {
                         },
                     );
                 }
-                match account {
+                match account.map(|a| SchemeRule::check_len("account or card number", a, 19)) {
                     None => ck.flag(
                         &beneficiary,
                         SchemeRule::Missing {
                             field: "account or card number (01.01)",
                         },
                     ),
-                    Some(a) if a.chars().count() > 19 => ck.flag(
-                        &beneficiary,
-                        SchemeRule::TooLong {
-                            field: "account or card number",
-                            len: a.chars().count(),
-                            len_max: 19,
-                        },
-                    ),
-                    Some(_) => {}
+                    Some(Err(rule)) => ck.flag(&beneficiary, rule),
+                    Some(Ok(())) => {}
                 }
             }
             Err(cause) => ck.flag(
