@@ -241,11 +241,10 @@ fn wallet(store: &Store_, currency: Currency) -> Result<Wallet<Store_>, WalletEr
     Wallet::open(Arc::clone(store), Arc::new(SystemClock), currency)
 }
 
+/// The currency of an account's ledger, which may predate the rule that new ledgers be money.
 fn currency_of(party: &Party) -> Result<Currency, Done> {
-    u16::try_from(party.ledger)
-        .ok()
-        .and_then(|n| Currency::from_numeric(n).ok())
-        .ok_or_else(|| Done::Usage(format!("account {} has an unknown ledger", party.label)))
+    Currency::of_ledger(party.ledger)
+        .map_err(|e| Done::Usage(format!("account {}: {e}", party.label)))
 }
 
 fn parse_id(text: Option<&String>) -> Result<Option<Id>, Done> {
@@ -531,10 +530,8 @@ fn try_execute(store: &Store_, command: &WalletCommand) -> Result<Done, Done> {
                         id: payment,
                     })
                 })?;
-            let currency = u16::try_from(original.ledger)
-                .ok()
-                .and_then(|n| Currency::from_numeric(n).ok())
-                .ok_or_else(|| Done::Usage("unknown ledger".into()))?;
+            let currency = Currency::of_ledger(original.ledger)
+                .map_err(|e| Done::Usage(format!("payment {payment}: {e}")))?;
             let amount = amount
                 .as_deref()
                 .map(|a| parse_amount(currency, a))

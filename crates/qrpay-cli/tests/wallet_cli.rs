@@ -287,3 +287,32 @@ fn merchant_qr_tip_option() {
     // 100,000 - 1,150 - 2,002.50 - 12,654.31
     assert!(v.to_string().contains("84193.19"), "{v}");
 }
+
+/// A wallet made before fund codes were refused keeps its ledger in one (USN, ISO 4217 997):
+/// the CLI opens no new ledger in it but still reads and moves what the old one holds.
+#[test]
+fn accounts_in_a_ledger_that_is_not_money_stay_usable() {
+    use std::sync::Arc;
+
+    use qrpay_wallet::{Currency, SqliteStore, SystemClock, Tier, Wallet};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    {
+        let clock = Arc::new(SystemClock);
+        let store = SqliteStore::open(&db, clock.clone()).unwrap();
+        let usn = Currency::of_ledger(997).unwrap();
+        let w = Wallet::open(store, clock, usn).unwrap();
+        w.open_customer("old", Tier::Verified).unwrap();
+    }
+    // New ledgers in it are refused…
+    let out = qrpay(&db, &["init", "--currency", "USN"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("USN is in ISO 4217 but is not money"));
+    // …while the old account reads, takes a top-up and shows it.
+    let (code, v) = json(&db, &["balance", "old"]);
+    assert_eq!((code, v["currency"].as_str()), (0, Some("USN")));
+    assert_eq!(v["balance"], "0.00");
+    assert_eq!(json(&db, &["topup", "old", "12.50"]).0, 0);
+    assert_eq!(json(&db, &["balance", "old"]).1["balance"], "12.50");
+}

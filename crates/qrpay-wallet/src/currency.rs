@@ -79,6 +79,31 @@ impl Currency {
         )
     }
 
+    /// The currency of a ledger the store already holds: the ISO 4217 code whose number is
+    /// `ledger`, money or not. Wallets opened before fund codes and the like were refused
+    /// (`USN`, `CLF`…) kept their ledgers, and the accounts in them stay usable; only new
+    /// ledgers must be money ([`Currency::from_code`], [`Currency::from_numeric`]).
+    ///
+    /// ```
+    /// use qrpay_wallet::Currency;
+    ///
+    /// assert_eq!(Currency::of_ledger(360)?.code(), "IDR");
+    /// assert_eq!(Currency::of_ledger(997)?.code(), "USN");
+    /// assert!(Currency::from_numeric(997).is_err());
+    /// assert!(Currency::of_ledger(70_000).is_err());
+    /// # Ok::<(), qrpay_wallet::AmountError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`AmountError::UnknownCurrency`] when no ISO 4217 code has that number.
+    pub fn of_ledger(ledger: u32) -> Result<Currency, AmountError> {
+        u16::try_from(ledger)
+            .ok()
+            .and_then(qrpay_core::Currency::from_numeric)
+            .map(Currency)
+            .ok_or_else(|| AmountError::UnknownCurrency(format!("{ledger:03}")))
+    }
+
     fn money(currency: qrpay_core::Currency) -> Result<Currency, AmountError> {
         if currency.is_money() {
             Ok(Currency(currency))
