@@ -53,13 +53,13 @@ pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
     }
     if args.json {
         match serde_json::to_string(&decoded) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => crate::outln!("{json}"),
             Err(e) => return fail(REFUSED, e),
         }
     } else {
         match &decoded {
-            AnyPayload::EmvMpm(p) => print!("{}", listing(p)),
-            other => print!("{}", generic_listing(other)),
+            AnyPayload::EmvMpm(p) => crate::out(format_args!("{}", listing(p))),
+            other => crate::out(format_args!("{}", generic_listing(other))),
         }
     }
     ExitCode::SUCCESS

@@ -56,6 +56,29 @@ pub(crate) const REFUSED: u8 = 1;
 /// Exit status for a usage error.
 pub(crate) const USAGE: u8 = 2;
 
+/// Writes `text` to standard output. A reader that has gone away (`qrpay … | head`) is not a
+/// failure of the command: the rest of the output is dropped and the command still ends with
+/// its own exit status. Any other failure to write ends the process with [`REFUSED`].
+pub(crate) fn out(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("qrpay: cannot write the output: {e}");
+            std::process::exit(REFUSED.into());
+        }
+        _ => {}
+    }
+}
+
+/// [`out`] with `format!`'s arguments and a line break.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use outln;
+
 /// Prints a one-line error and returns exit status `code`.
 pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("qrpay: {message}");

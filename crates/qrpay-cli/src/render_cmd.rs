@@ -62,7 +62,7 @@ pub(crate) fn run(args: &RenderArgs) -> ExitCode {
     let Some(path) = &args.output else {
         return match symbol.to_terminal(args.margin, TerminalStyle::default()) {
             Ok(text) => {
-                print!("{text}");
+                crate::out(format_args!("{text}"));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(USAGE, e),

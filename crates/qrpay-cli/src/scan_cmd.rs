@@ -50,17 +50,17 @@ pub(crate) fn run(args: &ScanArgs) -> ExitCode {
             })
             .collect();
         match serde_json::to_string_pretty(&array) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => crate::outln!("{text}"),
             Err(e) => return fail(REFUSED, e),
         }
     } else {
         for (image, result) in &report {
             match result {
-                Ok(codes) if codes.is_empty() => println!("{image}: no QR code found"),
+                Ok(codes) if codes.is_empty() => crate::outln!("{image}: no QR code found"),
                 Ok(codes) => {
                     for code in codes {
                         let text = code.text();
-                        println!("{image}: v{} {} {text}", code.version(), code.ecc());
+                        crate::outln!("{image}: v{} {} {text}", code.version(), code.ecc());
                     }
                 }
                 Err(e) => eprintln!("qrpay: {e}"),

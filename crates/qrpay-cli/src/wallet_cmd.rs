@@ -228,9 +228,9 @@ pub fn run(args: &WalletArgs) -> ExitCode {
         Done::Usage(t) => (json!({ "outcome": "usage_error", "error": t }), t, USAGE),
     };
     if args.json {
-        println!("{value}");
+        crate::outln!("{value}");
     } else if code == 0 {
-        println!("{text}");
+        crate::outln!("{text}");
     } else {
         eprintln!("qrpay: {text}");
     }
