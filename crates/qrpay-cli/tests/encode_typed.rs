@@ -418,7 +418,8 @@ fn every_scheme_builds_what_decode_reads_back() {
         "1700000600000",
     ]);
     let json = decode_json(&built);
-    let d = profile(&json, "khqr", &[]);
+    // KHQR writes an account id where EMV wants a GUI (30.00), and a timestamp in 99.00.
+    let d = profile(&json, "khqr", &["30.00", "99.00"]);
     assert_eq!(d["kind"], "merchant");
     assert_eq!(d["merchant_id"], "123456");
     assert_eq!(d["expires_at_ms"], 1_700_000_600_000_u64);

@@ -200,7 +200,8 @@ fn arb_payload() -> impl Strategy<Value = String> {
         ]),
         prop::option::of(1u64..100_000_000),
         prop::option::of("[A-Z0-9-]{1,25}"),
-        "[a-z.]{3,32}",
+        // A reverse domain name, one of the forms EMV allows a GUI.
+        "[a-z][a-z0-9]{0,6}(\\.[a-z][a-z0-9-]{0,5}[a-z0-9]){1,3}",
         "[0-9A-Za-z@.+]{1,50}",
         any::<bool>(),
     )

@@ -1283,7 +1283,7 @@ mod tests {
         let mut ops = valid_base();
         ops.push(Op::AdditionalTemplate(
             50,
-            "gui".into(),
+            "com.example".into(),
             vec![(2, "b".into()), (1, "a".into())],
         ));
         let built = ops

@@ -351,6 +351,17 @@ pub enum Rule {
     /// A template without its globally unique identifier (sub-object 00).
     #[error("template has no globally unique identifier (sub-object 00)")]
     MissingGui,
+    /// A globally unique identifier (sub-object 00 of templates 26–51, 80–99 and 62.50–99)
+    /// that has none of the forms EMV allows: an AID, a UUID without its hyphens, or a
+    /// reverse domain name. KHQR, for one, writes an account id there.
+    #[error(
+        "globally unique identifier {found:?} is not an AID (10 to 32 hex digits), a UUID \
+         without hyphens or a reverse domain name"
+    )]
+    GuiFormat {
+        /// What the payload says.
+        found: String,
+    },
     /// The language template lacks 00 or 01.
     #[error("language template needs language preference (00) and merchant name (01)")]
     LanguageTemplate,
@@ -396,6 +407,7 @@ impl Rule {
             Rule::ConsumerDataRequest { .. } => "consumer-data-request",
             Rule::Reserved => "reserved",
             Rule::MissingGui => "missing-gui",
+            Rule::GuiFormat { .. } => "gui-format",
             Rule::LanguageTemplate => "language-template",
             Rule::LanguagePreference { .. } => "language-preference",
             Rule::NotTemplate(_) => "not-template",

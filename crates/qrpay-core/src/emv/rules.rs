@@ -372,6 +372,46 @@ fn tag_bit(tag: Tag) -> u128 {
     BITS.get(usize::from(tag.get())).copied().unwrap_or(0)
 }
 
+/// Whether `bytes` have a form EMV allows for a globally unique identifier: an AID (a
+/// registered application provider id and its extension, 5 to 16 bytes written as 10 to 32 hex
+/// digits), a UUID without its hyphens (32 hex digits), or a reverse domain name (two or more
+/// labels of letters, digits and inner hyphens, joined by dots: `br.gov.bcb.pix`).
+pub(crate) fn is_gui(bytes: &[u8]) -> bool {
+    if (10..=32).contains(&bytes.len())
+        && bytes.len().is_multiple_of(2)
+        && bytes.iter().all(u8::is_ascii_hexdigit)
+    {
+        return true;
+    }
+    let (mut labels, mut label_len, mut last) = (1, 0, b'.');
+    for &b in bytes {
+        match b {
+            b'.' if label_len > 0 && last != b'-' => {
+                labels += 1;
+                label_len = 0;
+            }
+            b'-' if label_len > 0 => label_len += 1,
+            _ if b.is_ascii_alphanumeric() => label_len += 1,
+            _ => return false,
+        }
+        last = b;
+    }
+    labels >= 2 && label_len > 0 && last != b'-'
+}
+
+/// Whether the GUI (sub-object 00) of a template that has one has a form EMV allows. The GUI
+/// is read from where it nearly always is, first; when it is not there, or not ASCII (which no
+/// GUI is), this says no, and the full check of the payload decides.
+fn gui_clear(template: &DataObject<'_>) -> bool {
+    let value = template.value.as_bytes();
+    match value {
+        [b'0', b'0', l0, l1, rest @ ..] => Tag::from_digits(*l0, *l1)
+            .and_then(|len| rest.get(..usize::from(len.get())))
+            .is_some_and(is_gui),
+        _ => false,
+    }
+}
+
 /// [`all_clear`] for the inside of one template in context `ctx`.
 fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
     let inside = Ctx::inside(template.path);
@@ -404,7 +444,7 @@ fn template_clear(template: &DataObject<'_>, ctx: Ctx, text: Text) -> bool {
         }
     }
     walk.completed()
-        && (seen & 1 != 0 || !ctx.needs_gui(template.tag))
+        && (!ctx.needs_gui(template.tag) || (seen & 1 != 0 && gui_clear(template)))
         && (!matches!(inside, Ctx::Language) || language_clear(seen))
 }
 
@@ -525,13 +565,23 @@ where
         seen |= bit;
         check_object(&object, lookup(ctx, object.tag), text, out);
         if let Some(children) = object.children() {
-            let inside = check_level(children, Ctx::inside(object.path), text, out);
-            if ctx.needs_gui(object.tag) && inside & 1 == 0 {
-                out.push(Violation::new(
-                    Rule::MissingGui,
-                    object.path,
-                    object.offset(),
-                ));
+            check_level(children, Ctx::inside(object.path), text, out);
+            if ctx.needs_gui(object.tag) {
+                match object.child(Tag::of(0)) {
+                    None => out.push(Violation::new(
+                        Rule::MissingGui,
+                        object.path,
+                        object.offset(),
+                    )),
+                    Some(gui) if !is_gui(gui.value.as_bytes()) => out.push(Violation::new(
+                        Rule::GuiFormat {
+                            found: gui.value.to_owned(),
+                        },
+                        gui.path,
+                        gui.offset(),
+                    )),
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -946,6 +996,43 @@ mod tests {
         );
         assert_eq!(lookup(Ctx::Additional, Tag::of(12)), Entry::Reserved);
         assert_eq!(lookup(Ctx::Root, Tag::of(70)), Entry::Unknown);
+    }
+
+    #[test]
+    fn guis_take_the_three_forms_emv_allows() {
+        for gui in [
+            "br.gov.bcb.pix",
+            "ID.CO.QRIS.WWW",
+            "COM.GO-JEK.WWW",
+            "sg.com.dash.www",
+            "a.b",
+            "xn--80ak6aa92e.com",
+            "A000000727",
+            "D15600000000",
+            "A000000677010111",
+            "5b1e0e5f2c3a4d6e8f901a2b3c4d5e6f",
+        ] {
+            assert!(is_gui(gui.as_bytes()), "{gui}");
+        }
+        for gui in [
+            "",
+            "PAYNOW",
+            "jonhsmith@nbcq",
+            "1613027972757",
+            "A00000072",
+            "A000000677010111A000000677010111AB",
+            "com..example",
+            ".com.example",
+            "com.example.",
+            "-com.example",
+            "com.-example",
+            "com-.example",
+            "com.example-",
+            "com example.x",
+            "com.exämple",
+        ] {
+            assert!(!is_gui(gui.as_bytes()), "{gui}");
+        }
     }
 
     #[test]
