@@ -998,6 +998,33 @@ mod tests {
         assert_eq!(lookup(Ctx::Root, Tag::of(70)), Entry::Unknown);
     }
 
+    /// A reverse domain name, read plainly label by label.
+    fn reverse_domain_by_labels(text: &str) -> bool {
+        let labels: Vec<&str> = text.split('.').collect();
+        labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn guis_that_are_not_hex_are_reverse_domains(
+            text in "[a-c0-1.\\-é@ ]{0,40}|[a-z]{1,8}(\\.[a-z0-9-]{1,9}){1,4}",
+        ) {
+            let hex = text.len() >= 10 && text.bytes().all(|b| b.is_ascii_hexdigit());
+            proptest::prop_assume!(!hex);
+            proptest::prop_assert_eq!(
+                is_gui(text.as_bytes()),
+                reverse_domain_by_labels(&text),
+                "{:?}", text
+            );
+        }
+    }
+
     #[test]
     fn guis_take_the_three_forms_emv_allows() {
         for gui in [
