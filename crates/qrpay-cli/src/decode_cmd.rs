@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use qrpay_core::any::{decode_any, decode_any_bytes, AnyPayload, Format};
-use qrpay_core::emv::{field_name, DataObject, Decoder, Payload};
+use qrpay_core::emv::{field_name, DataObject, Decoder, Payload, Violation};
 use qrpay_core::schemes;
 
 use crate::{fail, input, REFUSED, USAGE};
@@ -122,7 +122,9 @@ pub(crate) fn listing(payload: &Payload<'_>) -> String {
     let w_name = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for (path, name, value) in rows {
-        out.push_str(&format!("{path:<w_path$}  {name:<w_name$}  {value}\n"));
+        let line = format!("{path:<w_path$}  {name:<w_name$}  {value}");
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     for v in found.iter().flat_map(|s| &s.violations) {
         out.push_str(&format!("scheme rule: {v}\n"));
@@ -131,10 +133,22 @@ pub(crate) fn listing(payload: &Payload<'_>) -> String {
         out.push_str("valid: no rule of the specification is broken\n");
     } else {
         out.push_str(&format!("violations ({}):\n", payload.violations().len()));
-        for v in payload.violations() {
+        // In payload order, the columns aligned.
+        let mut found: Vec<(String, &Violation)> = payload
+            .violations()
+            .iter()
+            .map(|v| (v.path.to_string(), v))
+            .collect();
+        found.sort_by_key(|(_, v)| v.offset);
+        let w_path = found.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+        let w_offset = found
+            .iter()
+            .map(|(_, v)| v.offset.to_string().len())
+            .max()
+            .unwrap_or(0);
+        for (path, v) in found {
             out.push_str(&format!(
-                "  {:<8} byte {:<4} {}: {}\n",
-                v.path,
+                "  {path:<w_path$}  byte {:<w_offset$}  {}: {}\n",
                 v.offset,
                 v.code(),
                 v.rule
@@ -199,8 +213,46 @@ fn push_rows(
                 value.push_str(&format!(" ({} minor units of {})", minor, c.alpha()));
             }
         }
+        55 if depth == 0 => value.push_str(match object.value() {
+            "01" => " (the customer is asked for a tip)",
+            "02" => " (fixed convenience fee, 56)",
+            "03" => " (percentage convenience fee, 57)",
+            _ => " (unknown)",
+        }),
         63 if depth == 0 => value.push_str(" (matches)"),
         _ => {}
     }
     rows.push((path, name, value));
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::listing;
+
+    #[test]
+    fn the_listing_is_aligned_in_payload_order_without_trailing_blanks() {
+        // ABA's KHQR test code: an account id in 29.00 and a timestamp in 99.00, both where
+        // EMV wants a GUI; 55 asks for a fixed fee. The CRC was recomputed for the 55/56 added.
+        let text = "00020101021229180014jonhsmith@nbcq520459995303116540750000.0550202560410.05802KH5910Jonh Smith6010Phnom Penh6215021185512345678991700131625713467827630405AE";
+        let payload = qrpay_core::emv::decode(text).unwrap();
+        let out = listing(&payload);
+        assert!(out.lines().all(|l| !l.ends_with(' ')), "{out}");
+        assert!(out.contains("02 (fixed convenience fee, 56)"), "{out}");
+        let violations: Vec<&str> = out
+            .lines()
+            .skip_while(|l| !l.starts_with("violations"))
+            .skip(1)
+            .collect();
+        assert_eq!(violations.len(), 2, "{out}");
+        assert!(
+            violations[0].starts_with("  29.00  byte 16   gui-format"),
+            "{out}"
+        );
+        assert!(
+            violations[1].starts_with("  99.00  byte 131  gui-format"),
+            "{out}"
+        );
+    }
 }

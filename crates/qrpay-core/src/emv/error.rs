@@ -235,6 +235,23 @@ impl core::fmt::Display for Charset {
     }
 }
 
+/// `n` characters, in words: "1 character", "3 characters".
+fn characters(n: usize) -> String {
+    match n {
+        1 => "1 character".to_owned(),
+        _ => format!("{n} characters"),
+    }
+}
+
+/// A length range in words: "exactly 3 allowed", "at most 25 allowed", "2 to 4 allowed".
+fn allowed(min: usize, max: usize) -> String {
+    match (min, max) {
+        _ if min == max => format!("exactly {min} allowed"),
+        (0 | 1, _) => format!("at most {max} allowed"),
+        _ => format!("{min} to {max} allowed"),
+    }
+}
+
 /// A rule of EMV QRCPS MPM that a payload breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -257,7 +274,7 @@ pub enum Rule {
         found: String,
     },
     /// An identifier appears twice in one template.
-    #[error("duplicate tag, first seen at byte {first_offset}")]
+    #[error("tag repeated (its first object is at byte {first_offset})")]
     Duplicate {
         /// Where the first occurrence starts.
         first_offset: usize,
@@ -282,7 +299,7 @@ pub enum Rule {
         index: usize,
     },
     /// A value whose length is out of range.
-    #[error("value has {len} characters, allowed {len_min} to {len_max}")]
+    #[error("value has {}, {}", characters(*.len), allowed(*.len_min, *.len_max))]
     Length {
         /// Characters in the value.
         len: usize,

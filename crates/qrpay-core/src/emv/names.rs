@@ -44,7 +44,8 @@ pub fn field_name(path: TagPath) -> &'static str {
         (Some(65..=79), None, _) => "reserved (RFU)",
         (Some(80..=99), None, _) => "unreserved template",
         (Some(26..=51 | 80..=99), Some(0), None) => "globally unique identifier",
-        (Some(26..=51 | 80..=99), Some(_), None) => "payment network specific",
+        (Some(26..=51), Some(_), None) => "payment network specific",
+        (Some(80..=99), Some(_), None) => "context specific data",
         (Some(62), Some(1), None) => "bill number",
         (Some(62), Some(2), None) => "mobile number",
         (Some(62), Some(3), None) => "store label",
@@ -85,6 +86,8 @@ mod tests {
         assert_eq!(name("62.50"), "payment system specific template");
         assert_eq!(name("62.50.00"), "globally unique identifier");
         assert_eq!(name("62.99.07"), "payment system specific");
+        assert_eq!(name("26.01"), "payment network specific");
+        assert_eq!(name("91.07"), "context specific data");
         assert_eq!(name("64.02"), "merchant city (alternate language)");
         // Inside a network's sub-object, or below a primitive, EMV defines nothing.
         for path in ["26.01.00", "80.01.00", "59.01", "62.01.00"] {
