@@ -26,7 +26,15 @@ pub(crate) struct DecodeArgs {
 pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
     let bytes = match input::payload_bytes_arg(&args.payload) {
         Ok(bytes) => bytes,
-        Err(e) => return fail(USAGE, format_args!("cannot read standard input: {e}")),
+        // Too much input, or not text, is refused; failing to read at all is a usage error.
+        Err(e) => {
+            let code = if input::is_refusal(&e) {
+                REFUSED
+            } else {
+                USAGE
+            };
+            return fail(code, format_args!("cannot read standard input: {e}"));
+        }
     };
     let decoded = match std::str::from_utf8(&bytes) {
         Ok(text) => match Format::detect(text) {

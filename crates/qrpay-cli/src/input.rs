@@ -1,4 +1,8 @@
 //! Reading a payload or file argument, where `-` means standard input.
+//!
+//! Input over a limit is an error of kind [`std::io::ErrorKind::FileTooLarge`], and text that is
+//! not UTF-8 one of kind [`std::io::ErrorKind::InvalidData`]: both say the input itself is
+//! refused (exit status 1), where other kinds (a file that cannot be opened) are usage errors.
 
 use std::io::Read as _;
 
@@ -6,29 +10,29 @@ use std::io::Read as _;
 /// characters), so more means the wrong input was piped in.
 const PAYLOAD_BYTES_MAX: u64 = 1 << 20;
 
-/// The most standard input read for a file argument (`encode --json -`).
+/// The most read for a file argument (`encode --json FILE` or `-`).
 const FILE_BYTES_MAX: u64 = 16 << 20;
 
-/// All of standard input, or an error naming the limit when it holds more than `max` bytes
-/// (never a silently cut input).
-fn read_stdin(max: u64) -> std::io::Result<Vec<u8>> {
+/// All of `reader`, or an error of kind `FileTooLarge` naming `what` and the limit when it
+/// holds more than `max` bytes (never a silently cut input).
+fn read_limited(reader: impl std::io::Read, max: u64, what: &str) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::stdin().take(max + 1).read_to_end(&mut bytes)?;
+    reader.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("standard input holds more than {max} bytes"),
+            std::io::ErrorKind::FileTooLarge,
+            format!("{what} holds more than {max} bytes"),
         ));
     }
     Ok(bytes)
 }
 
-/// [`read_stdin`] as UTF-8 text.
-fn read_stdin_text(max: u64) -> std::io::Result<String> {
-    String::from_utf8(read_stdin(max)?).map_err(|e| {
+/// `bytes` as UTF-8 text, or an error of kind `InvalidData` naming `what`.
+fn text(bytes: Vec<u8>, what: &str) -> std::io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("standard input is not UTF-8 text: {e}"),
+            format!("{what} is not UTF-8 text: {e}"),
         )
     })
 }
@@ -40,7 +44,7 @@ pub(crate) fn payload_bytes_arg(arg: &str) -> std::io::Result<Vec<u8>> {
     if arg != "-" {
         return Ok(arg.as_bytes().to_vec());
     }
-    let mut bytes = read_stdin(PAYLOAD_BYTES_MAX)?;
+    let mut bytes = read_limited(std::io::stdin(), PAYLOAD_BYTES_MAX, "standard input")?;
     if bytes.ends_with(b"\n") {
         bytes.pop();
         if bytes.ends_with(b"\r") {
@@ -50,10 +54,22 @@ pub(crate) fn payload_bytes_arg(arg: &str) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Reads the file `arg`, or standard input when `arg` is `-`.
+/// Reads the file `arg`, or standard input when `arg` is `-`, as UTF-8 text of at most
+/// [`FILE_BYTES_MAX`] bytes.
 pub(crate) fn file_arg(arg: &str) -> std::io::Result<String> {
     if arg == "-" {
-        return read_stdin_text(FILE_BYTES_MAX);
+        let what = "standard input";
+        return text(read_limited(std::io::stdin(), FILE_BYTES_MAX, what)?, what);
     }
-    std::fs::read_to_string(arg)
+    let file = std::fs::File::open(arg)?;
+    text(read_limited(file, FILE_BYTES_MAX, "the file")?, "the file")
+}
+
+/// Whether a read error says the input itself is refused (too large, or not text) rather than
+/// that it could not be read.
+pub(crate) fn is_refusal(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
+    )
 }

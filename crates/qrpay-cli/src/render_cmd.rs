@@ -47,7 +47,15 @@ pub(crate) struct RenderArgs {
 pub(crate) fn run(args: &RenderArgs) -> ExitCode {
     let payload = match input::payload_bytes_arg(&args.payload) {
         Ok(bytes) => bytes,
-        Err(e) => return fail(USAGE, format_args!("cannot read standard input: {e}")),
+        // Too much input, or not text, is refused; failing to read at all is a usage error.
+        Err(e) => {
+            let code = if input::is_refusal(&e) {
+                REFUSED
+            } else {
+                USAGE
+            };
+            return fail(code, format_args!("cannot read standard input: {e}"));
+        }
     };
     // Text gets an ECI designator when it is not ASCII; bytes that are not UTF-8 (an EPC code
     // in an ISO 8859 set, which declares its set itself) go in as they are.

@@ -463,11 +463,450 @@ fn an_epc_code_in_an_8_bit_character_set_goes_from_encode_to_render_to_scan() {
 #[test]
 fn too_much_standard_input_is_refused_not_cut() {
     // One byte over the 1 MiB limit.
+    // A payload that is too large is refused (1), as one given as an argument is.
     let out = qrpay_bytes(&["decode", "-"], &vec![b'0'; (1 << 20) + 1]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("more than 1048576 bytes"),
         "{}",
         stderr(&out)
     );
+}
+
+/// The real Pix code 0DC6 of tests/vectors/mpm_valid.tsv (pix-utils): canonical, so the
+/// friendly fields of its `decode --json` rebuild it byte for byte.
+const PIX: &str = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
+
+/// `qrpay encode ARGS`, expecting exit status `code` and, on failure, one line on stderr that
+/// contains every one of `needles`; returns stdout without its line break.
+fn encode_expect(args: &[&str], stdin: Option<&str>, code: i32, needles: &[&str]) -> String {
+    let mut full = vec!["encode"];
+    full.extend_from_slice(args);
+    let out = qrpay(&full, stdin);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    if code != 0 {
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("at byte"), "{args:?}: {err}");
+    }
+    for needle in needles {
+        assert!(err.contains(needle), "{args:?}: {needle:?} not in {err}");
+    }
+    stdout(&out).trim_end_matches('\n').to_owned()
+}
+
+/// `encode --json -` of `json`, expecting exit status `code` and `needles` in the error.
+fn encode_json_expect(json: &serde_json::Value, code: i32, needles: &[&str]) -> String {
+    encode_expect(&["--json", "-"], Some(&json.to_string()), code, needles)
+}
+
+/// `decode --json` of `payload`, parsed.
+fn decode_json(payload: &str) -> serde_json::Value {
+    let out = qrpay(&["decode", "--json", payload], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+/// `merchant_account_information` as `decode --json` is to print it, derived from the tree:
+/// each merchant account tag (02–51) to its value, or for a template to its sub-objects.
+fn accounts_of(objects: &serde_json::Value) -> serde_json::Value {
+    let mut accounts = serde_json::Map::new();
+    for object in objects.as_array().unwrap() {
+        let tag = object["tag"].as_str().unwrap();
+        if !(2..=51).contains(&tag.parse::<u8>().unwrap()) {
+            continue;
+        }
+        let value = match object.get("objects") {
+            Some(children) => children
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["tag"].as_str().unwrap().to_owned(), c["value"].clone()))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            None => object["value"].clone(),
+        };
+        accounts.insert(tag.to_owned(), value);
+    }
+    accounts.into()
+}
+
+// Defect 1: without `objects`, no key could hold a merchant account, so `encode --json` always
+// refused with "no merchant account information".
+#[test]
+fn encode_json_builds_from_friendly_fields_with_merchant_accounts() {
+    let mut json = decode_json(PIX);
+    let accounts = accounts_of(&json["objects"]);
+    // Once `decode --json` prints the key, it must print what `encode --json` reads.
+    if let Some(printed) = json.get("merchant_account_information") {
+        assert_eq!(printed, &accounts);
+    }
+    json["merchant_account_information"] = accounts;
+    // With `objects`, and without: the same payload.
+    assert_eq!(encode_json_expect(&json, 0, &[]), PIX);
+    json.as_object_mut().unwrap().remove("objects");
+    assert_eq!(encode_json_expect(&json, 0, &[]), PIX);
+
+    // Every real vector: without `objects`, the fields rebuild the payload when it is
+    // canonical and breaks no rule, and are otherwise refused with a reason, never rebuilt
+    // into something else.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../qrpay-core/tests/vectors/mpm_valid.tsv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rebuilt = 0;
+    for payload in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split('\t').nth(3))
+    {
+        let mut json = decode_json(payload);
+        json["merchant_account_information"] = accounts_of(&json["objects"]);
+        json.as_object_mut().unwrap().remove("objects");
+        let out = qrpay(&["encode", "--json", "-"], Some(&json.to_string()));
+        match out.status.code() {
+            Some(0) => {
+                assert_eq!(stdout(&out).trim_end(), payload);
+                rebuilt += 1;
+            }
+            code => {
+                assert_eq!(code, Some(1), "{payload}: {}", stderr(&out));
+                assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+            }
+        }
+    }
+    assert!(rebuilt >= 10, "{rebuilt} rebuilt");
+
+    // By hand: the currency by its letters, the amount in minor units.
+    let by_hand = serde_json::json!({
+        "merchant_account_information": {"26": {"00": "br.gov.bcb.pix", "01": "thalesog@me.com"}},
+        "merchant_category_code": "0000",
+        "transaction_currency_alpha": "BRL",
+        "transaction_amount_minor": 1000,
+        "country_code": "BR",
+        "merchant_name": "T",
+        "merchant_city": "S",
+    });
+    let built = encode_json_expect(&by_hand, 0, &[]);
+    let decoded = decode_json(&built);
+    assert_eq!(decoded["transaction_currency"], "986");
+    assert_eq!(decoded["transaction_amount"], "10.00");
+    assert_eq!(
+        decoded["objects"][1]["objects"][1]["value"],
+        "thalesog@me.com"
+    );
+
+    // Letters where the numeric code goes: refused, naming the field and the code to use.
+    let mut thb = by_hand.clone();
+    thb["transaction_currency"] = "THB".into();
+    encode_json_expect(&thb, 1, &["transaction_currency", "\"THB\"", "764"]);
+    // A number where a string goes: refused, never dropped.
+    let mut number = by_hand.clone();
+    number["transaction_amount"] = serde_json::json!(23.72);
+    encode_json_expect(&number, 1, &["transaction_amount must be a string"]);
+    // Without any account the message names the key to give.
+    let mut none = by_hand.clone();
+    none.as_object_mut()
+        .unwrap()
+        .remove("merchant_account_information");
+    encode_json_expect(&none, 1, &["merchant_account_information"]);
+    // A key that is no merchant account tag.
+    let mut bad = by_hand;
+    bad["merchant_account_information"] = serde_json::json!({"52": "x"});
+    encode_json_expect(&bad, 1, &["merchant_account_information", "\"52\""]);
+
+    // With `objects`, the key must agree with them like every other field.
+    let mut json = decode_json(PIX);
+    json["merchant_account_information"] =
+        serde_json::json!({"26": {"00": "br.gov.bcb.pix", "01": "someone@else.com"}});
+    encode_json_expect(
+        &json,
+        1,
+        &["merchant_account_information.26", "objects say"],
+    );
+    json["merchant_account_information"] = serde_json::json!({});
+    encode_json_expect(&json, 1, &["merchant_account_information", "26"]);
+    // A template may be given as its raw value.
+    json["merchant_account_information"] =
+        serde_json::json!({"26": "0014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123"});
+    assert_eq!(encode_json_expect(&json, 0, &[]), PIX);
+}
+
+// Defect 2: `crc` and the keys decode derives were not checked against `objects`, and unknown
+// keys passed silently.
+#[test]
+fn encode_json_checks_every_key_decode_prints() {
+    let json = decode_json(PIX);
+    let with = |key: &str, value: serde_json::Value| {
+        let mut json = json.clone();
+        json[key] = value;
+        json
+    };
+    encode_json_expect(
+        &with("crc", "ABCD".into()),
+        1,
+        &["field crc", "\"ABCD\"", "\"0DC6\""],
+    );
+    encode_json_expect(
+        &with("transaction_amount_minor", 99.into()),
+        1,
+        &["transaction_amount_minor", "99", "1000"],
+    );
+    encode_json_expect(
+        &with("transaction_currency_alpha", "USD".into()),
+        1,
+        &["transaction_currency_alpha", "BRL"],
+    );
+    encode_json_expect(
+        &with("merchant_nam", "X".into()),
+        1,
+        &["unknown field", "merchant_nam"],
+    );
+    let mut typo = json.clone();
+    typo["additional_data"]["reference_lable"] = "***".into();
+    encode_json_expect(
+        &typo,
+        1,
+        &["unknown field", "additional_data.reference_lable"],
+    );
+    // What decode reports about the payload (schemes, profiles, violations) is not read.
+    let reports = with("violations", serde_json::json!([{"code": "made-up"}]));
+    assert_eq!(encode_json_expect(&reports, 0, &[]), PIX);
+
+    // An edited tree whose stale CRC is in `objects` and in `crc` alike gets a fresh CRC.
+    let mut edited = json.clone();
+    edited["objects"][4]["value"] = "11.00".into();
+    edited["transaction_amount"] = "11.00".into();
+    edited["transaction_amount_minor"] = 1100.into();
+    assert_eq!(edited["crc"], "0DC6");
+    let out = encode_json_expect(&edited, 0, &[]);
+    assert!(out.contains("540511.00"), "{out}");
+    assert!(!out.ends_with("0DC6"), "{out}");
+    assert_eq!(qrpay(&["decode", &out], None).status.code(), Some(0));
+    // The derived key left stale is refused.
+    edited["transaction_amount_minor"] = 1000.into();
+    encode_json_expect(&edited, 1, &["transaction_amount_minor", "1100"]);
+}
+
+// Defect 3: `--json` with building flags ignored the flags.
+#[test]
+fn encode_json_with_building_flags_is_a_usage_error() {
+    let json = stdout(&qrpay(&["decode", "--json", PIX], None));
+    encode_expect(
+        &["--json", "-", "--merchant-name", "OTHER", "--amount", "99"],
+        Some(&json),
+        2,
+        &["--merchant-name", "--json"],
+    );
+    encode_expect(
+        &["--json", "-", "--account", "26:a.b:01=x"],
+        Some(&json),
+        2,
+        &["--account"],
+    );
+}
+
+/// Enough for a valid payload, for the flags below to change one thing.
+const BASE: &[&str] = &[
+    "--account",
+    "26:br.gov.bcb.pix:01=key",
+    "--merchant-name",
+    "A",
+    "--city",
+    "B",
+    "--country",
+    "BR",
+    "--currency",
+    "BRL",
+];
+
+/// `BASE` and `extra`.
+fn with_base<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = BASE.to_vec();
+    args.extend_from_slice(extra);
+    args
+}
+
+// Defect 4: flags that write the same object silently dropped one of them.
+#[test]
+fn flags_that_set_the_same_object_are_usage_errors() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--account", "26:com.example:01=x"],
+            &["--account", "both set tag 26"],
+        ),
+        (
+            &["--amount", "1", "--object", "54=2"],
+            &["--amount", "--object", "54"],
+        ),
+        (
+            &["--object", "59=X"],
+            &["--merchant-name", "--object", "59"],
+        ),
+        (
+            &["--reference", "R", "--object", "62=0503abc"],
+            &["--reference", "--object", "62"],
+        ),
+        (
+            &["--initiation", "static", "--object", "01=12"],
+            &["--initiation", "--object", "01"],
+        ),
+        (
+            &["--tip", "prompt", "--object", "56=1.00"],
+            &["--tip", "--object", "56"],
+        ),
+        (
+            &["--object", "64=x", "--object", "64=y"],
+            &["--object", "64"],
+        ),
+        (
+            &["--account", "27:com.example:00=other:01=x"],
+            &["--account", "sub-tag 00"],
+        ),
+        (
+            &["--account", "27:com.example:1=x"],
+            &["--account", "two digits", ":01="],
+        ),
+        (
+            &["--account", "27:com.example:01=x:01=y"],
+            &["--account", "given twice"],
+        ),
+    ];
+    for (extra, needles) in cases {
+        encode_expect(&with_base(extra), None, 2, needles);
+    }
+    // Colons that start no sub-object stay in the value, and --object takes tags no flag sets.
+    let out = encode_expect(
+        &with_base(&[
+            "--account",
+            "27:com.example:01=a:b:123=c:02=http://x.example:8080",
+            "--object",
+            "64=0002ZH0102AB",
+        ]),
+        None,
+        0,
+        &[],
+    );
+    let json = decode_json(&out);
+    let account = &json["objects"][3];
+    assert_eq!(account["tag"], "27");
+    assert_eq!(account["objects"][1]["value"], "a:b:123=c");
+    assert_eq!(account["objects"][2]["value"], "http://x.example:8080");
+    assert_eq!(json["merchant_information_language"]["merchant_name"], "AB");
+}
+
+// Defect 5: malformed flag values exited 1 like a refused payload; too much input was a usage
+// error while a too-large payload was refused.
+#[test]
+fn malformed_flag_values_exit_2_and_refused_values_exit_1() {
+    for (extra, needle) in [
+        (&["--initiation", "foo"][..], "--initiation"),
+        (&["--account", "26"], "--account"),
+        (&["--account", "26=x"], "--account"),
+        (&["--object", "5=x"], "--object"),
+        (&["--object", "63=ABCD"], "--object"),
+        (&["--tip", "bogus"], "--tip"),
+    ] {
+        encode_expect(&with_base(extra), None, 2, &[needle]);
+    }
+    // Values of the right form that EMV refuses stay refusals.
+    encode_expect(&with_base(&["--amount", "1.234"]), None, 1, &["--amount"]);
+    encode_expect(&with_base(&["--tip", "fixed:x"]), None, 1, &["--tip"]);
+    encode_expect(
+        &["--account", "26:x", "--currency", "XYZ"],
+        None,
+        1,
+        &["XYZ"],
+    );
+    // More JSON than any file could need is refused like a too-large payload; a file that
+    // cannot be opened is a usage error.
+    let big = " ".repeat((16 << 20) + 1);
+    encode_expect(
+        &["--json", "-"],
+        Some(&big),
+        1,
+        &["more than 16777216 bytes"],
+    );
+    encode_expect(
+        &["--json", "/nonexistent/qrpay.json"],
+        None,
+        2,
+        &["cannot read"],
+    );
+}
+
+// Defect 6: messages pointed at a byte of a payload the user never saw, or at nothing.
+#[test]
+fn refusals_name_the_flag_or_json_field() {
+    let jpy = &[
+        "--account",
+        "26:br.gov.bcb.pix:01=key",
+        "--merchant-name",
+        "A",
+        "--city",
+        "B",
+        "--country",
+        "JP",
+        "--currency",
+        "JPY",
+        "--amount",
+        "10.5",
+    ];
+    encode_expect(
+        jpy,
+        None,
+        1,
+        &["--amount \"10.5\"", "JPY has no minor unit"],
+    );
+    encode_expect(
+        &[
+            "--account",
+            "26:br.gov.bcb.pix:01=key",
+            "--country",
+            "BR",
+            "--city",
+            "B",
+            "--currency",
+            "BRL",
+        ],
+        None,
+        1,
+        &["merchant name", "--merchant-name"],
+    );
+    encode_expect(
+        &with_base(&["--postal-code", ""]),
+        None,
+        1,
+        &["--postal-code", "empty"],
+    );
+
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+    encode_json_expect(
+        &json(r#"{"objects":[{"tag":0}]}"#),
+        1,
+        &["objects[0]", "\"tag\""],
+    );
+    encode_json_expect(
+        &json(r#"{"objects":[{"tag":"00","value":"01"},{"tag":"26","objects":[{"tag":"00"}]}]}"#),
+        1,
+        &["objects[1].objects[0]", "26.00", "\"value\""],
+    );
+    encode_json_expect(
+        &json(r#"{"objects":[{"tag":"00","valeu":"01"}]}"#),
+        1,
+        &["objects[0]", "\"valeu\""],
+    );
+    let mut number = decode_json(SPEC_EXAMPLE);
+    number["transaction_amount"] = serde_json::json!(23.72);
+    encode_json_expect(&number, 1, &["field transaction_amount must be a string"]);
+    // A friendly build names the field behind the refused object.
+    let mut fields = decode_json(PIX);
+    fields.as_object_mut().unwrap().remove("objects");
+    fields.as_object_mut().unwrap().remove("crc");
+    fields["merchant_account_information"] = accounts_of(&decode_json(PIX)["objects"]);
+    fields["transaction_amount"] = "10.001".into();
+    fields["transaction_amount_minor"] = serde_json::Value::Null;
+    encode_json_expect(&fields, 1, &["field transaction_amount", "BRL"]);
 }

@@ -29,6 +29,15 @@ fn with_closed_stdout(args: &[&str], input: &str) -> (Option<i32>, String) {
     )
 }
 
+/// `qrpay decode --json` of the Pix payload.
+fn decoded_json() -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+        .args(["decode", "--json", PIX])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[test]
 fn a_closed_stdout_is_not_a_panic() {
     for args in [&["decode", "--json", "-"][..], &["decode", "-"]] {
@@ -36,6 +45,9 @@ fn a_closed_stdout_is_not_a_panic() {
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
+    let (code, stderr) = with_closed_stdout(&["encode", "--json", "-"], &decoded_json());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
     // A refusal still says so on standard error, with its own status.
     let (code, stderr) = with_closed_stdout(&["decode", "--json", "-"], "000201");
     assert_eq!(code, Some(1), "{stderr}");

@@ -1,7 +1,9 @@
 //! The JSON shape of a decoded payload (`qrpay decode --json`), behind the `serde` feature.
 //!
 //! Keys are a contract other tools rely on: `format`, `objects` (the raw tree in input order),
-//! one key per EMV field (null when absent), `crc` and `violations`. `qrpay decode --json`
+//! one key per EMV field (null when absent; the first object of a tag that appears twice),
+//! `merchant_account_information` (each merchant account's tag to its value, or to its
+//! sub-objects' values by sub-tag), `crc` and `violations`. `qrpay decode --json`
 //! serialises an [`crate::any::AnyPayload`], which adds `schemes` and `profiles` after `format`.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -53,6 +55,56 @@ impl Serialize for Violation {
     }
 }
 
+/// The merchant accounts (02–51) as a map from tag to value, or, for a template that parses,
+/// to a map from sub-tag to value; the first object of each tag, as every field key takes the
+/// first, so that no key is written twice.
+struct Accounts<'o, 'a>(&'o [DataObject<'a>]);
+
+impl Serialize for Accounts<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        let mut seen = 0u128;
+        for object in self.0.iter().filter(|o| o.tag().is_merchant_account()) {
+            if first_of_tag(&mut seen, object) {
+                match object.children() {
+                    Some(children) => {
+                        map.serialize_entry(&object.tag().to_string(), &SubObjects(children))?
+                    }
+                    None => map.serialize_entry(&object.tag().to_string(), object.value())?,
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// A template's sub-objects as a map from sub-tag to value, the first of each sub-tag.
+struct SubObjects<I>(I);
+
+impl<'a, I> Serialize for SubObjects<I>
+where
+    I: Iterator<Item = DataObject<'a>> + Clone,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        let mut seen = 0u128;
+        for object in self.0.clone() {
+            if first_of_tag(&mut seen, &object) {
+                map.serialize_entry(&object.tag().to_string(), object.value())?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Whether `object` is the first of its tag in `seen`, which it then joins.
+fn first_of_tag(seen: &mut u128, object: &DataObject<'_>) -> bool {
+    let bit = 1u128 << object.tag().get();
+    let first = *seen & bit == 0;
+    *seen |= bit;
+    first
+}
+
 struct Additional<'p>(super::payload::AdditionalData<'p>);
 
 impl Serialize for Additional<'_> {
@@ -100,6 +152,11 @@ impl Payload<'_> {
         map.serialize_entry("objects", &Objects(self.objects().iter().copied()))?;
         map.serialize_entry("payload_format_indicator", &value(0))?;
         map.serialize_entry("point_of_initiation_method", &value(1))?;
+        let accounts = self.objects().iter().any(|o| o.tag().is_merchant_account());
+        map.serialize_entry(
+            "merchant_account_information",
+            &accounts.then_some(Accounts(self.objects())),
+        )?;
         map.serialize_entry("merchant_category_code", &value(52))?;
         map.serialize_entry("transaction_currency", &value(53))?;
         map.serialize_entry(
