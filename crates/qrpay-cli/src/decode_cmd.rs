@@ -7,7 +7,7 @@ use qrpay_core::any::{decode_any, decode_any_bytes, AnyPayload, Format};
 use qrpay_core::emv::{field_name, DataObject, Decoder, Payload, Violation};
 use qrpay_core::schemes;
 
-use crate::{fail, input, REFUSED, USAGE};
+use crate::{fail, input, REFUSED};
 
 /// Arguments of `qrpay decode`.
 #[derive(Debug, Args)]
@@ -24,17 +24,9 @@ pub(crate) struct DecodeArgs {
 }
 
 pub(crate) fn run(args: &DecodeArgs) -> ExitCode {
-    let bytes = match input::payload_bytes_arg(&args.payload) {
+    let bytes = match input::payload_or_exit(&args.payload) {
         Ok(bytes) => bytes,
-        // Too much input, or not text, is refused; failing to read at all is a usage error.
-        Err(e) => {
-            let code = if input::is_refusal(&e) {
-                REFUSED
-            } else {
-                USAGE
-            };
-            return fail(code, format_args!("cannot read standard input: {e}"));
-        }
+        Err(code) => return code,
     };
     let decoded = match std::str::from_utf8(&bytes) {
         Ok(text) => match Format::detect(text) {

@@ -73,3 +73,16 @@ pub(crate) fn is_refusal(e: &std::io::Error) -> bool {
         std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
     )
 }
+
+/// [`payload_bytes_arg`], or the exit status of the one-line error that says why it could not
+/// be read: input over the limit is refused, failing to read at all is a usage error.
+pub(crate) fn payload_or_exit(arg: &str) -> Result<Vec<u8>, std::process::ExitCode> {
+    payload_bytes_arg(arg).map_err(|e| {
+        let code = if is_refusal(&e) {
+            crate::REFUSED
+        } else {
+            crate::USAGE
+        };
+        crate::fail(code, format_args!("cannot read standard input: {e}"))
+    })
+}

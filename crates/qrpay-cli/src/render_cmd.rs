@@ -45,17 +45,9 @@ pub(crate) struct RenderArgs {
 }
 
 pub(crate) fn run(args: &RenderArgs) -> ExitCode {
-    let payload = match input::payload_bytes_arg(&args.payload) {
+    let payload = match input::payload_or_exit(&args.payload) {
         Ok(bytes) => bytes,
-        // Too much input, or not text, is refused; failing to read at all is a usage error.
-        Err(e) => {
-            let code = if input::is_refusal(&e) {
-                REFUSED
-            } else {
-                USAGE
-            };
-            return fail(code, format_args!("cannot read standard input: {e}"));
-        }
+        Err(code) => return code,
     };
     // Text gets an ECI designator when it is not ASCII; bytes that are not UTF-8 (an EPC code
     // in an ISO 8859 set, which declares its set itself) go in as they are.

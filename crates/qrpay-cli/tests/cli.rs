@@ -532,8 +532,8 @@ fn accounts_of(objects: &serde_json::Value) -> serde_json::Value {
     accounts.into()
 }
 
-// Defect 1: without `objects`, no key could hold a merchant account, so `encode --json` always
-// refused with "no merchant account information".
+/// Without `objects`, `merchant_account_information` supplies the merchant accounts, which
+/// no other field key can hold.
 #[test]
 fn encode_json_builds_from_friendly_fields_with_merchant_accounts() {
     let mut json = decode_json(PIX);
@@ -634,8 +634,7 @@ fn encode_json_builds_from_friendly_fields_with_merchant_accounts() {
     assert_eq!(encode_json_expect(&json, 0, &[]), PIX);
 }
 
-// Defect 2: `crc` and the keys decode derives were not checked against `objects`, and unknown
-// keys passed silently.
+/// `crc` and the keys decode derives must agree with `objects`, and unknown keys are refused.
 #[test]
 fn encode_json_checks_every_key_decode_prints() {
     let json = decode_json(PIX);
@@ -690,7 +689,7 @@ fn encode_json_checks_every_key_decode_prints() {
     encode_json_expect(&edited, 1, &["transaction_amount_minor", "1100"]);
 }
 
-// Defect 3: `--json` with building flags ignored the flags.
+/// Building flags beside `--json` would be ignored, so they are refused.
 #[test]
 fn encode_json_with_building_flags_is_a_usage_error() {
     let json = stdout(&qrpay(&["decode", "--json", PIX], None));
@@ -729,7 +728,7 @@ fn with_base<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-// Defect 4: flags that write the same object silently dropped one of them.
+/// Two flags that write the same object are refused rather than one of them dropped.
 #[test]
 fn flags_that_set_the_same_object_are_usage_errors() {
     let cases: &[(&[&str], &[&str])] = &[
@@ -797,8 +796,8 @@ fn flags_that_set_the_same_object_are_usage_errors() {
     assert_eq!(json["merchant_information_language"]["merchant_name"], "AB");
 }
 
-// Defect 5: malformed flag values exited 1 like a refused payload; too much input was a usage
-// error while a too-large payload was refused.
+/// A malformed flag value is a usage error (2); a value EMV refuses, and input over the limit,
+/// are refusals (1).
 #[test]
 fn malformed_flag_values_exit_2_and_refused_values_exit_1() {
     for (extra, needle) in [
@@ -837,7 +836,7 @@ fn malformed_flag_values_exit_2_and_refused_values_exit_1() {
     );
 }
 
-// Defect 6: messages pointed at a byte of a payload the user never saw, or at nothing.
+/// Refusals name the flag or the JSON field, never a byte of a payload the user never saw.
 #[test]
 fn refusals_name_the_flag_or_json_field() {
     let jpy = &[

@@ -2,8 +2,9 @@
 //! make it panic: the output is dropped and the exit status is the command's own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 const PIX: &str = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123520400005303986540510.005802BR5914THALES OGLIARI6015SAO MIGUEL DO O62070503***63040DC6";
 
@@ -11,13 +12,7 @@ const PIX: &str = "00020126510014br.gov.bcb.pix0115thalesog@me.com0210Pedido 123
 /// before the input is given, so every write meets a closed pipe; returns the exit status and
 /// standard error.
 fn with_closed_stdout(args: &[&str], input: &str) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(args);
     drop(child.stdout.take());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(input.as_bytes()).unwrap();
@@ -31,11 +26,7 @@ fn with_closed_stdout(args: &[&str], input: &str) -> (Option<i32>, String) {
 
 /// `qrpay decode --json` of the Pix payload.
 fn decoded_json() -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_qrpay"))
-        .args(["decode", "--json", PIX])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout(&common::qrpay(&["decode", "--json", PIX], None))
 }
 
 #[test]

@@ -1,9 +1,9 @@
-//! Running the `qrpay` binary from the integration tests `cli.rs` and `encode_typed.rs`.
+//! Running the `qrpay` binary from the integration tests.
 // Each test binary uses part of this module.
 #![allow(dead_code)]
 
 use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// Runs `qrpay ARGS` with `stdin` (or nothing) on standard input.
 pub fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
@@ -13,17 +13,22 @@ pub fn qrpay(args: &[&str], stdin: Option<&str>) -> Output {
 /// Runs `qrpay` with `stdin` as raw bytes. A write error is ignored: a command may stop reading
 /// before the end (and say why on stderr, which the caller checks).
 pub fn qrpay_bytes(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qrpay"))
+    let mut child = spawn(args);
+    let mut pipe = child.stdin.take().unwrap();
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+/// Starts `qrpay ARGS` with its three standard streams piped.
+pub fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_qrpay"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
+        .unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
