@@ -689,6 +689,37 @@ fn encode_json_checks_every_key_decode_prints() {
     encode_json_expect(&edited, 1, &["transaction_amount_minor", "1100"]);
 }
 
+/// An object tree that breaks EMV's rules is encoded as given, each broken rule a warning on
+/// standard error.
+#[test]
+fn encode_json_warns_of_the_rules_the_objects_break() {
+    let json = serde_json::json!({"objects": [
+        {"tag": "00", "value": "01"},
+        {"tag": "26", "value": "0003a.b"},
+        {"tag": "59", "value": "A\nB"},
+    ]});
+    let out = qrpay(&["encode", "--json", "-"], Some(&json.to_string()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("0002012607"), "{}", stdout(&out));
+    let warnings = stderr(&out);
+    assert!(
+        warnings.lines().all(|l| l.starts_with("qrpay: warning: ")),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("59: '\\n' at character 1 is not printable ASCII"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("missing mandatory object 52"),
+        "{warnings}"
+    );
+    // A tree that breaks nothing says nothing.
+    let clean = qrpay(&["decode", "--json", PIX], None);
+    let out = qrpay(&["encode", "--json", "-"], Some(&stdout(&clean)));
+    assert_eq!((out.status.code(), stderr(&out)), (Some(0), String::new()));
+}
+
 /// Building flags beside `--json` would be ignored, so they are refused.
 #[test]
 fn encode_json_with_building_flags_is_a_usage_error() {

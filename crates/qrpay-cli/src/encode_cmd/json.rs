@@ -141,6 +141,13 @@ fn from_json(text: &str) -> Result<String, String> {
                 _ => None,
             };
             check_agreement(&map, &payload, Source::Objects { crc_object })?;
+            // The tree is encoded as given, national deviations and all; what it breaks of
+            // EMV's rules is said, not refused.
+            if let Ok(decoded) = decode(&payload) {
+                for v in decoded.violations() {
+                    eprintln!("qrpay: warning: {v} ({})", v.code());
+                }
+            }
             Ok(payload)
         }
         _ => {
