@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use qrpay_core::any::{decode_any, decode_any_bytes, AnyPayload, Format};
 use qrpay_core::emv::{field_name, DataObject, Decoder, Payload, Violation};
-use qrpay_core::schemes;
+use qrpay_core::schemes::{self, promptpay::PromptPay};
 
 use crate::{fail, input, REFUSED};
 
@@ -170,6 +170,14 @@ fn push_rows(
     let name = schemes::field_name(payload, object.path())
         .unwrap_or_else(|| field_name(object.path()))
         .to_owned();
+    // TrueMoney's personal message (81 in a PromptPay code) is UCS-2 in hex: shown decoded.
+    if depth == 0 && object.tag().get() == 81 {
+        if let Some(message) = PromptPay::from_payload(payload).and_then(|v| v.message) {
+            let value = format!("{} ({message:?})", object.value());
+            rows.push((path, "truemoney message".into(), value));
+            return;
+        }
+    }
     if let Some(children) = object.children() {
         rows.push((path, name, String::new()));
         for child in children {
@@ -254,5 +262,15 @@ mod tests {
             violations[1].starts_with("  99.00  byte 131  gui-format"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_truemoney_message_is_listed_decoded() {
+        // maythiwat/promptparse's TrueMoney example (tests/vectors/mpm_valid.tsv, F5A2).
+        let text = "00020101021229390016A000000677010111031514000080111111153037645802TH540510.05814800480065006C006C006F00200057006F0072006C006400216304F5A2";
+        let out = listing(&qrpay_core::emv::decode(text).unwrap());
+        let row = out.lines().find(|l| l.starts_with("81 ")).unwrap();
+        assert!(row.contains("truemoney message"), "{out}");
+        assert!(row.ends_with("(\"Hello World!\")"), "{out}");
     }
 }
