@@ -303,18 +303,18 @@ fn objects_from_json(items: &[Json], at: &str, parent: &str) -> Result<Vec<Objec
         match fields.get("objects") {
             Some(Json::Array(children)) => {
                 let children = objects_from_json(children, &format!("{here}.objects"), &path)?;
+                let template = Object::template(tag, children);
                 if let Some(value) = value {
-                    let mut encoded = String::new();
-                    for c in &children {
-                        encoded.push_str(&encode_child(c)?);
-                    }
+                    let encoded = template
+                        .encoded_value()
+                        .map_err(|e| format!("{named}: {e}"))?;
                     if encoded != value {
                         return Err(format!(
                             "{named}: \"value\" disagrees with its \"objects\" (remove one)"
                         ));
                     }
                 }
-                out.push(Object::template(tag, children));
+                out.push(template);
             }
             Some(other) => {
                 return Err(format!(
@@ -328,24 +328,6 @@ fn objects_from_json(items: &[Json], at: &str, parent: &str) -> Result<Vec<Objec
         }
     }
     Ok(out)
-}
-
-fn encode_child(object: &Object) -> Result<String, String> {
-    let value = match &object.value {
-        Value::Primitive(v) => v.clone(),
-        Value::Template(children) => children
-            .iter()
-            .map(encode_child)
-            .collect::<Result<String, _>>()?,
-    };
-    let len = value.chars().count();
-    if len > 99 {
-        return Err(format!(
-            "tag {}: value has {len} characters, at most 99",
-            object.tag
-        ));
-    }
-    Ok(format!("{}{len:02}{value}", object.tag))
 }
 
 /// What the fields are checked against.

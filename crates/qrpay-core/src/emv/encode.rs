@@ -56,6 +56,32 @@ impl Object {
             None => Object::primitive(object.tag(), object.value()),
         }
     }
+
+    /// The value a payload writes for this object: a primitive's text, or a template's
+    /// sub-objects encoded in order, lengths counted in characters.
+    ///
+    /// ```
+    /// use qrpay_core::emv::Object;
+    /// use qrpay_core::Tag;
+    ///
+    /// let gui = |text: &str| Object::primitive(Tag::GUI, text);
+    /// let account = Object::template("26".parse()?, vec![gui("br.gov.bcb.pix")]);
+    /// assert_eq!(account.encoded_value()?, "0014br.gov.bcb.pix");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`EncodeError::ValueTooLong`] when a sub-object's value is over 99 characters.
+    pub fn encoded_value(&self) -> Result<String, EncodeError> {
+        match &self.value {
+            Value::Primitive(text) => Ok(text.clone()),
+            Value::Template(children) => {
+                let mut out = Out::with_capacity(128);
+                encode_into(&mut out, children, TagPath::root(self.tag))?;
+                Ok(out.into_string())
+            }
+        }
+    }
 }
 
 /// A payload being written, as bytes: appending fixed-size headers and patching a length are
